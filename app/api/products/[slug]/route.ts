@@ -1,0 +1,10 @@
+import { findProductBySlug } from "@/lib/catalog/products";
+import { ShopError } from "@/lib/errors";
+import { json, route } from "@/lib/http/handler";
+
+export const GET = route(async (_request, { params }: RouteContext<"/api/products/[slug]">) => {
+  const { slug } = await params;
+  const product = slug.length <= 200 ? await findProductBySlug(slug) : null;
+  if (!product) throw new ShopError("not_found", "No such product.");
+  return json({ product });
+});

@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import Image from "next/image";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { connection } from "next/server";
+import { AddToCart } from "@/components/cart/add-to-cart";
+import { formatCents } from "@/components/product/money";
+import { StockLabel } from "@/components/product/stock-label";
+import { findProductBySlug } from "@/lib/catalog/products";
+
+type Props = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const product = await findProductBySlug((await params).slug);
+  return { title: product?.name ?? "Not found" };
+}
+
+export default async function ProductPage({ params }: Props) {
+  await connection();
+  const product = await findProductBySlug((await params).slug);
+  if (!product) notFound();
+  return (
+    <article className="grid gap-8 md:grid-cols-2">
+      <Image
+        src={product.imageUrl}
+        alt={product.name}
+        width={800}
+        height={800}
+        unoptimized
+        priority
+        className="aspect-square w-full rounded-xl border border-stone-200 bg-stone-100"
+      />
+      <div className="flex flex-col gap-4">
+        <Link href="/" className="text-sm text-stone-600 hover:underline">
+          ← All products
+        </Link>
+        <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
+        <p className="text-2xl font-semibold">{formatCents(product.priceCents)}</p>
+        <p data-testid="stock">
+          <StockLabel available={product.available} className="text-lg" />
+        </p>
+        <p className="leading-relaxed text-stone-700">{product.description}</p>
+        <AddToCart product={product} available={product.available} withQuantity />
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import Link from "next/link";
+import { useRef } from "react";
+import { CartLines } from "./cart-lines";
+import { itemCount, useCartStore } from "./cart-store";
+
+/** Header badge; opens the slide-over cart (a modal <dialog>: focus trap and Esc for free). */
+export function CartButton() {
+  const count = useCartStore((s) => itemCount(s.cart));
+  const dialog = useRef<HTMLDialogElement>(null);
+  const close = () => dialog.current?.close();
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => dialog.current?.showModal()}
+        className="relative rounded-md px-3 py-2 font-medium text-stone-900 hover:bg-stone-100"
+        aria-label={`Cart, ${count} item${count === 1 ? "" : "s"}`}
+      >
+        Cart
+        <span
+          data-testid="cart-count"
+          className="ml-2 inline-flex min-w-6 justify-center rounded-full bg-stone-900 px-2 text-sm text-white"
+        >
+          {count}
+        </span>
+      </button>
+      <dialog
+        ref={dialog}
+        aria-label="Your cart"
+        onClick={(e) => e.target === dialog.current && close()}
+        className="fixed inset-y-0 right-0 left-auto m-0 h-full max-h-none w-full max-w-md bg-white p-0 shadow-xl backdrop:bg-black/30"
+      >
+        <div className="flex h-full flex-col gap-4 p-5">
+          <div className="flex items-center justify-between">
+            <h2 className="text-lg font-semibold">Your cart</h2>
+            <button type="button" onClick={close} className="rounded-md px-2 py-1 hover:bg-stone-100" aria-label="Close cart">
+              ✕
+            </button>
+          </div>
+          <div className="flex-1 overflow-y-auto">
+            <CartLines compact />
+          </div>
+          <Link
+            href="/cart"
+            onClick={close}
+            className="rounded-md bg-stone-900 px-4 py-2 text-center font-medium text-white hover:bg-stone-700"
+          >
+            View cart
+          </Link>
+        </div>
+      </dialog>
+    </>
+  );
+}

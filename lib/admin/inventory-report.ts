@@ -1,0 +1,54 @@
+import "server-only";
+import { asc, eq, sql } from "drizzle-orm";
+import { db } from "../db/client";
+import { carts, inventory, products } from "../db/schema";
+import { ShopError } from "../errors";
+import { publishStockChanges } from "../inventory/stock-events";
+
+export type InventoryRow = {
+  id: number;
+  slug: string;
+  onHand: number;
+  available: number;
+  reserved: number;
+  sold: number;
+};
+
+const counters = {
+  onHand: inventory.onHand,
+  available: inventory.available,
+  reserved: inventory.reserved,
+  sold: inventory.sold,
+};
+
+/** The ops view: every product's counters, and how many carts are live or overdue. */
+export async function inventoryReport(): Promise<{ products: InventoryRow[]; activeCarts: number; overdueCarts: number }> {
+  const [rows, [cartCounts]] = await Promise.all([
+    db()
+      .select({ id: products.id, slug: products.slug, ...counters })
+      .from(products)
+      .innerJoin(inventory, eq(inventory.productId, products.id))
+      .orderBy(asc(products.id)),
+    db()
+      .select({
+        activeCarts: sql<number>`count(*) filter (where ${carts.expiresAt} > now())::int`,
+        overdueCarts: sql<number>`count(*) filter (where ${carts.expiresAt} <= now())::int`,
+      })
+      .from(carts)
+      .where(eq(carts.state, "active")),
+  ]);
+  return { products: rows, activeCarts: cartCounts?.activeCarts ?? 0, overdueCarts: cartCounts?.overdueCarts ?? 0 };
+}
+
+/** Goods received: on_hand and available grow together, so conservation holds. */
+export async function receiveStock(productId: number, add: number): Promise<InventoryRow> {
+  const [row] = await db()
+    .update(inventory)
+    .set({ onHand: sql`${inventory.onHand} + ${add}`, available: sql`${inventory.available} + ${add}` })
+    .where(eq(inventory.productId, productId))
+    .returning({ id: inventory.productId, ...counters });
+  if (!row) throw new ShopError("unknown_product", "No such product.");
+  const [product] = await db().select({ slug: products.slug }).from(products).where(eq(products.id, productId));
+  await publishStockChanges([{ productId, available: row.available }]);
+  return { ...row, slug: product?.slug ?? "" };
+}

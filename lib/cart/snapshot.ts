@@ -1,0 +1,53 @@
+import "server-only";
+import { redis } from "../redis/client";
+import { cartKeys } from "../redis/keys";
+
+export type CartLine = { productId: number; quantity: number };
+
+/** A cart as Postgres last committed it: what the Redis keys are written from. */
+export type CartSnapshot = {
+  cartId: string;
+  version: number;
+  expiresAtMs: number;
+  /** Remaining hold by the database clock at commit time; becomes the Redis TTL. */
+  ttlMs: number;
+  lines: CartLine[];
+};
+
+// The lines hash outlives the session key a little, so Redis cleans it even if nobody does.
+const LINES_GRACE_MS = 60_000;
+
+/** Writes the snapshot to Redis in one script; older versions and ended carts are ignored. */
+export async function writeSnapshot(snapshot: CartSnapshot): Promise<void> {
+  if (snapshot.ttlMs <= 0) return;
+  const keys = cartKeys(snapshot.cartId);
+  await redis().writeCart(
+    keys.session,
+    keys.lines,
+    keys.ended,
+    snapshot.version,
+    snapshot.expiresAtMs,
+    snapshot.ttlMs,
+    snapshot.ttlMs + LINES_GRACE_MS,
+    ...snapshot.lines.flatMap((l) => [l.productId, l.quantity]),
+  );
+}
+
+export type RedisCart =
+  | { kind: "live"; expiresAtMs: number; ttlMs: number; lines: CartLine[] }
+  | { kind: "ended" }
+  | { kind: "missing" };
+
+/** The cart as Redis has it, in one round trip. */
+export async function readSnapshot(cartId: string): Promise<RedisCart> {
+  const keys = cartKeys(cartId);
+  const [session, pttl, flatLines, ended] = await redis().readCart(keys.session, keys.lines, keys.ended);
+  if (ended === 1) return { kind: "ended" };
+  if (session === null || pttl <= 0) return { kind: "missing" };
+  const lines: CartLine[] = [];
+  for (let i = 0; i + 1 < flatLines.length; i += 2) {
+    lines.push({ productId: Number(flatLines[i]), quantity: Number(flatLines[i + 1]) });
+  }
+  lines.sort((a, b) => a.productId - b.productId);
+  return { kind: "live", expiresAtMs: Number(session.split(":")[1]), ttlMs: pttl, lines };
+}

@@ -1,0 +1,91 @@
+import "server-only";
+import { z } from "zod";
+
+const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
+const DEV_ADMIN_TOKEN = "dev-admin-token";
+
+const intFrom = (min: number, fallback: number) =>
+  z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).default(fallback);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+      .default("postgres://postgres@127.0.0.1:5432/holdcart"),
+    DATABASE_POOL_MAX: intFrom(1, 10),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
+    CART_TTL_SECONDS: intFrom(1, 900),
+    SWEEP_INTERVAL_MS: intFrom(50, 1000),
+    MAX_QTY_PER_LINE: intFrom(1, 10),
+    MAX_LINES: intFrom(1, 20),
+    MAX_UNITS_PER_CART: intFrom(1, 50),
+    NEW_CARTS_PER_IP_PER_MINUTE: intFrom(0, 30),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    ADMIN_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const key of ["SESSION_SECRET", "ADMIN_TOKEN"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+  });
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  cartTtlSeconds: number;
+  sweepIntervalMs: number;
+  maxQtyPerLine: number;
+  maxLines: number;
+  maxUnitsPerCart: number;
+  newCartsPerIpPerMinute: number;
+  sessionSecret: string;
+  adminToken: string;
+  port: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws one ConfigError listing every problem, one line each. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    cartTtlSeconds: e.CART_TTL_SECONDS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    maxQtyPerLine: e.MAX_QTY_PER_LINE,
+    maxLines: e.MAX_LINES,
+    maxUnitsPerCart: e.MAX_UNITS_PER_CART,
+    newCartsPerIpPerMinute: e.NEW_CARTS_PER_IP_PER_MINUTE,
+    sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    adminToken: e.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
+    port: e.PORT,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read on first use (never at import, so `next build` needs no env). */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

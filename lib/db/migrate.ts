@@ -1,0 +1,42 @@
+import "server-only";
+import path from "node:path";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+
+// Any fixed number works; it only has to be the same for every process that migrates.
+const MIGRATION_LOCK_ID = 7_310_001;
+
+/** Creates the database named in `url` if it does not exist yet (dev and tests start from nothing). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name) throw new Error("DATABASE_URL names no database");
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    const [row] = await sql`select 1 as found from pg_database where datname = ${name}`;
+    if (!row) await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`).catch((e: { code?: string }) => {
+      if (e.code !== "42P04") throw e; // another process created it first
+    });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Applies drizzle-kit's migrations from `drizzle/`. Idempotent; an advisory lock makes
+ * concurrent starts (several web or worker instances) wait for one another.
+ */
+export async function migrateDatabase(url: string, migrationsFolder = path.resolve("drizzle")): Promise<void> {
+  await ensureDatabase(url);
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(drizzle({ client: sql }), { migrationsFolder });
+  } finally {
+    await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,147 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const products = pgTable(
+  "products",
+  {
+    id: serial("id").primaryKey(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    priceCents: integer("price_cents").notNull(),
+    imageUrl: text("image_url").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("products_price_cents_nonnegative", sql`${t.priceCents} >= 0`)],
+);
+
+/**
+ * Stock counters, one row per product. Invariant 1 (conservation) is enforced here by the
+ * database itself: every counter stays >= 0 and available + reserved + sold = on_hand.
+ */
+export const inventory = pgTable(
+  "inventory",
+  {
+    productId: integer("product_id")
+      .primaryKey()
+      .references(() => products.id, { onDelete: "cascade" }),
+    onHand: integer("on_hand").notNull().default(0),
+    available: integer("available").notNull().default(0),
+    reserved: integer("reserved").notNull().default(0),
+    sold: integer("sold").notNull().default(0),
+  },
+  (t) => [
+    check("inventory_on_hand_nonnegative", sql`${t.onHand} >= 0`),
+    check("inventory_available_nonnegative", sql`${t.available} >= 0`),
+    check("inventory_reserved_nonnegative", sql`${t.reserved} >= 0`),
+    check("inventory_sold_nonnegative", sql`${t.sold} >= 0`),
+    check("inventory_conserved", sql`${t.available} + ${t.reserved} + ${t.sold} = ${t.onHand}`),
+  ],
+);
+
+/** active -> checked_out | expired; nothing leaves a final state. */
+export const cartState = pgEnum("cart_state", ["active", "checked_out", "expired"]);
+
+export const carts = pgTable(
+  "carts",
+  {
+    id: uuid("id").primaryKey(),
+    state: cartState("state").notNull().default("active"),
+    // Set from the database clock (now() + CART_TTL_SECONDS); the Redis TTL is derived from it.
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    // Bumped by every mutation; Redis writes carry it so a late write never overwrites a newer one.
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [
+    // The sweeper's query: active carts past their deadline, oldest first.
+    index("carts_active_expires_at_idx").on(t.expiresAt).where(sql`${t.state} = 'active'`),
+    check(
+      "carts_ended_iff_final",
+      sql`(${t.state} = 'active') = (${t.endedAt} is null)`,
+    ),
+  ],
+);
+
+/** The hold ledger: one row per (cart, product) while the cart holds units of it. */
+export const reservations = pgTable(
+  "reservations",
+  {
+    cartId: uuid("cart_id")
+      .notNull()
+      .references(() => carts.id, { onDelete: "cascade" }),
+    productId: integer("product_id")
+      .notNull()
+      .references(() => products.id),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.cartId, t.productId] }),
+    // Invariant 7 looks up the carts holding a product.
+    index("reservations_product_id_idx").on(t.productId),
+    check("reservations_quantity_positive", sql`${t.quantity} > 0`),
+  ],
+);
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // One order per cart: a second checkout of the same cart finds this row instead of making another.
+    cartId: uuid("cart_id")
+      .notNull()
+      .unique()
+      .references(() => carts.id),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    totalCents: integer("total_cents").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("orders_total_cents_nonnegative", sql`${t.totalCents} >= 0`)],
+);
+
+export const orderLines = pgTable(
+  "order_lines",
+  {
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    productId: integer("product_id")
+      .notNull()
+      .references(() => products.id),
+    quantity: integer("quantity").notNull(),
+    // The price at the moment of checkout, so later price changes never rewrite an order.
+    unitPriceCents: integer("unit_price_cents").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.productId] }),
+    check("order_lines_quantity_positive", sql`${t.quantity} > 0`),
+    check("order_lines_unit_price_nonnegative", sql`${t.unitPriceCents} >= 0`),
+  ],
+);
+
+/** Liveness of expiry workers, read by /api/health. */
+export const workerHeartbeats = pgTable("worker_heartbeats", {
+  workerId: text("worker_id").primaryKey(),
+  seenAt: timestamp("seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type Product = typeof products.$inferSelect;
+export type NewProduct = typeof products.$inferInsert;
+export type Inventory = typeof inventory.$inferSelect;
+export type Cart = typeof carts.$inferSelect;
+export type Reservation = typeof reservations.$inferSelect;
+export type Order = typeof orders.$inferSelect;
+export type OrderLine = typeof orderLines.$inferSelect;

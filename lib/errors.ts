@@ -1,0 +1,38 @@
+/** Every refusal the domain can give, as a value with a stable code (mapped to HTTP in lib/http). */
+export type ShopErrorCode =
+  | "invalid_request"
+  | "invalid_quantity"
+  | "unknown_product"
+  | "insufficient_stock"
+  | "cart_not_found"
+  | "cart_expired"
+  | "cart_empty"
+  | "cart_limit"
+  | "rate_limited"
+  | "not_found"
+  | "forbidden"
+  | "unauthorized"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "service_unavailable"
+  | "internal_error";
+
+export class ShopError extends Error {
+  constructor(
+    readonly code: ShopErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ShopError";
+  }
+}
+
+export const isShopError = (error: unknown): error is ShopError => error instanceof ShopError;
+
+export const insufficientStock = (available: number) =>
+  new ShopError(
+    "insufficient_stock",
+    available === 0 ? "Sorry, this item is sold out." : `Only ${available} left.`,
+    { available },
+  );

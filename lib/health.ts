@@ -1,0 +1,35 @@
+import "server-only";
+import { pg } from "./db/client";
+import { redis } from "./redis/client";
+
+export type Health = {
+  redis: "ok" | "down";
+  postgres: "ok" | "down";
+  /** Milliseconds since any expiry worker last wrote its heartbeat; null when none ever did. */
+  workerLastSeenMs: number | null;
+  /** Active carts past their deadline: above zero for longer than a sweep means no worker runs. */
+  overdueCarts: number | null;
+};
+
+const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
+
+export async function checkHealth(): Promise<Health> {
+  const [r, p] = await Promise.allSettled([
+    within(2_000, redis().ping()),
+    within(
+      2_000,
+      pg()<{ workerLastSeenMs: number | null; overdueCarts: number }[]>`
+        select
+          (select floor(extract(epoch from now() - max(seen_at)) * 1000)::int from worker_heartbeats) as "workerLastSeenMs",
+          (select count(*)::int from carts where state = 'active' and expires_at <= now()) as "overdueCarts"`,
+    ),
+  ]);
+  const row = p.status === "fulfilled" ? p.value[0] : undefined;
+  return {
+    redis: r.status === "fulfilled" ? "ok" : "down",
+    postgres: p.status === "fulfilled" ? "ok" : "down",
+    workerLastSeenMs: row?.workerLastSeenMs ?? null,
+    overdueCarts: row?.overdueCarts ?? null,
+  };
+}

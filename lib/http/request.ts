@@ -1,0 +1,85 @@
+import "server-only";
+import type { z } from "zod";
+import { ShopError } from "../errors";
+
+export const MAX_BODY_BYTES = 4 * 1024;
+
+/** Reads at most MAX_BODY_BYTES, even from a chunked body that announced no length. */
+async function readCapped(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  const tooLarge = () => new ShopError("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Parses a small JSON body against `schema`; every problem is a 4xx ShopError. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ShopError("unsupported_media_type", "Send the body as application/json.");
+  }
+  const text = await readCapped(request);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ShopError("invalid_request", "The body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") ?? "";
+  const message = issue ? `${field || "body"}: ${issue.message}` : "Invalid body.";
+  throw new ShopError(field === "quantity" ? "invalid_quantity" : "invalid_request", message);
+}
+
+/**
+ * CSRF defence for state-changing route handlers: a browser tells us where a request comes
+ * from (Sec-Fetch-Site, Origin); anything not same-origin is refused. Clients that send
+ * neither (curl, servers) cannot ride a shopper's cookie, so they pass.
+ */
+export function assertSameOrigin(request: Request): void {
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") {
+    throw new ShopError("forbidden", "Cross-site requests are not allowed.");
+  }
+  const origin = request.headers.get("origin");
+  if (origin === null) return;
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (!host || originHost !== host) throw new ShopError("forbidden", "Cross-site requests are not allowed.");
+}
+
+/** The client address: the right-most X-Forwarded-For entry, the one our own proxy (or Next) added. */
+export function clientIp(headers: Headers): string {
+  const forwarded = headers.get("x-forwarded-for");
+  const last = forwarded?.split(",").at(-1)?.trim();
+  return last || headers.get("x-real-ip") || "unknown";
+}
+
+/** A product id from a URL segment or body: a positive 32-bit integer. */
+export function parseProductId(raw: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) {
+    throw new ShopError("invalid_request", "The product id must be a positive integer.");
+  }
+  return Number(raw);
+}

@@ -1,0 +1,155 @@
+import "server-only";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { db } from "../db/client";
+import { carts, reservations } from "../db/schema";
+import { redis } from "../redis/client";
+import { cartKeys } from "../redis/keys";
+import { lockInventoryInOrder, unholdUnits, type DbTx } from "./counters";
+import { publishStockChanges, type StockChange } from "./stock-events";
+
+/** Who ended the hold: the expiry event, the sweeper, a request that found it overdue, the shopper. */
+export type ReleasePath = "event" | "sweep" | "lazy" | "empty" | "compensate";
+
+export type Released = {
+  cartId: string;
+  path: ReleasePath;
+  units: number;
+  /** How long after `expires_at` the units came back (negative when emptied early). */
+  lagMs: number;
+};
+
+// Long enough to outlast any request still in flight for the cart; Redis drops it by itself.
+const TOMBSTONE_MS = 10 * 60_000;
+
+/**
+ * Ends the given carts and returns their held units to `available`, inside the caller's
+ * transaction. Only carts still `active` (and, unless `early`, past `expires_at`) change.
+ *
+ * Invariant 5 (exactly once): `active -> expired` is a conditional update of the cart row; a
+ * concurrent caller waits on the row lock, re-reads the row, finds it no longer active and
+ * changes nothing. Invariant 6: checkout takes the same row lock and requires `active`, so
+ * exactly one of them wins.
+ */
+async function releaseInTx(
+  tx: DbTx,
+  cartIds: readonly string[],
+  path: ReleasePath,
+  early: boolean,
+): Promise<{ released: Released[]; changes: StockChange[] }> {
+  if (cartIds.length > 1) {
+    // Several carts: take their row locks in id order, like every multi-row lock here.
+    await tx.execute(sql`select id from carts where id in ${[...cartIds]} order by id for update`);
+  }
+  const ended = await tx
+    .update(carts)
+    .set({ state: "expired", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
+    .where(
+      and(inArray(carts.id, [...cartIds]), eq(carts.state, "active"), early ? undefined : lte(carts.expiresAt, sql`now()`)),
+    )
+    .returning({ cartId: carts.id, lagMs: sql<number>`floor(extract(epoch from now() - ${carts.expiresAt}) * 1000)::int` });
+  if (ended.length === 0) return { released: [], changes: [] };
+
+  const lines = await tx
+    .delete(reservations)
+    .where(inArray(reservations.cartId, ended.map((e) => e.cartId)))
+    .returning({ cartId: reservations.cartId, productId: reservations.productId, quantity: reservations.quantity });
+
+  const unitsByProduct = new Map<number, number>();
+  const unitsByCart = new Map<string, number>();
+  for (const l of lines) {
+    unitsByProduct.set(l.productId, (unitsByProduct.get(l.productId) ?? 0) + l.quantity);
+    unitsByCart.set(l.cartId, (unitsByCart.get(l.cartId) ?? 0) + l.quantity);
+  }
+  const productIds = [...unitsByProduct.keys()].sort((a, b) => a - b);
+  await lockInventoryInOrder(tx, productIds);
+  const changes: StockChange[] = [];
+  for (const productId of productIds) {
+    changes.push({ productId, available: await unholdUnits(tx, productId, unitsByProduct.get(productId) ?? 0) });
+  }
+  const released = ended.map(({ cartId, lagMs }) => ({ cartId, path, units: unitsByCart.get(cartId) ?? 0, lagMs }));
+  return { released, changes };
+}
+
+/** After Postgres committed: drop the carts' Redis keys (best effort) and announce the stock. */
+async function afterRelease(cartIds: readonly string[], changes: StockChange[]): Promise<void> {
+  if (cartIds.length > 0) {
+    await forgetCartsInRedis(cartIds).catch((error: Error) =>
+      // Harmless: the keys expire by their own TTL and the tombstone only guards late writes.
+      console.error(`[release] redis cleanup failed: ${error.message}`),
+    );
+  }
+  await publishStockChanges(changes);
+}
+
+/**
+ * Ends one cart and returns its units to stock: the release used by the worker's event path,
+ * by requests that find a cart overdue (lazy) and by emptying (`early`). Null when this call
+ * released nothing (already ended, checked out, or not yet due).
+ */
+export async function releaseCart(
+  cartId: string,
+  path: ReleasePath,
+  { early = false }: { early?: boolean } = {},
+): Promise<Released | null> {
+  const { released, changes } = await db().transaction((tx) => releaseInTx(tx, [cartId], path, early));
+  await afterRelease(released.map((r) => r.cartId), changes);
+  return released[0] ?? null;
+}
+
+/**
+ * The sweeper's step: up to `batchSize` overdue active carts, oldest first, released in one
+ * transaction. `skip locked` lets any number of workers sweep at once without waiting for or
+ * double-releasing each other's carts.
+ */
+export async function releaseOverdueBatch(batchSize: number): Promise<Released[]> {
+  const { released, changes } = await db().transaction(async (tx) => {
+    const due = await tx
+      .select({ id: carts.id })
+      .from(carts)
+      .where(and(eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
+      .orderBy(asc(carts.expiresAt))
+      .limit(batchSize)
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return { released: [], changes: [] };
+    return releaseInTx(tx, due.map((d) => d.id), "sweep", false);
+  });
+  await afterRelease(released.map((r) => r.cartId), changes);
+  return released;
+}
+
+/** Drops carts' Redis keys and leaves tombstones so no late write brings them back. */
+export async function forgetCartsInRedis(cartIds: readonly string[]): Promise<void> {
+  const pipeline = redis().pipeline();
+  for (const id of cartIds) {
+    const keys = cartKeys(id);
+    pipeline.endCart(keys.session, keys.lines, keys.ended, 1, TOMBSTONE_MS);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+}
+
+/**
+ * Invariant 7: releases the overdue, not yet released carts that hold `productId`, so an
+ * expired hold never refuses a sale. Returns how many carts were released.
+ */
+export async function releaseOverdueHoldersOf(productId: number, limit = 100): Promise<number> {
+  const overdue = await db()
+    .select({ cartId: reservations.cartId })
+    .from(reservations)
+    .innerJoin(carts, eq(carts.id, reservations.cartId))
+    .where(and(eq(reservations.productId, productId), eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
+    .limit(limit);
+  if (overdue.length === 0) return 0;
+  const { released, changes } = await db().transaction((tx) =>
+    releaseInTx(tx, overdue.map((o) => o.cartId), "lazy", false),
+  );
+  await afterRelease(released.map((r) => r.cartId), changes);
+  for (const r of released) logRelease(r);
+  return released.length;
+}
+
+/** One structured line per release, for operators and the lag benchmark. */
+export function logRelease(r: Released): void {
+  console.log(JSON.stringify({ event: "release", cart: r.cartId, units: r.units, path: r.path, lagMs: r.lagMs }));
+}

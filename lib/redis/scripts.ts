@@ -1,0 +1,45 @@
+/**
+ * Lua scripts: each changes one cart's keys atomically in one round trip. Every script names
+ * all its keys in KEYS, and they share the `{cartId}` hash tag (Redis Cluster safe).
+ */
+
+/** Writes a cart snapshot (session + lines) unless the cart ended or a newer version is there. */
+export const WRITE_CART = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local current = redis.call('GET', KEYS[1])
+if current then
+  local version = tonumber(string.match(current, '^(%d+)'))
+  if version and version >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
+redis.call('DEL', KEYS[2])
+if #ARGV > 4 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+`;
+
+/** Reads session value, its PTTL, the lines and the ended mark together. */
+export const READ_CART = `
+return {
+  redis.call('GET', KEYS[1]),
+  redis.call('PTTL', KEYS[1]),
+  redis.call('HGETALL', KEYS[2]),
+  redis.call('EXISTS', KEYS[3])
+}
+`;
+
+/** Drops a cart's keys and leaves a tombstone that makes later WRITE_CARTs no-ops. */
+export const END_CART = `
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** Counts an event in a fixed window: INCR, and start the window's expiry on its first event. */
+export const COUNT_IN_WINDOW = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+`;

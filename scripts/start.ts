@@ -1,0 +1,15 @@
+import { config } from "../lib/config";
+import { migrateDatabase } from "../lib/db/migrate";
+import { runCli } from "./cli";
+import { runTogether } from "./processes";
+
+/** Production on one machine: migrate, then the web server and the worker side by side. */
+runCli(async () => {
+  const { databaseUrl, port } = config();
+  await migrateDatabase(databaseUrl);
+  runTogether([
+    { name: "web", command: process.execPath, args: ["node_modules/next/dist/bin/next", "start", "-p", String(port)] },
+    { name: "worker", command: process.execPath, args: ["dist/worker.mjs"] },
+  ]);
+  await new Promise(() => {}); // runTogether exits the process when its children are done
+});

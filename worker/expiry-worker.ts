@@ -1,0 +1,143 @@
+import { hostname } from "node:os";
+import { sql } from "drizzle-orm";
+import type { Redis } from "ioredis";
+import { config } from "../lib/config";
+import { db } from "../lib/db/client";
+import { workerHeartbeats } from "../lib/db/schema";
+import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/inventory/release";
+import { createRedis, redis } from "../lib/redis/client";
+import { cartIdOfSessionKey } from "../lib/redis/keys";
+import { ensureExpiredEvents } from "./keyspace-events";
+
+const SWEEP_BATCH = 200;
+const HEARTBEAT_MS = 5_000;
+const SUBSCRIBER_PING_MS = 10_000;
+const MAX_CONCURRENT_RELEASES = 8;
+
+const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
+
+/**
+ * The expiry worker. Fast path: Redis `expired` events for cart session keys. Guarantee: a
+ * sweeper over Postgres every SWEEP_INTERVAL_MS, because events are late under load, lost
+ * while nobody listens, and never sent for keys a restarted Redis forgot. Release is
+ * idempotent, so any number of workers, duplicate events and sweeps end each cart once.
+ */
+export function startExpiryWorker(): { stop: () => Promise<void> } {
+  const { redisUrl, sweepIntervalMs } = config();
+  const workerId = `${hostname()}:${process.pid}`;
+  const db_ = new URL(redisUrl).pathname.slice(1) || "0";
+  const channel = `__keyevent@${db_}__:expired`;
+  const subscriber: Redis = createRedis(redisUrl, "holdcart-worker-events");
+  const inFlight = new Set<Promise<unknown>>();
+  const queued = new Set<string>();
+  let stopped = false;
+  let warnedNoConfig = false;
+
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => {});
+    return work;
+  };
+
+  // ---- fast path: expiry events -------------------------------------------------------
+  const pending: string[] = [];
+  let running = 0;
+  const pump = () => {
+    while (!stopped && running < MAX_CONCURRENT_RELEASES && pending.length > 0) {
+      const cartId = pending.shift() as string;
+      running += 1;
+      void track(
+        releaseCart(cartId, "event")
+          .then((released) => released && logRelease(released))
+          .catch((error: Error) => log({ event: "release_failed", cart: cartId, path: "event", error: error.message }))
+          .finally(() => {
+            running -= 1;
+            queued.delete(cartId);
+            pump();
+          }),
+      );
+    }
+  };
+  subscriber.on("message", (_channel: string, key: string) => {
+    const cartId = cartIdOfSessionKey(key);
+    if (!cartId || queued.has(cartId) || stopped) return; // duplicates in flight are dropped here
+    queued.add(cartId);
+    pending.push(cartId);
+    pump();
+  });
+
+  const enableEvents = async () => {
+    try {
+      const enabled = await ensureExpiredEvents(redis());
+      if (!enabled && !warnedNoConfig) {
+        warnedNoConfig = true;
+        console.warn(
+          "[worker] WARNING: Redis refuses CONFIG, so notify-keyspace-events cannot be checked or set. " +
+            "Expiry events are used only if the server already sends them (notify-keyspace-events Ex); " +
+            "the Postgres sweeper alone still ends every hold on time.",
+        );
+      }
+    } catch (error) {
+      log({ event: "keyspace_config_failed", error: (error as Error).message });
+    }
+  };
+  // A restarted Redis forgets CONFIG SET: enable again on every (re)connection.
+  redis().on("ready", () => void enableEvents());
+  subscriber.on("ready", () => log({ event: "subscribed", channel }));
+
+  // ---- guarantee: the sweeper --------------------------------------------------------
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = async () => {
+    if (stopped) return;
+    try {
+      for (;;) {
+        const released = await track(releaseOverdueBatch(SWEEP_BATCH));
+        for (const r of released) logRelease(r);
+        if (released.length < SWEEP_BATCH || stopped) break;
+      }
+    } catch (error) {
+      log({ event: "sweep_failed", error: (error as Error).message });
+    }
+    if (!stopped) sweepTimer = setTimeout(() => void sweep(), sweepIntervalMs);
+  };
+
+  // ---- liveness: heartbeat and subscriber keepalive ---------------------------------
+  const heartbeat = async () => {
+    try {
+      await db()
+        .insert(workerHeartbeats)
+        .values({ workerId })
+        .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { seenAt: sql`now()` } });
+      await db().delete(workerHeartbeats).where(sql`${workerHeartbeats.seenAt} < now() - interval '1 day'`);
+    } catch (error) {
+      log({ event: "heartbeat_failed", error: (error as Error).message });
+    }
+  };
+  const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
+  const pingTimer = setInterval(() => {
+    // A half-open socket delivers nothing and says nothing; a PING that fails forces a reconnect
+    // (ioredis then resubscribes by itself).
+    subscriber.ping().catch(() => subscriber.disconnect(true));
+  }, SUBSCRIBER_PING_MS);
+
+  void (async () => {
+    await redis().connect().catch(() => {}); // "ready" above enables the events once connected
+    await subscriber.subscribe(channel).catch((error: Error) => log({ event: "subscribe_failed", error: error.message }));
+    await heartbeat();
+    log({ event: "worker_started", worker: workerId, channel, sweepIntervalMs });
+    await sweep();
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(sweepTimer);
+      clearInterval(heartbeatTimer);
+      clearInterval(pingTimer);
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      // Finish the releases in flight; the rest is left to the next sweep (of any worker).
+      await Promise.allSettled([...inFlight]);
+      log({ event: "worker_stopped", worker: workerId });
+    },
+  };
+}
