@@ -151,5 +151,7 @@ export async function releaseOverdueHoldersOf(productId: number, limit = 100): P
 
 /** One structured line per release, for operators and the lag benchmark. */
 export function logRelease(r: Released): void {
-  console.log(JSON.stringify({ event: "release", cart: r.cartId, units: r.units, path: r.path, lagMs: r.lagMs }));
+  console.log(
+    JSON.stringify({ t: new Date().toISOString(), event: "release", cart: r.cartId, units: r.units, path: r.path, lagMs: r.lagMs }),
+  );
 }

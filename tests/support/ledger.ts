@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { db } from "@/lib/db/client";
+import { inventory, products } from "@/lib/db/schema";
+
+/** A product of the test's own with `stock` units on hand; returns its id. */
+export async function createProduct(stock: number, priceCents = 1_000): Promise<number> {
+  const slug = `test-${randomBytes(4).toString("hex")}`;
+  const [row] = await db()
+    .insert(products)
+    .values({ slug, name: `Test ${slug}`, priceCents, imageUrl: "/products/canvas-tote-bag.svg" })
+    .returning({ id: products.id });
+  if (!row) throw new Error("product insert failed");
+  await db().insert(inventory).values({ productId: row.id, onHand: stock, available: stock });
+  return row.id;
+}
+
+export async function countersOf(productId: number) {
+  const [row] = await db().select().from(inventory).where(eq(inventory.productId, productId));
+  if (!row) throw new Error(`no inventory for ${productId}`);
+  return { onHand: row.onHand, available: row.available, reserved: row.reserved, sold: row.sold };
+}
+
+/**
+ * Every way the stock ledger could be wrong, as readable lines (empty = sound): conservation
+ * (invariant 1), reserved = active reservation rows (invariant 2), no reservation left on an
+ * ended cart.
+ */
+export async function ledgerViolations(): Promise<string[]> {
+  const rows = await db().execute<{ product_id: number; problem: string }>(sql`
+    select i.product_id, 'not conserved: ' || i.available || '+' || i.reserved || '+' || i.sold || ' <> ' || i.on_hand as problem
+      from inventory i where i.available + i.reserved + i.sold <> i.on_hand
+    union all
+    select i.product_id, 'negative counter' from inventory i
+     where least(i.available, i.reserved, i.sold, i.on_hand) < 0
+    union all
+    select i.product_id, 'reserved ' || i.reserved || ' but active holds ' || coalesce(h.held, 0)
+      from inventory i
+      left join (select r.product_id, sum(r.quantity)::int as held
+                   from reservations r join carts c on c.id = r.cart_id and c.state = 'active'
+                  group by r.product_id) h on h.product_id = i.product_id
+     where i.reserved <> coalesce(h.held, 0)
+    union all
+    select r.product_id, 'reservation left on ' || c.state || ' cart ' || c.id
+      from reservations r join carts c on c.id = r.cart_id where c.state <> 'active'
+  `);
+  return rows.map((r) => `product ${r.product_id}: ${r.problem}`);
+}
+
+/** Moves a cart's deadline into the past, as if its time ran out while nobody looked. */
+export async function backdateCart(cartId: string, msAgo = 1_000): Promise<void> {
+  await db().execute(
+    sql`update carts set expires_at = now() - make_interval(secs => ${msAgo / 1000}) where id = ${cartId}`,
+  );
+}
