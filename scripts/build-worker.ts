@@ -9,9 +9,9 @@ const serverOnly: Plugin = {
   },
 };
 
-/** Bundles the Node entry points (worker, start, migrate) for production: `node dist/<name>.mjs`. */
+/** Bundles the Node entry points (worker, start, migrate, seed) for production: `node dist/<name>.mjs`. */
 await build({
-  entryPoints: { worker: "worker/index.ts", start: "scripts/start.ts", migrate: "scripts/migrate.ts" },
+  entryPoints: { worker: "worker/index.ts", start: "scripts/start.ts", migrate: "scripts/migrate.ts", seed: "scripts/seed.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -23,4 +23,4 @@ await build({
   logLevel: "warning",
   plugins: [serverOnly],
 });
-console.log("[build] worker, start and migrate bundled into dist/");
+console.log("[build] worker, start, migrate and seed bundled into dist/");

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { CartLines } from "./cart-lines";
 import { itemCount, useCartStore } from "./cart-store";
 
@@ -9,12 +9,17 @@ import { itemCount, useCartStore } from "./cart-store";
 export function CartButton() {
   const count = useCartStore((s) => itemCount(s.cart));
   const dialog = useRef<HTMLDialogElement>(null);
+  // Lines render only while open: one countdown and one set of controls on the page at a time.
+  const [open, setOpen] = useState(false);
   const close = () => dialog.current?.close();
   return (
     <>
       <button
         type="button"
-        onClick={() => dialog.current?.showModal()}
+        onClick={() => {
+          setOpen(true);
+          dialog.current?.showModal();
+        }}
         className="relative rounded-md px-3 py-2 font-medium text-stone-900 hover:bg-stone-100"
         aria-label={`Cart, ${count} item${count === 1 ? "" : "s"}`}
       >
@@ -29,6 +34,7 @@ export function CartButton() {
       <dialog
         ref={dialog}
         aria-label="Your cart"
+        onClose={() => setOpen(false)}
         onClick={(e) => e.target === dialog.current && close()}
         className="fixed inset-y-0 right-0 left-auto m-0 h-full max-h-none w-full max-w-md bg-white p-0 shadow-xl backdrop:bg-black/30"
       >
@@ -40,7 +46,7 @@ export function CartButton() {
             </button>
           </div>
           <div className="flex-1 overflow-y-auto">
-            <CartLines compact />
+            {open && <CartLines compact />}
           </div>
           <Link
             href="/cart"

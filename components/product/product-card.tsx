@@ -8,16 +8,14 @@ import { StockLabel } from "./stock-label";
 export function ProductCard({ product }: { product: ProductView }) {
   return (
     <article className="flex flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm" aria-labelledby={`p-${product.id}`}>
-      <Link href={`/products/${product.slug}`} className="block">
-        <Image
-          src={product.imageUrl}
-          alt={product.name}
-          width={400}
-          height={400}
-          unoptimized
-          className="aspect-square w-full bg-stone-100 object-cover"
-        />
-      </Link>
+      <Image
+        src={product.imageUrl}
+        alt={product.name}
+        width={400}
+        height={400}
+        unoptimized
+        className="aspect-square w-full bg-stone-100 object-cover"
+      />
       <div className="flex flex-1 flex-col gap-2 p-4">
         <h2 id={`p-${product.id}`} className="font-semibold">
           <Link href={`/products/${product.slug}`} className="hover:underline">

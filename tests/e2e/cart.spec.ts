@@ -1,0 +1,80 @@
+import { expect, test } from "@playwright/test";
+import { countdownSeconds, countersOf, expectConserved, inventory, shownStock } from "./support";
+
+const LAMP = { slug: "brass-desk-lamp", name: "Brass Desk Lamp" };
+
+test("a shopper holds an item: badge, countdown, another shopper sees fewer left, steppers and remove", async ({ browser, request }) => {
+  const alice = await browser.newContext();
+  const bob = await browser.newContext();
+  const a = await alice.newPage();
+  const b = await bob.newPage();
+
+  await a.goto(`/products/${LAMP.slug}`);
+  const before = await shownStock(a);
+  expect(before).toBeGreaterThanOrEqual(3);
+  await a.getByRole("button", { name: `Add ${LAMP.name} to cart` }).click();
+  await expect(a.getByRole("status").filter({ hasText: "Added" })).toBeVisible();
+  await expect(a.getByTestId("cart-count")).toHaveText("1");
+  await expect(a.getByTestId("stock")).toContainText(`${before - 1} left`);
+
+  // The cart cookie is httpOnly: page scripts cannot read it.
+  const cookies = await alice.cookies();
+  expect(cookies.find((c) => c.name === "cart")).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+  expect(await a.evaluate(() => document.cookie)).not.toContain("cart=");
+
+  await b.goto(`/products/${LAMP.slug}`);
+  expect(await shownStock(b)).toBe(before - 1);
+  await expect(b.getByTestId("cart-count")).toHaveText("0");
+
+  await a.goto("/cart");
+  await expect(a.getByRole("timer")).toBeVisible();
+  await expect(a.getByText("Your items are held for")).toBeVisible();
+  const first = await countdownSeconds(a);
+  expect(first).toBeGreaterThan(60);
+  expect(first).toBeLessThanOrEqual(120);
+  await expect.poll(() => countdownSeconds(a), { timeout: 5_000 }).toBeLessThan(first);
+
+  await a.getByRole("button", { name: `Add one more ${LAMP.name}` }).click();
+  await expect(a.getByTestId(`qty-${LAMP.slug}`)).toHaveText("2");
+  await expect.poll(async () => (await countersOf(request, LAMP.slug)).available).toBe(before - 2);
+  await b.reload();
+  expect(await shownStock(b)).toBe(before - 2);
+
+  await a.getByRole("button", { name: `Remove one ${LAMP.name}` }).click();
+  await expect(a.getByTestId(`qty-${LAMP.slug}`)).toHaveText("1");
+  await expect.poll(async () => (await countersOf(request, LAMP.slug)).available).toBe(before - 1);
+
+  await a.getByRole("button", { name: `Remove ${LAMP.name} from cart` }).click();
+  await expect(a.getByText("Your cart is empty.")).toBeVisible();
+  await expect(a.getByTestId("cart-count")).toHaveText("0");
+  await b.reload();
+  expect(await shownStock(b)).toBe(before);
+  expectConserved(await inventory(request));
+
+  await alice.close();
+  await bob.close();
+});
+
+test("adding more than is left is refused with a message, and the badge rolls back", async ({ page, request }) => {
+  await page.goto(`/products/${LAMP.slug}`);
+  const left = await shownStock(page);
+  await page.getByLabel("Quantity").fill(String(left + 1));
+  await page.getByRole("button", { name: `Add ${LAMP.name} to cart` }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Only ${left} left.` })).toBeVisible();
+  await expect(page.getByTestId("cart-count")).toHaveText("0");
+  expect((await countersOf(request, LAMP.slug)).available).toBe(left);
+});
+
+test("the slide-over cart opens from the header and lists what is held", async ({ page }) => {
+  await page.goto("/");
+  const card = page.getByRole("listitem").filter({ hasText: "Canvas Tote Bag" });
+  await card.getByRole("button", { name: "Add Canvas Tote Bag to cart" }).click();
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+  await page.getByRole("button", { name: "Cart, 1 item" }).click();
+  const drawer = page.getByRole("dialog", { name: "Your cart" });
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByRole("list", { name: "Items in your cart" })).toContainText("Canvas Tote Bag");
+  await expect(drawer.getByRole("timer")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(drawer).toBeHidden();
+});
