@@ -4,20 +4,8 @@ import { useEffect, useRef, useState } from "react";
 import { refreshCartAction } from "@/app/actions/cart";
 import type { StoreApi } from "zustand";
 import { useCartStore, useCartStoreApi, type CartState } from "./cart-store";
+import { formatRemaining, spokenRemaining } from "./countdown-format";
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
-export function formatRemaining(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(total / 60)}:${pad(total % 60)}`;
-}
-
-function spoken(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  return minutes > 0 ? `${minutes} minute${minutes === 1 ? "" : "s"} ${seconds} seconds` : `${seconds} seconds`;
-}
 
 /**
  * "Your items are held for 14:32". The deadline comes from the server's ttlMs (the Redis key's
@@ -55,7 +43,7 @@ export function Countdown() {
       className={`rounded-md px-3 py-2 text-sm font-medium ${urgent ? "bg-red-100 text-red-800" : "bg-amber-50 text-amber-900"}`}
     >
       Your items are held for{" "}
-      <span role="timer" aria-label={`${spoken(remaining)} left`} className="font-mono tabular-nums" data-testid="countdown">
+      <span role="timer" aria-label={`${spokenRemaining(remaining)} left`} className="font-mono tabular-nums" data-testid="countdown">
         {formatRemaining(remaining)}
       </span>
       {urgent && <span className="sr-only" aria-live="polite"> Less than a minute left.</span>}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/lib/config";
+
+describe("configuration", () => {
+  it("gives DESIGN.md's defaults on an empty environment (outside production)", () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ cartTtlSeconds: 900, sweepIntervalMs: 1000, newCartsPerIpPerMinute: 30, port: 3000 });
+    expect(c.databaseUrl).toMatch(/^postgres:\/\//);
+    expect(c.redisUrl).toMatch(/^redis:\/\//);
+  });
+
+  it("reports every bad value, one line each", () => {
+    const error = (() => {
+      try {
+        parseConfig({ CART_TTL_SECONDS: "soon", SWEEP_INTERVAL_MS: "-5", REDIS_URL: "http://x", MAX_LINES: "2.5" });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toMatch(/CART_TTL_SECONDS/);
+    expect(problems.join("\n")).toMatch(/SWEEP_INTERVAL_MS must be at least 50/);
+    expect(problems.join("\n")).toMatch(/REDIS_URL must be a redis:\/\/ URL/);
+    expect(problems.join("\n")).toMatch(/MAX_LINES must be a whole number/);
+  });
+
+  it("requires a real session secret and admin token in production", () => {
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET is required in production[\s\S]*ADMIN_TOKEN is required/);
+    expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "short", ADMIN_TOKEN: "x".repeat(20) })).toThrow(
+      /SESSION_SECRET must be at least 32 characters/,
+    );
+  });
+
+  it("treats NEW_CARTS_PER_IP_PER_MINUTE=0 as 'no limit', and an empty variable as unset", () => {
+    expect(parseConfig({ NEW_CARTS_PER_IP_PER_MINUTE: "0", CART_TTL_SECONDS: "" })).toMatchObject({
+      newCartsPerIpPerMinute: 0,
+      cartTtlSeconds: 900,
+    });
+  });
+});
