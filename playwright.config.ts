@@ -13,7 +13,12 @@ const pgBase = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5
 
 export const servers = {
   main: { port: Number(process.env.E2E_PORT ?? 3210), db: `holdcart_e2e_${suffix}`, redisDb: 14, ttlSeconds: 120 },
-  short: { port: Number(process.env.E2E_SHORT_PORT ?? 3211), db: `holdcart_e2e_short_${suffix}`, redisDb: 15, ttlSeconds: 8 },
+  short: {
+    port: Number(process.env.E2E_SHORT_PORT ?? 3211),
+    db: `holdcart_e2e_short_${suffix}`,
+    redisDb: 15,
+    ttlSeconds: 8,
+  },
 } as const;
 export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 

@@ -15,7 +15,10 @@ const EnvSchema = z
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
       .default("postgres://postgres@127.0.0.1:5432/holdcart"),
     DATABASE_POOL_MAX: intFrom(1, 10),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// URL")
+      .default("redis://127.0.0.1:6379/0"),
     CART_TTL_SECONDS: intFrom(1, 900),
     SWEEP_INTERVAL_MS: intFrom(50, 1000),
     MAX_QTY_PER_LINE: intFrom(1, 10),

@@ -31,8 +31,6 @@ export class ShopError extends Error {
 export const isShopError = (error: unknown): error is ShopError => error instanceof ShopError;
 
 export const insufficientStock = (available: number) =>
-  new ShopError(
-    "insufficient_stock",
-    available === 0 ? "Sorry, this item is sold out." : `Only ${available} left.`,
-    { available },
-  );
+  new ShopError("insufficient_stock", available === 0 ? "Sorry, this item is sold out." : `Only ${available} left.`, {
+    available,
+  });

@@ -12,7 +12,10 @@ export type Health = {
 };
 
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref()),
+  ]);
 
 export async function checkHealth(): Promise<Health> {
   const [r, p] = await Promise.allSettled([

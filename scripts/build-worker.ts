@@ -11,7 +11,12 @@ const serverOnly: Plugin = {
 
 /** Bundles the Node entry points (worker, start, migrate, seed) for production: `node dist/<name>.mjs`. */
 await build({
-  entryPoints: { worker: "worker/index.ts", start: "scripts/start.ts", migrate: "scripts/migrate.ts", seed: "scripts/seed.ts" },
+  entryPoints: {
+    worker: "worker/index.ts",
+    start: "scripts/start.ts",
+    migrate: "scripts/migrate.ts",
+    seed: "scripts/seed.ts",
+  },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,

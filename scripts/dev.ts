@@ -34,7 +34,12 @@ async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -69,7 +74,8 @@ async function embeddedPostgres(): Promise<string> {
 
 async function resolvePostgres(): Promise<string> {
   if (process.env.DATABASE_URL) {
-    if (!(await postgresAnswers(process.env.DATABASE_URL))) throw new Error(`DATABASE_URL is set but Postgres does not answer there.`);
+    if (!(await postgresAnswers(process.env.DATABASE_URL)))
+      throw new Error(`DATABASE_URL is set but Postgres does not answer there.`);
     return process.env.DATABASE_URL;
   }
   if (!process.env.DEV_FORCE_EMBEDDED && (await postgresAnswers(DEFAULT_PG))) return DEFAULT_PG;
@@ -80,7 +86,18 @@ async function resolvePostgres(): Promise<string> {
 async function privateRedis(): Promise<string> {
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--notify-keyspace-events", "Ex"],
+    [
+      "--port",
+      String(PRIVATE_REDIS_PORT),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--notify-keyspace-events",
+      "Ex",
+    ],
     { stdio: "ignore" },
   );
   cleanups.push(async () => void child.kill("SIGTERM"));
@@ -94,7 +111,8 @@ async function privateRedis(): Promise<string> {
 
 async function resolveRedis(): Promise<string> {
   if (process.env.REDIS_URL) {
-    if (!(await redisAnswers(process.env.REDIS_URL))) throw new Error(`REDIS_URL is set but Redis does not answer there.`);
+    if (!(await redisAnswers(process.env.REDIS_URL)))
+      throw new Error(`REDIS_URL is set but Redis does not answer there.`);
     return process.env.REDIS_URL;
   }
   if (!process.env.DEV_FORCE_PRIVATE_REDIS && (await redisAnswers(DEFAULT_REDIS))) return DEFAULT_REDIS;
@@ -128,7 +146,9 @@ async function main(): Promise<void> {
   if (await catalogIsEmpty(db())) say(`seeded ${await seedCatalog(db())} demo products`);
   await closeDb();
 
-  say(`Postgres ${new URL(databaseUrl).host}, Redis ${new URL(redisUrl).host}; the store is at http://localhost:${port}`);
+  say(
+    `Postgres ${new URL(databaseUrl).host}, Redis ${new URL(redisUrl).host}; the store is at http://localhost:${port}`,
+  );
   const bin = (name: string) => path.resolve("node_modules/.bin", name);
   runTogether(
     [

@@ -14,7 +14,8 @@ const HEARTBEAT_MS = 5_000;
 const SUBSCRIBER_PING_MS = 10_000;
 const MAX_CONCURRENT_RELEASES = 8;
 
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
+const log = (fields: Record<string, unknown>) =>
+  console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
 
 /**
  * The expiry worker. Fast path: Redis `expired` events for cart session keys. Guarantee: a
@@ -108,7 +109,9 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
         .insert(workerHeartbeats)
         .values({ workerId })
         .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { seenAt: sql`now()` } });
-      await db().delete(workerHeartbeats).where(sql`${workerHeartbeats.seenAt} < now() - interval '1 day'`);
+      await db()
+        .delete(workerHeartbeats)
+        .where(sql`${workerHeartbeats.seenAt} < now() - interval '1 day'`);
     } catch (error) {
       log({ event: "heartbeat_failed", error: (error as Error).message });
     }
@@ -121,8 +124,12 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
   }, SUBSCRIBER_PING_MS);
 
   void (async () => {
-    await redis().connect().catch(() => {}); // "ready" above enables the events once connected
-    await subscriber.subscribe(channel).catch((error: Error) => log({ event: "subscribe_failed", error: error.message }));
+    await redis()
+      .connect()
+      .catch(() => {}); // "ready" above enables the events once connected
+    await subscriber
+      .subscribe(channel)
+      .catch((error: Error) => log({ event: "subscribe_failed", error: error.message }));
     await heartbeat();
     log({ event: "worker_started", worker: workerId, channel, sweepIntervalMs });
     await sweep();

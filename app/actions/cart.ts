@@ -14,8 +14,7 @@ import { describeError } from "@/lib/http/errors";
 import { clientIp } from "@/lib/http/request";
 
 export type CartActionResult =
-  | { ok: true; cart: CartView }
-  | { ok: false; error: { code: string; message: string; available?: number } };
+  { ok: true; cart: CartView } | { ok: false; error: { code: string; message: string; available?: number } };
 
 const productIdSchema = z.number().int().min(1).max(2_147_483_647);
 

@@ -4,16 +4,26 @@ import { useState, useTransition } from "react";
 import { addToCartAction } from "@/app/actions/cart";
 import { useCartStoreApi } from "./cart-store";
 import { withLine, type ProductRef } from "./optimistic";
+import { useAvailable } from "@/components/product/live-stock";
 
 /**
  * Add-to-cart through a server action. The badge moves at once (optimistic); a refusal rolls it
  * back and the reason is announced in an aria-live region ("Only 2 left.").
  */
-export function AddToCart({ product, available, withQuantity = false }: { product: ProductRef; available: number; withQuantity?: boolean }) {
+export function AddToCart({
+  product,
+  available: rendered,
+  withQuantity = false,
+}: {
+  product: ProductRef;
+  available: number;
+  withQuantity?: boolean;
+}) {
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [quantity, setQuantity] = useState(1);
   const store = useCartStoreApi();
+  const available = useAvailable(product.id, rendered);
   const soldOut = available <= 0;
 
   function add() {
@@ -65,7 +75,11 @@ export function AddToCart({ product, available, withQuantity = false }: { produc
           {soldOut ? "Sold out" : pending ? "Adding…" : "Add to cart"}
         </button>
       </div>
-      <p aria-live="polite" role="status" className={`min-h-5 text-sm ${message?.error ? "text-red-700" : "text-emerald-700"}`}>
+      <p
+        aria-live="polite"
+        role="status"
+        className={`min-h-5 text-sm ${message?.error ? "text-red-700" : "text-emerald-700"}`}
+      >
         {message?.text}
       </p>
     </form>

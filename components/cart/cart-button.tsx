@@ -41,13 +41,16 @@ export function CartButton() {
         <div className="flex h-full flex-col gap-4 p-5">
           <div className="flex items-center justify-between">
             <h2 className="text-lg font-semibold">Your cart</h2>
-            <button type="button" onClick={close} className="rounded-md px-2 py-1 hover:bg-stone-100" aria-label="Close cart">
+            <button
+              type="button"
+              onClick={close}
+              className="rounded-md px-2 py-1 hover:bg-stone-100"
+              aria-label="Close cart"
+            >
               ✕
             </button>
           </div>
-          <div className="flex-1 overflow-y-auto">
-            {open && <CartLines compact />}
-          </div>
+          <div className="flex-1 overflow-y-auto">{open && <CartLines compact />}</div>
           <Link
             href="/cart"
             onClick={close}

@@ -6,7 +6,6 @@ import type { StoreApi } from "zustand";
 import { useCartStore, useCartStoreApi, type CartState } from "./cart-store";
 import { formatRemaining, spokenRemaining } from "./countdown-format";
 
-
 /**
  * "Your items are held for 14:32". The deadline comes from the server's ttlMs (the Redis key's
  * PTTL) laid on the browser's monotonic clock, so a wrong wall clock cannot skew it. At zero it
@@ -43,10 +42,20 @@ export function Countdown() {
       className={`rounded-md px-3 py-2 text-sm font-medium ${urgent ? "bg-red-100 text-red-800" : "bg-amber-50 text-amber-900"}`}
     >
       Your items are held for{" "}
-      <span role="timer" aria-label={`${spokenRemaining(remaining)} left`} className="font-mono tabular-nums" data-testid="countdown">
+      <span
+        role="timer"
+        aria-label={`${spokenRemaining(remaining)} left`}
+        className="font-mono tabular-nums"
+        data-testid="countdown"
+      >
         {formatRemaining(remaining)}
       </span>
-      {urgent && <span className="sr-only" aria-live="polite"> Less than a minute left.</span>}
+      {urgent && (
+        <span className="sr-only" aria-live="polite">
+          {" "}
+          Less than a minute left.
+        </span>
+      )}
     </p>
   );
 }

@@ -3,11 +3,14 @@ import Link from "next/link";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import type { ProductView } from "@/lib/catalog/products";
 import { formatCents } from "./money";
-import { StockLabel } from "./stock-label";
+import { LiveStockLabel } from "./live-stock-label";
 
 export function ProductCard({ product }: { product: ProductView }) {
   return (
-    <article className="flex flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm" aria-labelledby={`p-${product.id}`}>
+    <article
+      className="flex flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
+      aria-labelledby={`p-${product.id}`}
+    >
       <Image
         src={product.imageUrl}
         alt={product.name}
@@ -24,7 +27,7 @@ export function ProductCard({ product }: { product: ProductView }) {
         </h2>
         <div className="flex items-center justify-between text-sm">
           <span className="text-base font-semibold">{formatCents(product.priceCents)}</span>
-          <StockLabel available={product.available} />
+          <LiveStockLabel productId={product.id} available={product.available} />
         </div>
         <div className="mt-auto pt-2">
           <AddToCart product={product} available={product.available} />

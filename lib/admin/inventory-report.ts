@@ -22,7 +22,11 @@ const counters = {
 };
 
 /** The ops view: every product's counters, and how many carts are live or overdue. */
-export async function inventoryReport(): Promise<{ products: InventoryRow[]; activeCarts: number; overdueCarts: number }> {
+export async function inventoryReport(): Promise<{
+  products: InventoryRow[];
+  activeCarts: number;
+  overdueCarts: number;
+}> {
   const [rows, [cartCounts]] = await Promise.all([
     db()
       .select({ id: products.id, slug: products.slug, ...counters })

@@ -10,8 +10,7 @@ export function newCartId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const mac = (cartId: string) =>
-  createHmac("sha256", config().sessionSecret).update(cartId).digest("base64url");
+const mac = (cartId: string) => createHmac("sha256", config().sessionSecret).update(cartId).digest("base64url");
 
 /** Cookie value: `<cartId>.<HMAC-SHA256(SESSION_SECRET, cartId)>`. */
 export const signCartId = (cartId: string) => `${cartId}.${mac(cartId)}`;

@@ -34,9 +34,7 @@ export async function writeSnapshot(snapshot: CartSnapshot): Promise<void> {
 }
 
 export type RedisCart =
-  | { kind: "live"; expiresAtMs: number; ttlMs: number; lines: CartLine[] }
-  | { kind: "ended" }
-  | { kind: "missing" };
+  { kind: "live"; expiresAtMs: number; ttlMs: number; lines: CartLine[] } | { kind: "ended" } | { kind: "missing" };
 
 /** The cart as Redis has it, in one round trip. */
 export async function readSnapshot(cartId: string): Promise<RedisCart> {

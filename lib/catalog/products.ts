@@ -57,7 +57,13 @@ export async function productSummaries(ids: readonly number[]): Promise<Map<numb
   });
   if (stale.length > 0) {
     const rows = await db()
-      .select({ id: products.id, slug: products.slug, name: products.name, priceCents: products.priceCents, imageUrl: products.imageUrl })
+      .select({
+        id: products.id,
+        slug: products.slug,
+        name: products.name,
+        priceCents: products.priceCents,
+        imageUrl: products.imageUrl,
+      })
       .from(products)
       .where(inArray(products.id, stale));
     for (const row of rows) summaries.set(row.id, { summary: row, loadedAt: now });

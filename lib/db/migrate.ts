@@ -17,9 +17,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   const sql = postgres(admin.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
     const [row] = await sql`select 1 as found from pg_database where datname = ${name}`;
-    if (!row) await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`).catch((e: { code?: string }) => {
-      if (e.code !== "42P04") throw e; // another process created it first
-    });
+    if (!row)
+      await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`).catch((e: { code?: string }) => {
+        if (e.code !== "42P04") throw e; // another process created it first
+      });
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -1,16 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  check,
-  index,
-  integer,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  serial,
-  text,
-  timestamp,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { check, index, integer, pgEnum, pgTable, primaryKey, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const products = pgTable(
   "products",
@@ -67,11 +56,10 @@ export const carts = pgTable(
   },
   (t) => [
     // The sweeper's query: active carts past their deadline, oldest first.
-    index("carts_active_expires_at_idx").on(t.expiresAt).where(sql`${t.state} = 'active'`),
-    check(
-      "carts_ended_iff_final",
-      sql`(${t.state} = 'active') = (${t.endedAt} is null)`,
-    ),
+    index("carts_active_expires_at_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.state} = 'active'`),
+    check("carts_ended_iff_final", sql`(${t.state} = 'active') = (${t.endedAt} is null)`),
   ],
 );
 

@@ -42,7 +42,11 @@ const NETWORK_CODES = new Set([
  * load), as opposed to a bug: those answer 503 so clients know to retry.
  */
 export function isBackendUnavailable(error: unknown): boolean {
-  for (let e = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
+  for (
+    let e = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth += 1
+  ) {
     const code = typeof e.code === "string" ? e.code : "";
     if (NETWORK_CODES.has(code)) return true;
     // SQLSTATE classes: 08 connection, 53 resources, 57 operator intervention (shutdown, terminated).
@@ -60,13 +64,21 @@ export type ErrorBody = { error: { code: ShopErrorCode; message: string } & Reco
 /** Turns anything thrown into a status and a JSON body; never a stack trace. */
 export function describeError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ShopError) {
-    return { status: statusOf(error.code), body: { error: { code: error.code, message: error.message, ...error.details } } };
+    return {
+      status: statusOf(error.code),
+      body: { error: { code: error.code, message: error.message, ...error.details } },
+    };
   }
   if (isBackendUnavailable(error)) {
     console.error(`[http] backend unavailable: ${(error as Error).message?.split("\n")[0]}`);
     return {
       status: 503,
-      body: { error: { code: "service_unavailable", message: "The store is briefly unavailable. Nothing was changed; please try again." } },
+      body: {
+        error: {
+          code: "service_unavailable",
+          message: "The store is briefly unavailable. Nothing was changed; please try again.",
+        },
+      },
     };
   }
   console.error("[http] unexpected error", error);

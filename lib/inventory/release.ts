@@ -44,14 +44,26 @@ async function releaseInTx(
     .update(carts)
     .set({ state: "expired", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
     .where(
-      and(inArray(carts.id, [...cartIds]), eq(carts.state, "active"), early ? undefined : lte(carts.expiresAt, sql`now()`)),
+      and(
+        inArray(carts.id, [...cartIds]),
+        eq(carts.state, "active"),
+        early ? undefined : lte(carts.expiresAt, sql`now()`),
+      ),
     )
-    .returning({ cartId: carts.id, lagMs: sql<number>`floor(extract(epoch from now() - ${carts.expiresAt}) * 1000)::int` });
+    .returning({
+      cartId: carts.id,
+      lagMs: sql<number>`floor(extract(epoch from now() - ${carts.expiresAt}) * 1000)::int`,
+    });
   if (ended.length === 0) return { released: [], changes: [] };
 
   const lines = await tx
     .delete(reservations)
-    .where(inArray(reservations.cartId, ended.map((e) => e.cartId)))
+    .where(
+      inArray(
+        reservations.cartId,
+        ended.map((e) => e.cartId),
+      ),
+    )
     .returning({ cartId: reservations.cartId, productId: reservations.productId, quantity: reservations.quantity });
 
   const unitsByProduct = new Map<number, number>();
@@ -92,7 +104,10 @@ export async function releaseCart(
   { early = false }: { early?: boolean } = {},
 ): Promise<Released | null> {
   const { released, changes } = await db().transaction((tx) => releaseInTx(tx, [cartId], path, early));
-  await afterRelease(released.map((r) => r.cartId), changes);
+  await afterRelease(
+    released.map((r) => r.cartId),
+    changes,
+  );
   return released[0] ?? null;
 }
 
@@ -111,9 +126,17 @@ export async function releaseOverdueBatch(batchSize: number): Promise<Released[]
       .limit(batchSize)
       .for("update", { skipLocked: true });
     if (due.length === 0) return { released: [], changes: [] };
-    return releaseInTx(tx, due.map((d) => d.id), "sweep", false);
+    return releaseInTx(
+      tx,
+      due.map((d) => d.id),
+      "sweep",
+      false,
+    );
   });
-  await afterRelease(released.map((r) => r.cartId), changes);
+  await afterRelease(
+    released.map((r) => r.cartId),
+    changes,
+  );
   return released;
 }
 
@@ -142,9 +165,17 @@ export async function releaseOverdueHoldersOf(productId: number, limit = 100): P
     .limit(limit);
   if (overdue.length === 0) return 0;
   const { released, changes } = await db().transaction((tx) =>
-    releaseInTx(tx, overdue.map((o) => o.cartId), "lazy", false),
+    releaseInTx(
+      tx,
+      overdue.map((o) => o.cartId),
+      "lazy",
+      false,
+    ),
   );
-  await afterRelease(released.map((r) => r.cartId), changes);
+  await afterRelease(
+    released.map((r) => r.cartId),
+    changes,
+  );
   for (const r of released) logRelease(r);
   return released.length;
 }
@@ -152,6 +183,13 @@ export async function releaseOverdueHoldersOf(productId: number, limit = 100): P
 /** One structured line per release, for operators and the lag benchmark. */
 export function logRelease(r: Released): void {
   console.log(
-    JSON.stringify({ t: new Date().toISOString(), event: "release", cart: r.cartId, units: r.units, path: r.path, lagMs: r.lagMs }),
+    JSON.stringify({
+      t: new Date().toISOString(),
+      event: "release",
+      cart: r.cartId,
+      units: r.units,
+      path: r.path,
+      lagMs: r.lagMs,
+    }),
   );
 }

@@ -6,12 +6,14 @@ import { COUNT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
 declare module "ioredis" {
   interface RedisCommander<Context> {
     writeCart(session: string, lines: string, ended: string, ...args: (string | number)[]): Result<number, Context>;
-    readCart(
+    readCart(session: string, lines: string, ended: string): Result<[string | null, number, string[], number], Context>;
+    endCart(
       session: string,
       lines: string,
       ended: string,
-    ): Result<[string | null, number, string[], number], Context>;
-    endCart(session: string, lines: string, ended: string, version: number, tombstoneMs: number): Result<number, Context>;
+      version: number,
+      tombstoneMs: number,
+    ): Result<number, Context>;
     countInWindow(key: string, windowMs: number): Result<number, Context>;
   }
 }

@@ -27,8 +27,19 @@ test.describe("the cart API", () => {
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=lax/i);
     expect(setCookie).toMatch(/Path=\//);
-    const { cart } = (await added.json()) as { cart: { items: unknown[]; subtotalCents: number; ttlMs: number; expiresAt: string } };
-    expect(cart.items).toEqual([{ productId: id, slug: TOTE, name: "Canvas Tote Bag", imageUrl: `/products/${TOTE}.svg`, quantity: 2, unitPriceCents: 900 }]);
+    const { cart } = (await added.json()) as {
+      cart: { items: unknown[]; subtotalCents: number; ttlMs: number; expiresAt: string };
+    };
+    expect(cart.items).toEqual([
+      {
+        productId: id,
+        slug: TOTE,
+        name: "Canvas Tote Bag",
+        imageUrl: `/products/${TOTE}.svg`,
+        quantity: 2,
+        unitPriceCents: 900,
+      },
+    ]);
     expect(cart.subtotalCents).toBe(1800);
     expect(cart.ttlMs).toBeGreaterThan(100_000);
     expect(Date.parse(cart.expiresAt)).toBeGreaterThan(Date.now());
@@ -53,7 +64,9 @@ test.describe("the cart API", () => {
 
   test("asking for more than is left: 409 insufficient_stock with the number available", async ({ request }) => {
     const print = await countersOf(request, "limited-edition-art-print");
-    const response = await request.post("/api/cart/items", { data: { productId: print.id, quantity: print.available + 1 } });
+    const response = await request.post("/api/cart/items", {
+      data: { productId: print.id, quantity: print.available + 1 },
+    });
     expect(response.status()).toBe(409);
     expect(await response.json()).toEqual({
       error: { code: "insufficient_stock", message: expect.any(String), available: print.available },
@@ -64,9 +77,17 @@ test.describe("the cart API", () => {
     const health = await request.get("/api/health");
     expect(health.status()).toBe(200);
     expect(await health.json()).toMatchObject({ redis: "ok", postgres: "ok" });
-    const products = ((await (await request.get("/api/products")).json()) as { products: Record<string, unknown>[] }).products;
+    const products = ((await (await request.get("/api/products")).json()) as { products: Record<string, unknown>[] })
+      .products;
     expect(products.length).toBe(12);
-    expect(Object.keys(products[0] ?? {}).sort()).toEqual(["available", "id", "imageUrl", "name", "priceCents", "slug"]);
+    expect(Object.keys(products[0] ?? {}).sort()).toEqual([
+      "available",
+      "id",
+      "imageUrl",
+      "name",
+      "priceCents",
+      "slug",
+    ]);
     expect((await request.get("/api/products/nope")).status()).toBe(404);
   });
 });
@@ -85,34 +106,214 @@ const json = { "content-type": "application/json" };
 const forged = "cart=00000000-0000-0000-0000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 const badInputs: Case[] = [
-  { name: "malformed JSON", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":', status: 400, code: "invalid_request" },
-  { name: "wrong types", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":"1","quantity":"2"}', status: 400 },
-  { name: "quantity 0", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":0}', status: 400, code: "invalid_quantity" },
-  { name: "negative quantity", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":-3}', status: 400, code: "invalid_quantity" },
-  { name: "fractional quantity", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":1.5}', status: 400, code: "invalid_quantity" },
-  { name: "huge quantity", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":1e308}', status: 400, code: "invalid_quantity" },
-  { name: "quantity over the line limit", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":11}', status: 400, code: "invalid_quantity" },
-  { name: "unknown product", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":999999,"quantity":1}', status: 404, code: "unknown_product" },
-  { name: "product id 0", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":0,"quantity":1}', status: 400 },
-  { name: "extra fields", method: "POST", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":1,"priceCents":1}', status: 400 },
-  { name: "JSON that is not an object", method: "POST", path: "/api/cart/items", headers: json, body: "[1,2]", status: 400 },
+  {
+    name: "malformed JSON",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":',
+    status: 400,
+    code: "invalid_request",
+  },
+  {
+    name: "wrong types",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":"1","quantity":"2"}',
+    status: 400,
+  },
+  {
+    name: "quantity 0",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":0}',
+    status: 400,
+    code: "invalid_quantity",
+  },
+  {
+    name: "negative quantity",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":-3}',
+    status: 400,
+    code: "invalid_quantity",
+  },
+  {
+    name: "fractional quantity",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":1.5}',
+    status: 400,
+    code: "invalid_quantity",
+  },
+  {
+    name: "huge quantity",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":1e308}',
+    status: 400,
+    code: "invalid_quantity",
+  },
+  {
+    name: "quantity over the line limit",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":11}',
+    status: 400,
+    code: "invalid_quantity",
+  },
+  {
+    name: "unknown product",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":999999,"quantity":1}',
+    status: 404,
+    code: "unknown_product",
+  },
+  {
+    name: "product id 0",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":0,"quantity":1}',
+    status: 400,
+  },
+  {
+    name: "extra fields",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":1,"priceCents":1}',
+    status: 400,
+  },
+  {
+    name: "JSON that is not an object",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: "[1,2]",
+    status: 400,
+  },
   { name: "empty body", method: "POST", path: "/api/cart/items", headers: json, body: "", status: 400 },
-  { name: "oversize body", method: "POST", path: "/api/cart/items", headers: json, body: `{"productId":ID,"quantity":1,"pad":"${"x".repeat(10_000)}"}`, status: 413, code: "payload_too_large" },
-  { name: "wrong content type", method: "POST", path: "/api/cart/items", headers: { "content-type": "text/plain" }, body: '{"productId":ID,"quantity":1}', status: 415, code: "unsupported_media_type" },
-  { name: "form-encoded body", method: "POST", path: "/api/cart/items", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "productId=1&quantity=1", status: 415 },
-  { name: "wrong method on items", method: "PUT", path: "/api/cart/items", headers: json, body: '{"productId":ID,"quantity":1}', status: 405 },
+  {
+    name: "oversize body",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: json,
+    body: `{"productId":ID,"quantity":1,"pad":"${"x".repeat(10_000)}"}`,
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "wrong content type",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: { "content-type": "text/plain" },
+    body: '{"productId":ID,"quantity":1}',
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "form-encoded body",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "productId=1&quantity=1",
+    status: 415,
+  },
+  {
+    name: "wrong method on items",
+    method: "PUT",
+    path: "/api/cart/items",
+    headers: json,
+    body: '{"productId":ID,"quantity":1}',
+    status: 405,
+  },
   { name: "wrong method on products", method: "POST", path: "/api/products", headers: json, body: "{}", status: 405 },
-  { name: "malformed product id in the path", method: "PATCH", path: "/api/cart/items/abc", headers: json, body: '{"quantity":1}', status: 400, code: "invalid_request" },
+  {
+    name: "malformed product id in the path",
+    method: "PATCH",
+    path: "/api/cart/items/abc",
+    headers: json,
+    body: '{"quantity":1}',
+    status: 400,
+    code: "invalid_request",
+  },
   { name: "out-of-range product id in the path", method: "DELETE", path: "/api/cart/items/99999999999", status: 400 },
-  { name: "tampered cookie, change a line", method: "PATCH", path: (id) => `/api/cart/items/${id}`, headers: { ...json, cookie: forged }, body: '{"quantity":1}', status: 404, code: "cart_not_found" },
-  { name: "unsigned cookie, remove a line", method: "DELETE", path: (id) => `/api/cart/items/${id}`, headers: { cookie: "cart=00000000-0000-0000-0000-000000000000" }, status: 404, code: "cart_not_found" },
-  { name: "cross-site origin", method: "POST", path: "/api/cart/items", headers: { ...json, origin: "https://evil.example" }, body: '{"productId":ID,"quantity":1}', status: 403, code: "forbidden" },
-  { name: "cross-site fetch metadata", method: "DELETE", path: "/api/cart", headers: { "sec-fetch-site": "cross-site" }, status: 403, code: "forbidden" },
-  { name: "opaque origin", method: "POST", path: "/api/cart/items", headers: { ...json, origin: "null" }, body: '{"productId":ID,"quantity":1}', status: 403 },
+  {
+    name: "tampered cookie, change a line",
+    method: "PATCH",
+    path: (id) => `/api/cart/items/${id}`,
+    headers: { ...json, cookie: forged },
+    body: '{"quantity":1}',
+    status: 404,
+    code: "cart_not_found",
+  },
+  {
+    name: "unsigned cookie, remove a line",
+    method: "DELETE",
+    path: (id) => `/api/cart/items/${id}`,
+    headers: { cookie: "cart=00000000-0000-0000-0000-000000000000" },
+    status: 404,
+    code: "cart_not_found",
+  },
+  {
+    name: "cross-site origin",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: { ...json, origin: "https://evil.example" },
+    body: '{"productId":ID,"quantity":1}',
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "cross-site fetch metadata",
+    method: "DELETE",
+    path: "/api/cart",
+    headers: { "sec-fetch-site": "cross-site" },
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "opaque origin",
+    method: "POST",
+    path: "/api/cart/items",
+    headers: { ...json, origin: "null" },
+    body: '{"productId":ID,"quantity":1}',
+    status: 403,
+  },
   { name: "admin without a token", method: "GET", path: "/api/admin/inventory", status: 401, code: "unauthorized" },
-  { name: "admin with a wrong token", method: "POST", path: (id) => `/api/admin/products/${id}/stock`, headers: { ...json, authorization: "Bearer nope" }, body: '{"add":5}', status: 401 },
-  { name: "admin stock with a negative add", method: "POST", path: (id) => `/api/admin/products/${id}/stock`, headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{"add":-5}', status: 400 },
-  { name: "admin stock for an unknown product", method: "POST", path: "/api/admin/products/999999/stock", headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{"add":5}', status: 404 },
+  {
+    name: "admin with a wrong token",
+    method: "POST",
+    path: (id) => `/api/admin/products/${id}/stock`,
+    headers: { ...json, authorization: "Bearer nope" },
+    body: '{"add":5}',
+    status: 401,
+  },
+  {
+    name: "admin stock with a negative add",
+    method: "POST",
+    path: (id) => `/api/admin/products/${id}/stock`,
+    headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: '{"add":-5}',
+    status: 400,
+  },
+  {
+    name: "admin stock for an unknown product",
+    method: "POST",
+    path: "/api/admin/products/999999/stock",
+    headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: '{"add":5}',
+    status: 404,
+  },
 ];
 
 test.describe("bad input: a clear 4xx, the JSON error shape, and the ledger unchanged", () => {

@@ -3,7 +3,10 @@ import { countdownSeconds, countersOf, expectConserved, inventory, shownStock } 
 
 const LAMP = { slug: "brass-desk-lamp", name: "Brass Desk Lamp" };
 
-test("a shopper holds an item: badge, countdown, another shopper sees fewer left, steppers and remove", async ({ browser, request }) => {
+test("a shopper holds an item: badge, countdown, another shopper sees fewer left, steppers and remove", async ({
+  browser,
+  request,
+}) => {
   const alice = await browser.newContext();
   const bob = await browser.newContext();
   const a = await alice.newPage();

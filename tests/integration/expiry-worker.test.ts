@@ -26,7 +26,8 @@ afterEach(async () => {
 
 const shopper = { cartId: null, clientIp: "198.51.100.10" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const releaseOf = (cartId: string) => (lines: LogLine[]) => lines.some((l) => l.event === "release" && l.cart === cartId);
+const releaseOf = (cartId: string) => (lines: LogLine[]) =>
+  lines.some((l) => l.event === "release" && l.cart === cartId);
 
 async function statesOf(cartIds: string[]) {
   const rows = await db().select({ id: carts.id, state: carts.state }).from(carts).where(inArray(carts.id, cartIds));

@@ -20,8 +20,14 @@ describe("Redis refuses CONFIG", () => {
       await worker.started();
       const productId = await createProduct(10);
       const shopper = { cartId: null, clientIp: "198.51.100.12" };
-      const cartIds = [(await addToCart(shopper, productId, 1)).cartId, (await addToCart(shopper, productId, 2)).cartId];
-      await worker.waitFor((lines) => cartIds.every((id) => lines.some((l) => l.event === "release" && l.cart === id)), 2_000 + 5_000);
+      const cartIds = [
+        (await addToCart(shopper, productId, 1)).cartId,
+        (await addToCart(shopper, productId, 2)).cartId,
+      ];
+      await worker.waitFor(
+        (lines) => cartIds.every((id) => lines.some((l) => l.event === "release" && l.cart === id)),
+        2_000 + 5_000,
+      );
 
       const warnings = worker.stderr.join("").match(/refuses CONFIG/g) ?? [];
       expect(warnings).toHaveLength(1);

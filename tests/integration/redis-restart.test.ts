@@ -32,7 +32,10 @@ describe("Redis restarts without persistence while carts are live", () => {
       const rebuilt = await getCart(cartIds[0] as string);
       expect(rebuilt.items).toEqual([expect.objectContaining({ productId, quantity: 2 })]);
 
-      await worker.waitFor((lines) => cartIds.every((id) => lines.some((l) => l.event === "release" && l.cart === id)), 3_000 + SWEEP_MS + 8_000);
+      await worker.waitFor(
+        (lines) => cartIds.every((id) => lines.some((l) => l.event === "release" && l.cart === id)),
+        3_000 + SWEEP_MS + 8_000,
+      );
       const lags = worker.releases().map((r) => Number(r.lagMs));
       expect(Math.max(...lags)).toBeLessThanOrEqual(SWEEP_MS + 1_000);
       expect(await countersOf(productId)).toEqual({ onHand: 40, available: 40, reserved: 0, sold: 0 });

@@ -44,7 +44,9 @@ export class WorkerProcess {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.lines)) {
       if (Date.now() > deadline) {
-        throw new Error(`worker did not log what was expected in ${timeoutMs} ms:\n${JSON.stringify(this.lines.slice(-10))}\n${this.stderr.join("")}`);
+        throw new Error(
+          `worker did not log what was expected in ${timeoutMs} ms:\n${JSON.stringify(this.lines.slice(-10))}\n${this.stderr.join("")}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

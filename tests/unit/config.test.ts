@@ -27,7 +27,9 @@ describe("configuration", () => {
   });
 
   it("requires a real session secret and admin token in production", () => {
-    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET is required in production[\s\S]*ADMIN_TOKEN is required/);
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(
+      /SESSION_SECRET is required in production[\s\S]*ADMIN_TOKEN is required/,
+    );
     expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "short", ADMIN_TOKEN: "x".repeat(20) })).toThrow(
       /SESSION_SECRET must be at least 32 characters/,
     );

@@ -17,13 +17,19 @@ describe("request guards", () => {
   it("parses product ids strictly", () => {
     expect(parseProductId("42")).toBe(42);
     for (const bad of ["0", "-1", "1.5", "abc", "", "01", "99999999999", "1e3"]) {
-      expect(codeOf(() => parseProductId(bad)), bad).toBe("invalid_request");
+      expect(
+        codeOf(() => parseProductId(bad)),
+        bad,
+      ).toBe("invalid_request");
     }
   });
 
   it("refuses cross-site writes and lets same-origin and non-browser clients through", () => {
-    const req = (headers: Record<string, string>) => new Request("http://shop.test/api/cart", { method: "POST", headers: { host: "shop.test", ...headers } });
-    expect(codeOf(() => assertSameOrigin(req({ origin: "http://shop.test", "sec-fetch-site": "same-origin" })))).toBeNull();
+    const req = (headers: Record<string, string>) =>
+      new Request("http://shop.test/api/cart", { method: "POST", headers: { host: "shop.test", ...headers } });
+    expect(
+      codeOf(() => assertSameOrigin(req({ origin: "http://shop.test", "sec-fetch-site": "same-origin" }))),
+    ).toBeNull();
     expect(codeOf(() => assertSameOrigin(req({})))).toBeNull();
     expect(codeOf(() => assertSameOrigin(req({ origin: "https://evil.test" })))).toBe("forbidden");
     expect(codeOf(() => assertSameOrigin(req({ "sec-fetch-site": "cross-site" })))).toBe("forbidden");
@@ -36,7 +42,11 @@ describe("request guards", () => {
     const post = (body: string, type = "application/json") =>
       new Request("http://shop.test/", { method: "POST", headers: { "content-type": type }, body });
     await expect(readJson(post('{"quantity":2}'), schema)).resolves.toEqual({ quantity: 2 });
-    const code = (p: Promise<unknown>) => p.then(() => null, (e: ShopError) => e.code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: ShopError) => e.code,
+      );
     expect(await code(readJson(post('{"quantity":2}', "text/plain"), schema))).toBe("unsupported_media_type");
     expect(await code(readJson(post("{"), schema))).toBe("invalid_request");
     expect(await code(readJson(post('{"quantity":2.5}'), schema))).toBe("invalid_quantity");

@@ -5,7 +5,8 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { formatCents } from "@/components/product/money";
-import { StockLabel } from "@/components/product/stock-label";
+import { LiveStockLabel } from "@/components/product/live-stock-label";
+import { LiveStockProvider } from "@/components/product/live-stock";
 import { findProductBySlug } from "@/lib/catalog/products";
 
 type Props = { params: Promise<{ slug: string }> };
@@ -20,28 +21,30 @@ export default async function ProductPage({ params }: Props) {
   const product = await findProductBySlug((await params).slug);
   if (!product) notFound();
   return (
-    <article className="grid gap-8 md:grid-cols-2">
-      <Image
-        src={product.imageUrl}
-        alt={product.name}
-        width={800}
-        height={800}
-        unoptimized
-        priority
-        className="aspect-square w-full rounded-xl border border-stone-200 bg-stone-100"
-      />
-      <div className="flex flex-col gap-4">
-        <Link href="/" className="text-sm text-stone-600 hover:underline">
-          ← All products
-        </Link>
-        <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
-        <p className="text-2xl font-semibold">{formatCents(product.priceCents)}</p>
-        <p data-testid="stock">
-          <StockLabel available={product.available} className="text-lg" />
-        </p>
-        <p className="leading-relaxed text-stone-700">{product.description}</p>
-        <AddToCart product={product} available={product.available} withQuantity />
-      </div>
-    </article>
+    <LiveStockProvider productIds={[product.id]}>
+      <article className="grid gap-8 md:grid-cols-2">
+        <Image
+          src={product.imageUrl}
+          alt={product.name}
+          width={800}
+          height={800}
+          unoptimized
+          priority
+          className="aspect-square w-full rounded-xl border border-stone-200 bg-stone-100"
+        />
+        <div className="flex flex-col gap-4">
+          <Link href="/" className="text-sm text-stone-600 hover:underline">
+            ← All products
+          </Link>
+          <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
+          <p className="text-2xl font-semibold">{formatCents(product.priceCents)}</p>
+          <p data-testid="stock">
+            <LiveStockLabel productId={product.id} available={product.available} className="text-lg" />
+          </p>
+          <p className="leading-relaxed text-stone-700">{product.description}</p>
+          <AddToCart product={product} available={product.available} withQuantity />
+        </div>
+      </article>
+    </LiveStockProvider>
   );
 }

@@ -7,7 +7,11 @@ import { clientIp, readJson } from "@/lib/http/request";
 
 export const POST = mutation(async (request) => {
   const { productId, quantity } = await readJson(request, addItemSchema(config().maxQtyPerLine));
-  const result = await addToCart({ cartId: await currentCartId(), clientIp: clientIp(request.headers) }, productId, quantity);
+  const result = await addToCart(
+    { cartId: await currentCartId(), clientIp: clientIp(request.headers) },
+    productId,
+    quantity,
+  );
   if (result.created) await rememberCart(result.cartId);
   return json({ cart: result.cart });
 });

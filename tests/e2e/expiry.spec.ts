@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { servers } from "../../playwright.config";
+import { countersOf, expectConserved, inventory } from "./support";
+
+// This server holds carts for 8 seconds.
+const base = `http://localhost:${servers.short.port}`;
+const PRINT = { slug: "limited-edition-art-print" };
+
+test("the last unit comes back: sold out for the second shopper until the first one's countdown runs out", async ({
+  browser,
+  request,
+}) => {
+  const { available } = await countersOf(request, PRINT.slug, base);
+  expect(available).toBe(1);
+  const first = await (await browser.newContext({ baseURL: base })).newPage();
+  const second = await (await browser.newContext({ baseURL: base })).newPage();
+  const name = (await (await request.get(`${base}/api/products/${PRINT.slug}`)).json()).product.name as string;
+
+  await first.goto(`/products/${PRINT.slug}`);
+  await first.getByRole("button", { name: `Add ${name} to cart` }).click();
+  await expect(first.getByTestId("cart-count")).toHaveText("1");
+
+  await second.goto(`/products/${PRINT.slug}`);
+  await expect(second.getByTestId("stock")).toHaveText("Sold out");
+  await expect(second.getByRole("button", { name: `${name} is sold out` })).toBeDisabled();
+
+  await first.goto("/cart");
+  await expect(first.getByRole("timer")).toBeVisible();
+  // The countdown reaches zero and the shopper is told, without reloading.
+  await expect(first.getByText("Your cart expired, so its items went back to stock for other shoppers.")).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(first.getByRole("timer")).toHaveCount(0);
+  await expect(first.getByTestId("cart-count")).toHaveText("0");
+
+  // The second shopper, still on the same page, sees it back in stock.
+  await expect(second.getByTestId("stock")).toHaveText("Only 1 left", { timeout: 5_000 });
+  await expect(second.getByRole("button", { name: `Add ${name} to cart` })).toBeEnabled();
+
+  const report = await inventory(request, base);
+  expectConserved(report);
+  expect(report.overdueCarts).toBe(0);
+});
