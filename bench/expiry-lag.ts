@@ -79,7 +79,17 @@ async function createCarts(productId: number, count: number, seconds: number): P
     const pipeline = redis().pipeline();
     for (const row of rows.slice(i, i + 5_000)) {
       const keys = cartKeys(row.id);
-      pipeline.writeCart(keys.session, keys.lines, keys.ended, 2, row.expires_ms, row.ttl_ms, row.ttl_ms + 60_000, productId, 1);
+      pipeline.writeCart(
+        keys.session,
+        keys.lines,
+        keys.ended,
+        2,
+        row.expires_ms,
+        row.ttl_ms,
+        row.ttl_ms + 60_000,
+        productId,
+        1,
+      );
     }
     await pipeline.exec();
   }

@@ -48,7 +48,14 @@ const lines = [
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
 const file = `.bench/results-${started.toISOString().replaceAll(":", "-")}.json`;
-writeFileSync(file, JSON.stringify({ machine, started, sweepIntervalMs: sweepMs, expiry }, (_k, v) => (v === Infinity ? "Infinity" : v), 2));
+writeFileSync(
+  file,
+  JSON.stringify(
+    { machine, started, sweepIntervalMs: sweepMs, expiry },
+    (_k, v) => (v === Infinity ? "Infinity" : v),
+    2,
+  ),
+);
 console.error(`[bench] saved ${file}`);
 await closeRedis();
 await closeDb();

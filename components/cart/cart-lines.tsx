@@ -49,7 +49,14 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
             ? "Your cart expired, so its items went back to stock for other shoppers."
             : "")}
       </p>
-      {cart.items.length === 0 ? (
+      {cart.items.length === 0 && expiredNotice ? (
+        <p className="text-stone-600">
+          <Link href="/" className="font-medium text-stone-900 underline underline-offset-2">
+            Start again with what is still in stock
+          </Link>
+          .
+        </p>
+      ) : cart.items.length === 0 ? (
         <p className="text-stone-600">
           Your cart is empty.{" "}
           <Link href="/" className="font-medium text-stone-900 underline underline-offset-2">

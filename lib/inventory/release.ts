@@ -30,7 +30,7 @@ const TOMBSTONE_MS = 10 * 60_000;
  * changes nothing. Invariant 6: checkout takes the same row lock and requires `active`, so
  * exactly one of them wins.
  */
-async function releaseInTx(
+export async function releaseInTx(
   tx: DbTx,
   cartIds: readonly string[],
   path: ReleasePath,
@@ -83,7 +83,7 @@ async function releaseInTx(
 }
 
 /** After Postgres committed: drop the carts' Redis keys (best effort) and announce the stock. */
-async function afterRelease(cartIds: readonly string[], changes: StockChange[]): Promise<void> {
+export async function afterRelease(cartIds: readonly string[], changes: StockChange[]): Promise<void> {
   if (cartIds.length > 0) {
     await forgetCartsInRedis(cartIds).catch((error: Error) =>
       // Harmless: the keys expire by their own TTL and the tombstone only guards late writes.

@@ -1,0 +1,40 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { placeOrder } from "@/lib/checkout/place-order";
+import { contactSchema } from "@/lib/checkout/schemas";
+import { currentCartId, forgetCart } from "@/lib/http/cart-session";
+import { describeError } from "@/lib/http/errors";
+import { rememberOrder } from "@/lib/http/order-session";
+
+export type CheckoutState = {
+  error?: { code: string; message: string };
+  fieldErrors?: Partial<Record<"email" | "name", string>>;
+  values?: { email: string; name: string };
+};
+
+/** The checkout form's action: validates the contact, places the order, opens its confirmation. */
+export async function checkoutAction(_previous: CheckoutState, form: FormData): Promise<CheckoutState> {
+  const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? "") };
+  const parsed = contactSchema.safeParse(values);
+  if (!parsed.success) {
+    const fieldErrors: CheckoutState["fieldErrors"] = {};
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0];
+      if ((field === "email" || field === "name") && !fieldErrors[field]) fieldErrors[field] = issue.message;
+    }
+    return { fieldErrors, values };
+  }
+  let orderId: string;
+  try {
+    const { order } = await placeOrder(await currentCartId(), parsed.data);
+    orderId = order.id;
+  } catch (error) {
+    const { code, message } = describeError(error).body.error;
+    if (code === "cart_expired") await forgetCart();
+    return { error: { code, message }, values };
+  }
+  await forgetCart();
+  await rememberOrder(orderId);
+  redirect(`/orders/${orderId}`);
+}

@@ -1,0 +1,14 @@
+import { placeOrder } from "@/lib/checkout/place-order";
+import { contactSchema } from "@/lib/checkout/schemas";
+import { currentCartId, forgetCart } from "@/lib/http/cart-session";
+import { json, mutation } from "@/lib/http/handler";
+import { rememberOrder } from "@/lib/http/order-session";
+import { readJson } from "@/lib/http/request";
+
+export const POST = mutation(async (request) => {
+  const contact = await readJson(request, contactSchema);
+  const { order } = await placeOrder(await currentCartId(), contact);
+  await forgetCart();
+  await rememberOrder(order.id);
+  return json({ order: { id: order.id, totalCents: order.totalCents, items: order.items } }, 201);
+});
