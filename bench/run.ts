@@ -13,7 +13,12 @@ Object.assign(process.env, {
   DATABASE_URL: pgAdmin.toString(),
   REDIS_URL: `${process.env.BENCH_REDIS_BASE ?? "redis://127.0.0.1:6379"}/12`,
   SWEEP_INTERVAL_MS: process.env.SWEEP_INTERVAL_MS ?? "1000",
+  DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20",
+  // Load tests make many carts from one address and grow carts far past a shopper's limits.
   NEW_CARTS_PER_IP_PER_MINUTE: "0",
+  MAX_QTY_PER_LINE: "1000000",
+  MAX_LINES: "1000",
+  MAX_UNITS_PER_CART: "1000000000",
   SESSION_SECRET: "bench-session-secret-bench-session-secret",
   ADMIN_TOKEN: "bench-admin-token",
 });
@@ -22,24 +27,64 @@ const { migrateDatabase } = await import("../lib/db/migrate");
 const { closeDb } = await import("../lib/db/client");
 const { closeRedis } = await import("../lib/redis/client");
 const { expiryLagBenchmark } = await import("./expiry-lag");
+const { httpBenchmarks } = await import("./http");
+type HttpRow = Awaited<ReturnType<typeof httpBenchmarks>>[number];
 
 const progress = (line: string) => console.error(`[bench] ${line}`);
 const ms = (v: number | null) => (v === null ? "–" : Number.isFinite(v) ? `${v}` : "> 60 000");
 const sizes = (process.env.BENCH_EXPIRY_SIZES ?? "0,10000,100000").split(",").map(Number);
 
+const only = process.env.BENCH_ONLY; // "http" or "expiry" to run one part
+const seconds = Number(process.env.BENCH_DURATION_S ?? 10);
+
 await migrateDatabase(process.env.DATABASE_URL as string);
 const started = new Date();
-const expiry = await expiryLagBenchmark(sizes, progress);
+const http = only === "expiry" ? [] : await httpBenchmarks(seconds, progress);
+const expiry = only === "http" ? [] : await expiryLagBenchmark(sizes, progress);
 const sweepMs = Number(process.env.SWEEP_INTERVAL_MS);
 
+const mean = (rows: HttpRow[], f: (r: HttpRow) => number) => rows.reduce((s, r) => s + f(r), 0) / (rows.length || 1);
+const pick = (scenario: string, target: HttpRow["target"]) =>
+  http.filter((r) => r.scenario.startsWith(scenario) && r.target === target);
+const ratio = (scenario: string) => {
+  const ours = pick(scenario, "holdcart");
+  const naive = pick(scenario, "naive");
+  return {
+    throughput: mean(ours, (r) => r.reqPerSec) / mean(naive, (r) => r.reqPerSec),
+    p99: mean(ours, (r) => r.p99Ms) / mean(naive, (r) => r.p99Ms),
+  };
+};
+
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const httpLines =
+  http.length === 0
+    ? []
+    : [
+        `## Request paths at ${50} concurrent connections, ${seconds} s each`,
+        ``,
+        `| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx |`,
+        `| --- | --- | ---: | ---: | ---: | ---: | ---: |`,
+        ...http.map(
+          (r) =>
+            `| ${r.scenario} | ${r.target} | ${r.reqPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} |`,
+        ),
+        ``,
+        ...["1.", "4."].map((s) => {
+          const r = ratio(s);
+          return `- scenario ${s} holdcart / naive (mean of two alternated runs): throughput ×${r.throughput.toFixed(2)}, p99 ×${r.p99.toFixed(2)}`;
+        }),
+        `- scenario 1. holdcart as a share of the database ceiling: ${((100 * mean(pick("1.", "holdcart"), (r) => r.reqPerSec)) / mean(pick("1.", "ceiling"), (r) => r.reqPerSec)).toFixed(0)}%`,
+        ``,
+      ];
 const lines = [
+  ...httpLines,
   `## Expiry → stock restored (ms after the deadline), 1,000 carts expiring together`,
   ``,
   `${machine}; SWEEP_INTERVAL_MS=${sweepMs} (target: p99 ≤ ${sweepMs + 1000} ms); ${started.toISOString()}`,
   ``,
   `| implementation | other live carts | p50 | p99 | max | still held after 60 s |`,
   `| --- | ---: | ---: | ---: | ---: | ---: |`,
+  ...(expiry.length === 0 ? ["| (not run) | | | | | |"] : []),
   ...expiry.map(
     (r) =>
       `| ${r.implementation} | ${r.otherLiveCarts.toLocaleString("en")} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${r.stillHeld} |`,

@@ -14,7 +14,7 @@ import { allowNewCart } from "./new-cart-limit";
 import { writeSnapshot, type CartLine, type CartSnapshot } from "./snapshot";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
+export type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
 type Applied = CartSnapshot & { previousQuantity: number; change: StockChange | null };
 
 const cartClock = {
@@ -74,8 +74,9 @@ async function moveHold(tx: DbTx, productId: number, current: number, target: nu
 /**
  * One transaction: lock (or create) the cart, change the product's counters by the
  * difference, keep the reservation row in step. Any refusal rolls all of it back.
+ * Exported for the benchmark's database ceiling: the route's transaction without HTTP or Redis.
  */
-async function applyChange(cartId: string, create: boolean, change: LineChange): Promise<Applied> {
+export async function applyChange(cartId: string, create: boolean, change: LineChange): Promise<Applied> {
   return db().transaction(async (tx) => {
     const cart = create ? await insertCart(tx, cartId) : await lockCart(tx, cartId);
     if (!cart) throw new ShopError("cart_expired", "Your cart has expired.");
