@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { config } from "../lib/config";
 import { db } from "../lib/db/client";
 import { workerHeartbeats } from "../lib/db/schema";
-import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/inventory/release";
+import { logRelease, overdueCartIds, releaseCart, releaseOverdueBatch } from "../lib/inventory/release";
 import { createRedis, redis } from "../lib/redis/client";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { ensureExpiredEvents } from "./keyspace-events";
@@ -84,7 +84,14 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
   };
   // A restarted Redis forgets CONFIG SET: enable again on every (re)connection.
   redis().on("ready", () => void enableEvents());
-  subscriber.on("ready", () => log({ event: "subscribed", channel }));
+  // Subscribe on every (re)connection: ioredis only resubscribes channels that were confirmed,
+  // so a subscribe that failed while Redis was down would otherwise never be retried.
+  subscriber.on("ready", () => {
+    subscriber.subscribe(channel).then(
+      () => log({ event: "subscribed", channel }),
+      (error: Error) => log({ event: "subscribe_failed", channel, error: error.message }),
+    );
+  });
 
   // ---- guarantee: the sweeper --------------------------------------------------------
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -97,9 +104,23 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
         if (released.length < SWEEP_BATCH || stopped) break;
       }
     } catch (error) {
+      // One cart that cannot be released must not hold every other overdue cart hostage.
       log({ event: "sweep_failed", error: (error as Error).message });
+      await track(releaseOverdueOneByOne(SWEEP_BATCH)).catch(() => {});
     }
     if (!stopped) sweepTimer = setTimeout(() => void sweep(), sweepIntervalMs);
+  };
+
+  const releaseOverdueOneByOne = async (limit: number) => {
+    for (const cartId of await overdueCartIds(limit)) {
+      if (stopped) return;
+      try {
+        const released = await releaseCart(cartId, "sweep");
+        if (released) logRelease(released);
+      } catch (error) {
+        log({ event: "release_failed", cart: cartId, path: "sweep", error: (error as Error).message });
+      }
+    }
   };
 
   // ---- liveness: heartbeat and subscriber keepalive ---------------------------------
@@ -127,9 +148,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     await redis()
       .connect()
       .catch(() => {}); // "ready" above enables the events once connected
-    await subscriber
-      .subscribe(channel)
-      .catch((error: Error) => log({ event: "subscribe_failed", error: error.message }));
+    await subscriber.connect().catch(() => {}); // "ready" above subscribes once connected
     await heartbeat();
     log({ event: "worker_started", worker: workerId, channel, sweepIntervalMs });
     await sweep();

@@ -69,7 +69,7 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
           <Countdown />
           <ul className="divide-y divide-stone-200" aria-label="Items in your cart">
             {cart.items.map((item) => (
-              <li key={item.productId} className="flex items-center gap-3 py-3">
+              <li key={item.productId} className="flex flex-wrap items-center gap-3 py-3">
                 <Image
                   src={item.imageUrl}
                   alt=""
@@ -78,10 +78,10 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
                   unoptimized
                   className="rounded-md bg-stone-100"
                 />
-                <div className="min-w-0 flex-1">
+                <div className="min-w-0 flex-1 basis-36">
                   <Link
                     href={`/products/${item.slug}`}
-                    className="block truncate font-medium text-stone-900 hover:underline"
+                    className="block font-medium text-stone-900 hover:underline"
                   >
                     {item.name}
                   </Link>

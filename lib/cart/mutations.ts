@@ -15,7 +15,7 @@ import { writeSnapshot, type CartLine, type CartSnapshot } from "./snapshot";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
-type Applied = CartSnapshot & { previousQuantity: number; change: StockChange | null };
+type Applied = CartSnapshot & { previousQuantity: number; lineQuantity: number; change: StockChange | null };
 
 const cartClock = {
   version: carts.version,
@@ -88,7 +88,8 @@ export async function applyChange(cartId: string, create: boolean, change: LineC
           .where(eq(reservations.cartId, cartId))
           .orderBy(reservations.productId);
     const current = lines.find((l) => l.productId === change.productId)?.quantity ?? 0;
-    const target = change.mode === "add" ? current + change.quantity : change.quantity;
+    // A negative "add" is an undo (see compensate); it never takes a line below zero.
+    const target = Math.max(0, change.mode === "add" ? current + change.quantity : change.quantity);
     enforceLimits(lines, current, target);
 
     const stockChange = await moveHold(tx, change.productId, current, target);
@@ -112,18 +113,22 @@ export async function applyChange(cartId: string, create: boolean, change: LineC
       ttlMs: cart.ttlMs,
       lines: nextLines,
       previousQuantity: current,
+      lineQuantity: target,
       change: stockChange,
     };
   });
 }
 
-/** Invariant 7: when stock ran out, free overdue holds of the product and try exactly once more. */
+/**
+ * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.
+ * The retry does not depend on who freed them: another shopper, the sweeper or this call.
+ */
 async function applyFreeingOverdue(cartId: string, create: boolean, change: LineChange): Promise<Applied> {
   try {
     return await applyChange(cartId, create, change);
   } catch (error) {
     if (!(error instanceof ShopError && error.code === "insufficient_stock")) throw error;
-    if ((await releaseOverdueHoldersOf(change.productId)) === 0) throw error;
+    await releaseOverdueHoldersOf(change.productId);
     return applyChange(cartId, create, change);
   }
 }
@@ -146,14 +151,21 @@ async function publish(applied: Applied, created: boolean): Promise<void> {
   if (applied.change) await publishStockChanges([applied.change]);
 }
 
+/**
+ * Undoes exactly this request's difference (a concurrent change to the same line stays), then
+ * tries to put the undone state in Redis: a timed-out write may still have landed there, and
+ * only a newer version replaces it.
+ */
 async function compensate(applied: Applied, created: boolean): Promise<void> {
   if (created) {
     await releaseCart(applied.cartId, "compensate", { early: true });
     return;
   }
   const productId = applied.change?.productId;
-  if (productId === undefined) return;
-  await applyChange(applied.cartId, false, { productId, mode: "set", quantity: applied.previousQuantity });
+  const delta = applied.lineQuantity - applied.previousQuantity;
+  if (productId === undefined || delta === 0) return;
+  const undone = await applyChange(applied.cartId, false, { productId, mode: "add", quantity: -delta });
+  await writeSnapshot(undone).catch(() => {});
 }
 
 const view = (s: CartSnapshot): Promise<CartView> => toCartView(s.lines, s.expiresAtMs, s.ttlMs);

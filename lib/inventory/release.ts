@@ -140,6 +140,17 @@ export async function releaseOverdueBatch(batchSize: number): Promise<Released[]
   return released;
 }
 
+/** Ids of overdue active carts, oldest first (no lock: each is then released on its own). */
+export async function overdueCartIds(limit: number): Promise<string[]> {
+  const rows = await db()
+    .select({ id: carts.id })
+    .from(carts)
+    .where(and(eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
+    .orderBy(asc(carts.expiresAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
 /** Drops carts' Redis keys and leaves tombstones so no late write brings them back. */
 export async function forgetCartsInRedis(cartIds: readonly string[]): Promise<void> {
   const pipeline = redis().pipeline();

@@ -25,7 +25,11 @@ function feed(): Feed {
     }
     for (const listener of listeners) listener(changes);
   });
-  void subscriber.subscribe(stockChannel()).catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
+  // On every (re)connection: a subscribe that failed while Redis was down is retried here.
+  subscriber.on("ready", () => {
+    subscriber.subscribe(stockChannel()).catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
+  });
+  void subscriber.connect().catch(() => {});
   globalForFeed.__holdcartStockFeed = { subscriber, listeners };
   return globalForFeed.__holdcartStockFeed;
 }

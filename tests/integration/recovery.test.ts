@@ -22,6 +22,16 @@ describe("expired holds and lost Redis data", () => {
     expect(await ledgerViolations()).toEqual([]);
   });
 
+  it("fifty shoppers at once for ten units an overdue cart still holds: exactly ten of them get one", async () => {
+    const productId = await createProduct(10);
+    const hoarder = await addToCart(shopper(), productId, 10);
+    await backdateCart(hoarder.cartId);
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => addToCart(shopper(), productId, 1)));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(10);
+    expect(await countersOf(productId)).toEqual({ onHand: 10, available: 0, reserved: 10, sold: 0 });
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
   it("Redis flushed while a cart is live: the next read returns the same cart with its remaining time", async () => {
     const productId = await createProduct(8);
     const { cartId, cart: before } = await addToCart(shopper(), productId, 3);
