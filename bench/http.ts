@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon, { type Options, type Result } from "autocannon";
 import { sql } from "drizzle-orm";
-import { applyChange } from "../lib/cart/mutations";
+import { applyChange } from "../lib/cart/line-change";
 import { newCartId } from "../lib/cart/cart-id";
 import { db } from "../lib/db/client";
 import { redis } from "../lib/redis/client";

@@ -1,5 +1,6 @@
 import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
+import { cache } from "react";
 import { db } from "../db/client";
 import { inventory, products } from "../db/schema";
 
@@ -32,7 +33,8 @@ export async function listProducts(): Promise<ProductView[]> {
     .orderBy(asc(products.id));
 }
 
-export async function findProductBySlug(slug: string): Promise<ProductView | null> {
+/** One product by slug; memoised per request, so the page and its metadata share one query. */
+export const findProductBySlug = cache(async (slug: string): Promise<ProductView | null> => {
   const [row] = await db()
     .select(productView)
     .from(products)
@@ -40,7 +42,7 @@ export async function findProductBySlug(slug: string): Promise<ProductView | nul
     .where(eq(products.slug, slug))
     .limit(1);
   return row ?? null;
-}
+});
 
 export type ProductSummary = Omit<ProductView, "available" | "description">;
 

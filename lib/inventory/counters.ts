@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gte, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { inventory } from "../db/schema";
 
@@ -7,19 +7,16 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbTx = Db | Tx;
 
 /**
- * Moves `quantity` units from available to reserved, only if that many are available.
+ * The conditional hold: moves `quantity` units from available to reserved only if that many
+ * are available, returning the new `available` (no row when there were not enough).
  * Invariant 3 (no oversell): one conditional statement; concurrent holds queue on the row
- * lock and each re-checks `available` after the one before it committed.
- * Returns the new available count, or null when there were not enough units.
+ * lock and each re-checks `available` after the one before it committed. Written as a
+ * fragment so callers can run it inside the statement that also records the hold.
  */
-export async function holdUnits(tx: DbTx, productId: number, quantity: number): Promise<number | null> {
-  const [row] = await tx
-    .update(inventory)
-    .set({ available: sql`${inventory.available} - ${quantity}`, reserved: sql`${inventory.reserved} + ${quantity}` })
-    .where(and(eq(inventory.productId, productId), gte(inventory.available, quantity)))
-    .returning({ available: inventory.available });
-  return row ? row.available : null;
-}
+export const holdUnitsSql = (productId: number, quantity: number): SQL => sql`
+  update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}
+   where product_id = ${productId} and available >= ${quantity}
+  returning available`;
 
 /** Moves `quantity` units from reserved back to available. Returns the new available count. */
 export async function unholdUnits(tx: DbTx, productId: number, quantity: number): Promise<number> {
@@ -30,15 +27,6 @@ export async function unholdUnits(tx: DbTx, productId: number, quantity: number)
     .returning({ available: inventory.available });
   if (!row) throw new Error(`inventory row missing for product ${productId}`);
   return row.available;
-}
-
-/** Current available count, or null when the product does not exist. */
-export async function availableOf(tx: DbTx, productId: number): Promise<number | null> {
-  const [row] = await tx
-    .select({ available: inventory.available })
-    .from(inventory)
-    .where(eq(inventory.productId, productId));
-  return row ? row.available : null;
 }
 
 /**
