@@ -139,10 +139,11 @@ async function measure(kind: "holdcart" | "naive", productId: number, others: nu
 export async function expiryLagBenchmark(sizes: number[], progress: (line: string) => void): Promise<LagRow[]> {
   const [product] = await db().execute<{ id: number }>(sql`
     with p as (insert into products (slug, name, price_cents, image_url)
-               values ('bench-widget', 'Bench widget', 100, '/products/canvas-tote-bag.svg')
+               values ('expiry-bench-widget', 'Expiry bench widget', 100, '/products/canvas-tote-bag.svg')
                on conflict (slug) do update set name = excluded.name returning id)
     insert into inventory (product_id, on_hand, available) select id, 1000000, 1000000 from p
-    on conflict (product_id) do update set on_hand = 1000000 returning product_id as id`);
+    on conflict (product_id) do update set on_hand = 1000000, available = 1000000, reserved = 0, sold = 0
+    returning product_id as id`);
   const productId = product?.id as number;
   const rows: LagRow[] = [];
   for (const others of sizes) {

@@ -13,8 +13,12 @@ export class WorkerProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(TSX, ["--conditions=react-server", "worker/index.ts"], {
+  /** `production`: the bundled dist/worker.mjs of `npm run build`; otherwise the source through tsx. */
+  constructor(env: Record<string, string>, { production = false }: { production?: boolean } = {}) {
+    const [command, args] = production
+      ? [process.execPath, ["dist/worker.mjs"]]
+      : [TSX, ["--conditions=react-server", "worker/index.ts"]];
+    this.child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
