@@ -33,8 +33,12 @@ export async function listProducts(): Promise<ProductView[]> {
     .orderBy(asc(products.id));
 }
 
+const SLUG = /^[a-z0-9][a-z0-9-]{0,199}$/;
+
 /** One product by slug; memoised per request, so the page and its metadata share one query. */
 export const findProductBySlug = cache(async (slug: string): Promise<ProductView | null> => {
+  // Slugs are kebab-case; anything else (a NUL byte, say, which Postgres refuses) is simply unknown.
+  if (!SLUG.test(slug)) return null;
   const [row] = await db()
     .select(productView)
     .from(products)

@@ -70,7 +70,9 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
     };
   }
   if (isBackendUnavailable(error)) {
-    console.error(`[http] backend unavailable: ${(error as Error).message?.split("\n")[0]}`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : "";
+    console.error(`[http] backend unavailable: ${(error as Error).message?.split("\n")[0]}${detail}`);
     return {
       status: 503,
       body: {

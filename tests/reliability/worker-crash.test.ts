@@ -53,7 +53,9 @@ describe("the worker dies in the middle of releasing", () => {
 
     expect(await activeAmong(cartIds)).toBe(0);
     expect([...perCart.values()].filter((n) => n > 1)).toEqual([]);
-    expect(releases.reduce((s, r) => s + Number(r.units), 0)).toBe(held);
+    // A SIGKILLed process can lose log lines it had not flushed, so the logs only bound the units;
+    // the ledger below is the exact proof (a double release would break its CHECK constraints).
+    expect(releases.reduce((s, r) => s + Number(r.units), 0)).toBeLessThanOrEqual(held);
     expect(await countersOf(productId)).toEqual({ onHand: 10 * CARTS, available: 10 * CARTS, reserved: 0, sold: 0 });
     expect(await invariantViolations(SWEEP_MS)).toEqual([]);
     recordFigures("worker SIGKILL mid-release", {

@@ -4,7 +4,7 @@ import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async (_request, { params }: RouteContext<"/api/products/[slug]">) => {
   const { slug } = await params;
-  const product = slug.length <= 200 ? await findProductBySlug(slug) : null;
+  const product = await findProductBySlug(slug);
   if (!product) throw new ShopError("not_found", "No such product.");
   return json({ product });
 });
