@@ -19,6 +19,10 @@ const EnvSchema = z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")
       .default("redis://127.0.0.1:6379/0"),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "must be a comma-separated list of host:port")
+      .optional(),
     CART_TTL_SECONDS: intFrom(1, 900),
     SWEEP_INTERVAL_MS: intFrom(50, 1000),
     MAX_QTY_PER_LINE: intFrom(1, 10),
@@ -41,6 +45,8 @@ export type Config = {
   databaseUrl: string;
   databasePoolMax: number;
   redisUrl: string;
+  /** Seed nodes of a Redis Cluster; when set, REDIS_URL is not used. */
+  redisClusterNodes: { host: string; port: number }[] | null;
   cartTtlSeconds: number;
   sweepIntervalMs: number;
   maxQtyPerLine: number;
@@ -73,6 +79,11 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes:
+      e.REDIS_CLUSTER_NODES?.split(",").map((node) => {
+        const [host = "", port = ""] = node.split(":");
+        return { host, port: Number(port) };
+      }) ?? null,
     cartTtlSeconds: e.CART_TTL_SECONDS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     maxQtyPerLine: e.MAX_QTY_PER_LINE,

@@ -1,17 +1,14 @@
 import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { config } from "../lib/config";
 import { db } from "../lib/db/client";
 import { workerHeartbeats } from "../lib/db/schema";
 import { logRelease, overdueCartIds, releaseCart, releaseOverdueBatch } from "../lib/inventory/release";
-import { createRedis, redis } from "../lib/redis/client";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
-import { ensureExpiredEvents } from "./keyspace-events";
+import { subscribeToExpiredEvents } from "./expired-events";
 
 const SWEEP_BATCH = 200;
 const HEARTBEAT_MS = 5_000;
-const SUBSCRIBER_PING_MS = 10_000;
 const MAX_CONCURRENT_RELEASES = 8;
 
 const log = (fields: Record<string, unknown>) =>
@@ -24,15 +21,11 @@ const log = (fields: Record<string, unknown>) =>
  * idempotent, so any number of workers, duplicate events and sweeps end each cart once.
  */
 export function startExpiryWorker(): { stop: () => Promise<void> } {
-  const { redisUrl, sweepIntervalMs } = config();
+  const { sweepIntervalMs } = config();
   const workerId = `${hostname()}:${process.pid}`;
-  const db_ = new URL(redisUrl).pathname.slice(1) || "0";
-  const channel = `__keyevent@${db_}__:expired`;
-  const subscriber: Redis = createRedis(redisUrl, "holdcart-worker-events");
   const inFlight = new Set<Promise<unknown>>();
   const queued = new Set<string>();
   let stopped = false;
-  let warnedNoConfig = false;
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -59,39 +52,13 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       );
     }
   };
-  subscriber.on("message", (_channel: string, key: string) => {
+  const onExpiredKey = (key: string) => {
     const cartId = cartIdOfSessionKey(key);
     if (!cartId || queued.has(cartId) || stopped) return; // duplicates in flight are dropped here
     queued.add(cartId);
     pending.push(cartId);
     pump();
-  });
-
-  const enableEvents = async () => {
-    try {
-      const enabled = await ensureExpiredEvents(redis());
-      if (!enabled && !warnedNoConfig) {
-        warnedNoConfig = true;
-        console.warn(
-          "[worker] WARNING: Redis refuses CONFIG, so notify-keyspace-events cannot be checked or set. " +
-            "Expiry events are used only if the server already sends them (notify-keyspace-events Ex); " +
-            "the Postgres sweeper alone still ends every hold on time.",
-        );
-      }
-    } catch (error) {
-      log({ event: "keyspace_config_failed", error: (error as Error).message });
-    }
   };
-  // A restarted Redis forgets CONFIG SET: enable again on every (re)connection.
-  redis().on("ready", () => void enableEvents());
-  // Subscribe on every (re)connection: ioredis only resubscribes channels that were confirmed,
-  // so a subscribe that failed while Redis was down would otherwise never be retried.
-  subscriber.on("ready", () => {
-    subscriber.subscribe(channel).then(
-      () => log({ event: "subscribed", channel }),
-      (error: Error) => log({ event: "subscribe_failed", channel, error: error.message }),
-    );
-  });
 
   // ---- guarantee: the sweeper --------------------------------------------------------
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -123,7 +90,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     }
   };
 
-  // ---- liveness: heartbeat and subscriber keepalive ---------------------------------
+  // ---- liveness: heartbeat -------------------------------------------------------------
   const heartbeat = async () => {
     try {
       await db()
@@ -138,19 +105,11 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     }
   };
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
-  const pingTimer = setInterval(() => {
-    // A half-open socket delivers nothing and says nothing; a PING that fails forces a reconnect
-    // (ioredis then resubscribes by itself).
-    subscriber.ping().catch(() => subscriber.disconnect(true));
-  }, SUBSCRIBER_PING_MS);
+  const events = subscribeToExpiredEvents(onExpiredKey, log);
 
   void (async () => {
-    await redis()
-      .connect()
-      .catch(() => {}); // "ready" above enables the events once connected
-    await subscriber.connect().catch(() => {}); // "ready" above subscribes once connected
     await heartbeat();
-    log({ event: "worker_started", worker: workerId, channel, sweepIntervalMs });
+    log({ event: "worker_started", worker: workerId, sweepIntervalMs });
     await sweep();
   })();
 
@@ -159,8 +118,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       stopped = true;
       clearTimeout(sweepTimer);
       clearInterval(heartbeatTimer);
-      clearInterval(pingTimer);
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await events.stop();
       // Finish the releases in flight; the rest is left to the next sweep (of any worker).
       await Promise.allSettled([...inFlight]);
       log({ event: "worker_stopped", worker: workerId });

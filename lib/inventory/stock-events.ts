@@ -1,16 +1,17 @@
 import "server-only";
 import { config } from "../config";
-import { redis } from "../redis/client";
+import { redis, redisDatabase } from "../redis/client";
 
 export type StockChange = { productId: number; available: number };
 
 /**
- * Pub/sub channel for "available changed" messages. Pub/sub ignores Redis databases, so the
- * channel is named after the database to keep separate stores (and test runs) apart.
+ * Pub/sub channel for "available changed" messages. Pub/sub ignores Redis databases (and a
+ * cluster has only one), so the channel names the Redis db and the Postgres database: stores
+ * sharing a Redis, test runs included, never hear each other.
  */
 export function stockChannel(): string {
-  const db = new URL(config().redisUrl).pathname.slice(1) || "0";
-  return `stock:db${db}`;
+  const store = decodeURIComponent(new URL(config().databaseUrl).pathname.slice(1));
+  return `stock:db${redisDatabase()}:${store}`;
 }
 
 /** Best effort: a lost message only delays a page refresh, never changes stock. */

@@ -1,10 +1,10 @@
 import "server-only";
-import type { Redis } from "ioredis";
-import { createRedis } from "../redis/client";
+
+import { createRedis, type RedisClient } from "../redis/client";
 import { stockChannel, type StockChange } from "./stock-events";
 
 type Listener = (changes: StockChange[]) => void;
-type Feed = { subscriber: Redis; listeners: Set<Listener> };
+type Feed = { subscriber: RedisClient; listeners: Set<Listener> };
 
 const globalForFeed = globalThis as unknown as { __holdcartStockFeed?: Feed };
 

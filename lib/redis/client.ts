@@ -1,5 +1,5 @@
 import "server-only";
-import { Redis, type Result } from "ioredis";
+import { Cluster, Redis, type RedisOptions, type Result } from "ioredis";
 import { config } from "../config";
 import { COUNT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
 
@@ -18,7 +18,10 @@ declare module "ioredis" {
   }
 }
 
-function withScripts(redis: Redis): Redis {
+/** A single Redis or a Redis Cluster: the app only uses what both offer. */
+export type RedisClient = Redis | Cluster;
+
+function withScripts<T extends RedisClient>(redis: T): T {
   redis.defineCommand("writeCart", { numberOfKeys: 3, lua: WRITE_CART });
   redis.defineCommand("readCart", { numberOfKeys: 3, lua: READ_CART });
   redis.defineCommand("endCart", { numberOfKeys: 3, lua: END_CART });
@@ -26,16 +29,7 @@ function withScripts(redis: Redis): Redis {
   return redis;
 }
 
-/** A Redis connection that fails fast (the web answers 503) instead of queueing for long. */
-export function createRedis(url = config().redisUrl, name = "holdcart"): Redis {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectionName: name,
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-  });
+function logErrors(redis: RedisClient, name: string): void {
   let lastLogged = 0;
   redis.on("error", (error: Error) => {
     // ioredis retries by itself; one line every 10 s is enough to tell an operator.
@@ -44,13 +38,47 @@ export function createRedis(url = config().redisUrl, name = "holdcart"): Redis {
     lastLogged = now;
     console.error(`[redis:${name}] ${error.message}`);
   });
+}
+
+/** Connection options that fail fast (the web answers 503) instead of queueing for long. */
+export const failFast = (name: string): RedisOptions => ({
+  connectionName: name,
+  connectTimeout: 2_000,
+  commandTimeout: 2_000,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+});
+
+/**
+ * A connection to the configured Redis: a Cluster when REDIS_CLUSTER_NODES is set, otherwise the
+ * single server of REDIS_URL (or of `url`, when a caller names one).
+ */
+export function createRedis(url?: string, name = "holdcart"): RedisClient {
+  const nodes = url ? null : config().redisClusterNodes;
+  const redis: RedisClient = nodes
+    ? new Cluster(nodes, {
+        lazyConnect: true,
+        redisOptions: failFast(name),
+        clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+        // A failover moves slots: follow MOVED/ASK and retry briefly instead of failing at once.
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 300,
+        slotsRefreshTimeout: 2_000,
+      })
+    : new Redis(url ?? config().redisUrl, { lazyConnect: true, ...failFast(name) });
+  logErrors(redis, name);
   return withScripts(redis);
 }
 
-const globalForRedis = globalThis as unknown as { __holdcartRedis?: Redis };
+/** The Redis database number keyspace events and pub/sub are scoped to (always 0 on a cluster). */
+export function redisDatabase(): string {
+  return config().redisClusterNodes ? "0" : new URL(config().redisUrl).pathname.slice(1) || "0";
+}
+
+const globalForRedis = globalThis as unknown as { __holdcartRedis?: RedisClient };
 
 /** The process's shared command connection, created on first use (never during `next build`). */
-export function redis(): Redis {
+export function redis(): RedisClient {
   globalForRedis.__holdcartRedis ??= createRedis();
   return globalForRedis.__holdcartRedis;
 }

@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { db } from "@/lib/db/client";
 import { carts } from "@/lib/db/schema";
-import { redis } from "@/lib/redis/client";
+import { redis, redisDatabase } from "@/lib/redis/client";
+import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess, type LogLine } from "../support/worker-process";
-import { REDIS_DB } from "./setup";
 
 process.env.CART_TTL_SECONDS = "2";
 const SWEEP_MS = 500;
@@ -37,6 +37,9 @@ async function statesOf(cartIds: string[]) {
 describe("the expiry worker", () => {
   it("hears the expiry event: a 2 s cart is released within a second of its deadline, logged as `event`", async () => {
     const worker = await startWorker(60_000); // the sweeper sleeps: only the event can do it
+    // One subscription per node that emits events: the single Redis, or each of a cluster's 3 masters.
+    const nodes = process.env.REDIS_CLUSTER_NODES ? 3 : 1;
+    await worker.waitFor((lines) => lines.filter((l) => l.event === "subscribed").length >= nodes);
     const productId = await createProduct(5);
     const { cartId } = await addToCart(shopper, productId, 2);
     await worker.waitFor(releaseOf(cartId), TTL_MS + 5_000);
@@ -68,7 +71,7 @@ describe("the expiry worker", () => {
     const productId = await createProduct(50);
     const cartIds: string[] = [];
     for (let i = 0; i < 20; i += 1) cartIds.push((await addToCart(shopper, productId, 2)).cartId);
-    await redis().flushdb();
+    await flushCartStore();
 
     await worker.waitFor((lines) => cartIds.every((id) => releaseOf(id)(lines)), TTL_MS + SWEEP_MS + 5_000);
     const releases = worker.releases().filter((l) => cartIds.includes(String(l.cart)));
@@ -87,7 +90,8 @@ describe("the expiry worker", () => {
     await sleep(TTL_MS + 100);
     const publisher = redis().duplicate();
     for (let round = 0; round < 3; round += 1) {
-      for (const id of cartIds) await publisher.publish(`__keyevent@${REDIS_DB}__:expired`, cartKeys(id).session);
+      for (const id of cartIds)
+        await publisher.publish(`__keyevent@${redisDatabase()}__:expired`, cartKeys(id).session);
     }
     publisher.disconnect();
 

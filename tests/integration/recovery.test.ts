@@ -4,6 +4,7 @@ import { getCart } from "@/lib/cart/read";
 import { writeSnapshot } from "@/lib/cart/snapshot";
 import { ShopError } from "@/lib/errors";
 import { redis } from "@/lib/redis/client";
+import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
@@ -35,7 +36,7 @@ describe("expired holds and lost Redis data", () => {
   it("Redis flushed while a cart is live: the next read returns the same cart with its remaining time", async () => {
     const productId = await createProduct(8);
     const { cartId, cart: before } = await addToCart(shopper(), productId, 3);
-    await redis().flushdb();
+    await flushCartStore();
 
     const after = await getCart(cartId);
     expect(after.items).toEqual(before.items);

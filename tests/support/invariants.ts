@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/lib/db/client";
-import { redis } from "@/lib/redis/client";
+import { cartStoreNodes } from "./cart-store";
 import { ledgerViolations } from "./ledger";
 
 /**
@@ -26,12 +26,14 @@ export async function invariantViolations(sweepIntervalMs: number): Promise<stri
   for (const r of sold) problems.push(`product ${r.product_id}: sold ${r.sold} but orders hold ${r.ordered}`);
 
   const redisCarts: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis().scan(cursor, "MATCH", "cart:*:session", "COUNT", 1000);
-    cursor = next;
-    for (const key of keys) redisCarts.push(/\{(.+)\}/.exec(key)?.[1] ?? key);
-  } while (cursor !== "0");
+  for (const node of cartStoreNodes()) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", "cart:*:session", "COUNT", 1000);
+      cursor = next;
+      for (const key of keys) redisCarts.push(/\{(.+)\}/.exec(key)?.[1] ?? key);
+    } while (cursor !== "0");
+  }
   if (redisCarts.length > 0) {
     const active = await db().execute<{ id: string }>(
       sql`select id from carts where state = 'active' and id in ${redisCarts}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 
 /** Where the shared test servers live; override to point the suites elsewhere. */
 export const TEST_PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -24,7 +24,23 @@ export async function dropDatabase(name: string): Promise<void> {
   }
 }
 
+/** Seed nodes of the Redis Cluster the suites run against, when REDIS_CLUSTER_NODES names one. */
+const clusterNodes = () =>
+  process.env.REDIS_CLUSTER_NODES?.split(",").map((n) => ({ host: n.split(":")[0], port: Number(n.split(":")[1]) }));
+
+/** Empties a test Redis db, or every master of the test cluster. */
 export async function flushRedisDb(db: number): Promise<void> {
+  const nodes = clusterNodes();
+  if (nodes) {
+    const cluster = new Cluster(nodes, { lazyConnect: true });
+    try {
+      await cluster.connect();
+      await Promise.all(cluster.nodes("master").map((m) => m.flushdb()));
+    } finally {
+      cluster.disconnect();
+    }
+    return;
+  }
   const redis = new Redis(`${TEST_REDIS_BASE}/${db}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.flushdb();

@@ -1,0 +1,154 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { Redis } from "ioredis";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * A real Redis Cluster on loopback: 3 masters and 3 replicas from the installed redis-server,
+ * cluster-enabled, keyspace events on, no persistence. For tests, CI and local trials.
+ */
+export class RedisCluster {
+  private readonly children = new Map<number, ChildProcess>();
+  readonly ports: number[];
+
+  constructor(
+    readonly basePort = Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 7100),
+    private readonly dir = path.join(ROOT, ".data/redis-cluster"),
+  ) {
+    this.ports = Array.from({ length: 6 }, (_, i) => basePort + i);
+  }
+
+  /** `host:port,...`, the value of REDIS_CLUSTER_NODES. */
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(",");
+  }
+
+  startNode(port: number, detached = false): void {
+    const dir = path.join(this.dir, String(port));
+    mkdirSync(dir, { recursive: true });
+    const child = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+        "--cluster-node-timeout",
+        "2000",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--notify-keyspace-events",
+        "Ex",
+        "--maxmemory-policy",
+        "noeviction",
+      ],
+      { stdio: "ignore", detached },
+    );
+    if (detached) child.unref();
+    this.children.set(port, child);
+  }
+
+  /** `detached`: the nodes outlive this process (the CLI); stop them with stopDetached(). */
+  async start({ detached = false }: { detached?: boolean } = {}): Promise<void> {
+    rmSync(this.dir, { recursive: true, force: true });
+    for (const port of this.ports) this.startNode(port, detached);
+    for (const port of this.ports) await waitForPing(port);
+    const created = spawnSync(
+      "redis-cli",
+      ["--cluster", "create", ...this.ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"],
+      { encoding: "utf8" },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed:\n${created.stdout}\n${created.stderr}`);
+    await this.waitUntilHealthy();
+  }
+
+  /** Every node sees cluster_state:ok and all 16384 slots covered. */
+  async waitUntilHealthy(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all([...this.children.keys()].map((port) => clusterInfo(port).catch(() => "")));
+      if (states.every((s) => s.includes("cluster_state:ok") && s.includes("cluster_slots_ok:16384"))) return;
+      if (Date.now() > deadline) throw new Error(`cluster not healthy:\n${states.join("\n")}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The ports of the nodes that are masters right now. */
+  async masters(): Promise<number[]> {
+    const port = [...this.children.keys()][0] as number;
+    const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+    try {
+      await redis.connect();
+      const lines = String(await redis.cluster("NODES"))
+        .trim()
+        .split("\n");
+      return lines
+        .filter((l) => l.includes("master") && !l.includes("fail"))
+        .map((l) => Number(/:(\d+)@/.exec(l)?.[1]));
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /** Kills one node on the spot (a crashed master, say). */
+  async kill(port: number): Promise<void> {
+    const child = this.children.get(port);
+    if (!child) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+    this.children.delete(port);
+  }
+
+  /** Shuts down nodes started by another process (the CLI's `start`). */
+  async stopDetached(): Promise<void> {
+    for (const port of this.ports)
+      spawnSync("redis-cli", ["-p", String(port), "shutdown", "nosave"], { stdio: "ignore" });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((port) => this.kill(port)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function clusterInfo(port: number): Promise<string> {
+  const redis = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return String(await redis.cluster("INFO"));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function waitForPing(port: number): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      await clusterInfo(port);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`redis-server on ${port} did not start`);
+}
