@@ -41,6 +41,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: "cluster",
+          include: ["tests/cluster/**/*.test.ts"],
+          environment: "node",
+          setupFiles: ["tests/reliability/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });

@@ -84,10 +84,31 @@ export class RedisCluster {
     }
   }
 
+  /** Waits until a replica has replaced the dead master `port` and the cluster serves every slot. */
+  async waitForFailover(port: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const masters = await this.masters().catch(() => [] as number[]);
+      if (masters.length === 3 && !masters.includes(port)) {
+        await this.waitUntilHealthy(Math.max(1_000, deadline - Date.now()));
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`no failover of ${port} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** The ports of the nodes that are masters right now. */
   async masters(): Promise<number[]> {
     const port = [...this.children.keys()][0] as number;
-    const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+    const redis = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    redis.on("error", () => {});
     try {
       await redis.connect();
       const lines = String(await redis.cluster("NODES"))

@@ -1,0 +1,25 @@
+import { spawnSync } from "node:child_process";
+import { RedisCluster } from "../tests/support/redis-cluster";
+
+/**
+ * `npm run test:cluster`: starts a local Redis Cluster (3 masters, 3 replicas), runs the
+ * integration and end-to-end suites once more against it, then the cluster scenarios
+ * (failover, several web and worker instances, on a cluster of their own), and stops it.
+ * Needs the production build (`npm run build`) for the end-to-end and cluster scenarios.
+ */
+const cluster = new RedisCluster();
+await cluster.start();
+const env = { ...process.env, REDIS_CLUSTER_NODES: cluster.nodes };
+const run = (command: string, args: string[]) => {
+  console.log(`\n[test:cluster] ${command} ${args.join(" ")} (REDIS_CLUSTER_NODES=${cluster.nodes})`);
+  return spawnSync(command, args, { stdio: "inherit", env }).status ?? 1;
+};
+let status = 0;
+try {
+  status ||= run("npx", ["vitest", "run", "--project", "integration"]);
+  status ||= run("npx", ["playwright", "test"]);
+  status ||= run("npx", ["vitest", "run", "--project", "cluster"]);
+} finally {
+  await cluster.stop();
+}
+process.exit(status);

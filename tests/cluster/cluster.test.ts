@@ -1,0 +1,124 @@
+import { sql } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { recordFigures } from "../support/figures";
+import { invariantViolations } from "../support/invariants";
+import { countersOf, createProduct } from "../support/ledger";
+import { shoppersAdding, sleep, total } from "../support/load";
+import { RedisCluster } from "../support/redis-cluster";
+import { Shopper } from "../support/shopper";
+import { WebProcess } from "../support/web-process";
+import { WorkerProcess } from "../support/worker-process";
+
+// A Redis Cluster of this file's own (3 masters, 3 replicas), so killing a master here never
+// disturbs another suite.
+const cluster = new RedisCluster(Number(process.env.CLUSTER_TEST_BASE_PORT ?? 7200));
+await cluster.start();
+process.env.REDIS_CLUSTER_NODES = cluster.nodes;
+process.env.CART_TTL_SECONDS = "6";
+const SWEEP_MS = 500;
+const TTL_MS = 6_000;
+
+afterAll(() => cluster.stop());
+
+const env = { SWEEP_INTERVAL_MS: String(SWEEP_MS) };
+const worker = () => new WorkerProcess(env, { production: true });
+
+describe("Redis Cluster", () => {
+  it("two web instances and three workers, shoppers spread over both: every hold ends once, the ledger holds", async () => {
+    const products = await Promise.all([createProduct(5), createProduct(40), createProduct(10_000)]);
+    const webs = [new WebProcess(env), new WebProcess(env)];
+    const workers = [worker(), worker(), worker()];
+    await Promise.all([...webs.map((w) => w.start()), ...workers.map((w) => w.started())]);
+    try {
+      const loads = webs.map((web) => shoppersAdding(web.url, products, 15));
+      // A shopper's cart is readable through either instance.
+      const shopper = new Shopper(webs[0]?.url as string);
+      expect((await shopper.add(products[2] as number, 2)).status).toBe(200);
+      const viaOther = new Shopper(webs[1]?.url as string);
+      viaOther.cookies.set("cart", shopper.cookies.get("cart") as string);
+      expect((await viaOther.cart()).body.cart.items[0].quantity).toBe(2);
+      await sleep(8_000);
+      await Promise.all(loads.map((l) => l.stop()));
+      for (const load of loads) expect(load.serverErrors).toEqual([]);
+
+      await sleep(TTL_MS + SWEEP_MS + 1_500);
+      const releases = workers.flatMap((w) => w.releases());
+      const perCart = new Map<string, number>();
+      for (const r of releases) perCart.set(String(r.cart), (perCart.get(String(r.cart)) ?? 0) + 1);
+      expect([...perCart.values()].filter((n) => n > 1)).toEqual([]);
+      expect(await invariantViolations(SWEEP_MS)).toEqual([]);
+      for (const id of products) expect((await countersOf(id)).reserved).toBe(0);
+      recordFigures("cluster: 2 web + 3 workers", {
+        requests: loads.reduce((n, l) => n + total(l.statuses), 0),
+        statuses: loads.map((l) => l.statuses),
+        releases: releases.length,
+        byPath: releases.reduce<Record<string, number>>(
+          (m, r) => ({ ...m, [String(r.path)]: (m[String(r.path)] ?? 0) + 1 }),
+          {},
+        ),
+        violations: 0,
+      });
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(webs.map((w) => w.stop()));
+    }
+  });
+
+  it("a master dies with live carts: its replica takes over, no hold is lost, every hold still ends on time", async () => {
+    const productId = await createProduct(10_000);
+    // Long enough for the carts to outlive the failover, so "still there" means something.
+    const ttlMs = 20_000;
+    const web = new WebProcess({ ...env, CART_TTL_SECONDS: String(ttlMs / 1000) });
+    const workers = [worker(), worker()];
+    await Promise.all([web.start(), ...workers.map((w) => w.started())]);
+    try {
+      // Carts spread over all three masters' slots.
+      const shoppers = Array.from({ length: 30 }, () => new Shopper(web.url));
+      for (const s of shoppers) expect((await s.add(productId, 2)).status).toBe(200);
+      const load = shoppersAdding(web.url, [productId], 10);
+      await sleep(1_000);
+
+      const [victim] = await cluster.masters();
+      const killedAt = Date.now();
+      await cluster.kill(victim as number);
+      await cluster.waitForFailover(victim as number);
+      const recoveredMs = Date.now() - killedAt;
+      await sleep(3_000);
+      await load.stop();
+      const lastCartAt = Date.now();
+
+      // Every shopper still has their cart, through the promoted replica or rebuilt from the ledger.
+      for (const s of shoppers) {
+        const { status, body } = await s.cart();
+        expect(status).toBe(200);
+        expect(body.cart.items).toEqual([expect.objectContaining({ productId, quantity: 2 })]);
+      }
+      expect(load.statuses["500"] ?? 0).toBe(0);
+      expect(load.serverErrors.filter((e) => e.status !== 503)).toEqual([]);
+      expect(load.okTimes.filter((t) => t > killedAt + recoveredMs + 500).length).toBeGreaterThan(10);
+
+      // After the deadline: every hold has ended, through events on the new master or the sweeper.
+      await sleep(Math.max(0, lastCartAt + ttlMs - Date.now()) + SWEEP_MS + 1_500);
+      expect(await invariantViolations(SWEEP_MS)).toEqual([]);
+      expect((await countersOf(productId)).reserved).toBe(0);
+      const [late] = await db().execute<{ worst: number | null }>(
+        sql`select max(extract(epoch from ended_at - expires_at) * 1000)::int as worst from carts where state = 'expired'`,
+      );
+      expect(late?.worst ?? 0).toBeLessThanOrEqual(SWEEP_MS + 1_000);
+      recordFigures("cluster: master failover", {
+        killedPort: victim,
+        recoveredMs,
+        requests: total(load.statuses),
+        statuses: load.statuses,
+        liveCarts: shoppers.length,
+        holdsLost: 0,
+        worstReleaseLagMs: late?.worst ?? null,
+        violations: 0,
+      });
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await web.stop();
+    }
+  });
+});
