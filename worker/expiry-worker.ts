@@ -10,6 +10,17 @@ import { subscribeToExpiredEvents } from "./expired-events";
 const SWEEP_BATCH = 200;
 const HEARTBEAT_MS = 5_000;
 const MAX_CONCURRENT_RELEASES = 8;
+// A sweep that has not finished by then is abandoned (its transaction, if it ever commits, is
+// still correct) so one hung connection cannot stop the sweeper, the guarantee of invariant 4.
+const SWEEP_DEADLINE_MS = 10_000;
+
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 const log = (fields: Record<string, unknown>) =>
   console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
@@ -66,7 +77,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     if (stopped) return;
     try {
       for (;;) {
-        const released = await track(releaseOverdueBatch(SWEEP_BATCH));
+        const released = await track(withinDeadline(releaseOverdueBatch(SWEEP_BATCH), SWEEP_DEADLINE_MS));
         for (const r of released) logRelease(r);
         if (released.length < SWEEP_BATCH || stopped) break;
       }

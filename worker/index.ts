@@ -13,6 +13,13 @@ try {
   throw error;
 }
 
+// The worker must outlive a driver's stray rejection (postgres.js can reject an internal promise
+// nobody awaits when the server kills a connection mid-transaction): log it and keep sweeping.
+// Correctness never rests on this process: every release is one Postgres transaction.
+process.on("unhandledRejection", (reason) => {
+  console.log(JSON.stringify({ t: new Date().toISOString(), event: "unhandled_rejection", error: String(reason) }));
+});
+
 const worker = startExpiryWorker();
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -4,7 +4,42 @@ import { useActionState, useEffect } from "react";
 import { checkoutAction, type CheckoutState } from "@/app/actions/checkout";
 import { useCartStoreApi } from "./cart-store";
 
-const field = "mt-1 w-full rounded-md border border-stone-300 px-3 py-2 text-stone-900";
+/** One labelled input with its own error message, tied to it for screen readers. */
+function ContactField({
+  name,
+  label,
+  type = "text",
+  state,
+}: {
+  name: "email" | "name";
+  label: string;
+  type?: string;
+  state: CheckoutState;
+}) {
+  const error = state.fieldErrors?.[name];
+  return (
+    <>
+      <label className="text-sm text-stone-700">
+        {label}
+        <input
+          name={name}
+          type={type}
+          autoComplete={name}
+          required
+          defaultValue={state.values?.[name]}
+          aria-invalid={!!error}
+          aria-describedby={error ? `${name}-error` : undefined}
+          className="mt-1 w-full rounded-md border border-stone-300 px-3 py-2 text-stone-900"
+        />
+      </label>
+      {error && (
+        <p id={`${name}-error`} className="-mt-3 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
 
 /**
  * Contact details and "Place order". If the hold ran out meanwhile, the cart is marked expired:
@@ -21,41 +56,8 @@ export function CheckoutForm() {
   return (
     <form action={action} className="flex flex-col gap-4 rounded-xl border border-stone-200 bg-white p-5" noValidate>
       <h2 className="text-lg font-semibold">Checkout</h2>
-      <label className="text-sm text-stone-700">
-        E-mail
-        <input
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={state.values?.email}
-          aria-invalid={!!state.fieldErrors?.email}
-          aria-describedby={state.fieldErrors?.email ? "email-error" : undefined}
-          className={field}
-        />
-      </label>
-      {state.fieldErrors?.email && (
-        <p id="email-error" className="-mt-3 text-sm text-red-700">
-          {state.fieldErrors.email}
-        </p>
-      )}
-      <label className="text-sm text-stone-700">
-        Name
-        <input
-          name="name"
-          autoComplete="name"
-          required
-          defaultValue={state.values?.name}
-          aria-invalid={!!state.fieldErrors?.name}
-          aria-describedby={state.fieldErrors?.name ? "name-error" : undefined}
-          className={field}
-        />
-      </label>
-      {state.fieldErrors?.name && (
-        <p id="name-error" className="-mt-3 text-sm text-red-700">
-          {state.fieldErrors.name}
-        </p>
-      )}
+      <ContactField name="email" label="E-mail" type="email" state={state} />
+      <ContactField name="name" label="Name" state={state} />
       <p role="alert" className="text-sm text-red-700 empty:hidden">
         {state.error?.message}
       </p>

@@ -98,28 +98,11 @@ export class RedisCluster {
     }
   }
 
-  /** The ports of the nodes that are masters right now. */
+  /** The ports of the nodes that are masters right now (as a live node sees it). */
   async masters(): Promise<number[]> {
     const port = [...this.children.keys()][0] as number;
-    const redis = new Redis({
-      port,
-      host: "127.0.0.1",
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    redis.on("error", () => {});
-    try {
-      await redis.connect();
-      const lines = String(await redis.cluster("NODES"))
-        .trim()
-        .split("\n");
-      return lines
-        .filter((l) => l.includes("master") && !l.includes("fail"))
-        .map((l) => Number(/:(\d+)@/.exec(l)?.[1]));
-    } finally {
-      redis.disconnect();
-    }
+    const lines = (await clusterCommand(port, "NODES")).trim().split("\n");
+    return lines.filter((l) => l.includes("master") && !l.includes("fail")).map((l) => Number(/:(\d+)@/.exec(l)?.[1]));
   }
 
   /** Kills one node on the spot (a crashed master, say). */
@@ -145,7 +128,8 @@ export class RedisCluster {
   }
 }
 
-async function clusterInfo(port: number): Promise<string> {
+/** One CLUSTER subcommand on one node, over a connection that gives up at once. */
+async function clusterCommand(port: number, subcommand: "INFO" | "NODES"): Promise<string> {
   const redis = new Redis({
     port,
     host: "127.0.0.1",
@@ -156,11 +140,13 @@ async function clusterInfo(port: number): Promise<string> {
   redis.on("error", () => {});
   try {
     await redis.connect();
-    return String(await redis.cluster("INFO"));
+    return String(await redis.cluster(subcommand as "INFO"));
   } finally {
     redis.disconnect();
   }
 }
+
+const clusterInfo = (port: number) => clusterCommand(port, "INFO");
 
 async function waitForPing(port: number): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
