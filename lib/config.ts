@@ -34,6 +34,12 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   })
   .superRefine((env, ctx) => {
+    for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
+      const port = Number(node.split(":")[1]);
+      if (port < 1 || port > 65535) {
+        ctx.addIssue({ code: "custom", path: ["REDIS_CLUSTER_NODES"], message: `has a port out of range in ${node}` });
+      }
+    }
     if (env.NODE_ENV !== "production") return;
     for (const key of ["SESSION_SECRET", "ADMIN_TOKEN"] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });

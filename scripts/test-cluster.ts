@@ -8,7 +8,6 @@ import { RedisCluster } from "../tests/support/redis-cluster";
  * Needs the production build (`npm run build`) for the end-to-end and cluster scenarios.
  */
 const cluster = new RedisCluster();
-await cluster.start();
 const env = { ...process.env, REDIS_CLUSTER_NODES: cluster.nodes };
 const run = (command: string, args: string[]) => {
   console.log(`\n[test:cluster] ${command} ${args.join(" ")} (REDIS_CLUSTER_NODES=${cluster.nodes})`);
@@ -16,6 +15,7 @@ const run = (command: string, args: string[]) => {
 };
 let status = 0;
 try {
+  await cluster.start();
   status ||= run("npx", ["vitest", "run", "--project", "integration"]);
   status ||= run("npx", ["playwright", "test"]);
   status ||= run("npx", ["vitest", "run", "--project", "cluster"]);

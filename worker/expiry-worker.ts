@@ -84,7 +84,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     } catch (error) {
       // One cart that cannot be released must not hold every other overdue cart hostage.
       log({ event: "sweep_failed", error: (error as Error).message });
-      await track(releaseOverdueOneByOne(SWEEP_BATCH)).catch(() => {});
+      await track(withinDeadline(releaseOverdueOneByOne(SWEEP_BATCH), SWEEP_DEADLINE_MS)).catch(() => {});
     }
     if (!stopped) sweepTimer = setTimeout(() => void sweep(), sweepIntervalMs);
   };

@@ -26,6 +26,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    // Finish in-flight work, but never hang a deploy: exit anyway after 15 s.
+    setTimeout(() => process.exit(0), 15_000).unref();
     void worker
       .stop()
       .then(() => Promise.allSettled([closeRedis(), closeDb()]))

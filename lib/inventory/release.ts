@@ -20,6 +20,7 @@ export type Released = {
 
 // Long enough to outlast any request still in flight for the cart; Redis drops it by itself.
 const TOMBSTONE_MS = 10 * 60_000;
+const REDIS_AFTER_RELEASE_MS = 500;
 
 /**
  * Ends the given carts and returns their held units to `available`, inside the caller's
@@ -84,13 +85,18 @@ export async function releaseInTx(
 
 /** After Postgres committed: drop the carts' Redis keys (best effort) and announce the stock. */
 export async function afterRelease(cartIds: readonly string[], changes: StockChange[]): Promise<void> {
-  if (cartIds.length > 0) {
-    await forgetCartsInRedis(cartIds).catch((error: Error) =>
-      // Harmless: the keys expire by their own TTL and the tombstone only guards late writes.
-      console.error(`[release] redis cleanup failed: ${error.message}`),
-    );
-  }
-  await publishStockChanges(changes);
+  const redisWork = Promise.all([
+    cartIds.length > 0
+      ? forgetCartsInRedis(cartIds).catch((error: Error) =>
+          // Harmless: the keys expire by their own TTL and the tombstone only guards late writes.
+          console.error(`[release] redis cleanup failed: ${error.message}`),
+        )
+      : undefined,
+    publishStockChanges(changes),
+  ]);
+  // Best effort, and bounded: a slow or unreachable Redis (a cluster queues commands while it
+  // is down) must never hold up the sweeper, whose Postgres work is already committed.
+  await Promise.race([redisWork, new Promise((resolve) => setTimeout(resolve, REDIS_AFTER_RELEASE_MS).unref())]);
 }
 
 /**
@@ -140,14 +146,18 @@ export async function releaseOverdueBatch(batchSize: number): Promise<Released[]
   return released;
 }
 
-/** Ids of overdue active carts, oldest first (no lock: each is then released on its own). */
+/**
+ * Ids of overdue active carts, oldest first, each then released on its own. Carts locked by
+ * another transaction (a stuck batch, say) are skipped rather than waited for.
+ */
 export async function overdueCartIds(limit: number): Promise<string[]> {
   const rows = await db()
     .select({ id: carts.id })
     .from(carts)
     .where(and(eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
     .orderBy(asc(carts.expiresAt))
-    .limit(limit);
+    .limit(limit)
+    .for("update", { skipLocked: true });
   return rows.map((r) => r.id);
 }
 

@@ -64,6 +64,9 @@ export function createRedis(url?: string, name = "holdcart"): RedisClient {
         retryDelayOnFailover: 200,
         retryDelayOnClusterDown: 300,
         slotsRefreshTimeout: 2_000,
+        // Re-read the topology regularly, so a promoted replica is known (and the worker
+        // subscribes to its events) even when no command has been redirected there yet.
+        slotsRefreshInterval: 5_000,
       })
     : new Redis(url ?? config().redisUrl, { lazyConnect: true, ...failFast(name) });
   logErrors(redis, name);

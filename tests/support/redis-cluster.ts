@@ -15,7 +15,8 @@ export class RedisCluster {
 
   constructor(
     readonly basePort = Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 7100),
-    private readonly dir = path.join(ROOT, ".data/redis-cluster"),
+    // One folder per cluster: two clusters (CI's and a test file's) must never share nodes.conf.
+    private readonly dir = path.join(ROOT, `.data/redis-cluster-${basePort}`),
   ) {
     this.ports = Array.from({ length: 6 }, (_, i) => basePort + i);
   }
@@ -60,9 +61,21 @@ export class RedisCluster {
 
   /** `detached`: the nodes outlive this process (the CLI); stop them with stopDetached(). */
   async start({ detached = false }: { detached?: boolean } = {}): Promise<void> {
-    rmSync(this.dir, { recursive: true, force: true });
-    for (const port of this.ports) this.startNode(port, detached);
-    for (const port of this.ports) await waitForPing(port);
+    // These ports are ours: end whatever an earlier, crashed run may have left on them.
+    await this.stopDetached();
+    try {
+      for (const port of this.ports) this.startNode(port, detached);
+      for (const port of this.ports) await waitForPing(port);
+      await this.create();
+    } catch (error) {
+      // Leave no half-made cluster behind to trip the next run.
+      if (detached) await this.stopDetached();
+      else await this.stop();
+      throw error;
+    }
+  }
+
+  private async create(): Promise<void> {
     const created = spawnSync(
       "redis-cli",
       ["--cluster", "create", ...this.ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"],

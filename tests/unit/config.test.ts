@@ -35,6 +35,18 @@ describe("configuration", () => {
     );
   });
 
+  it("reads a Redis Cluster node list, and refuses a malformed one", () => {
+    expect(parseConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000,redis-b:7001" }).redisClusterNodes).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "redis-b", port: 7001 },
+    ]);
+    expect(parseConfig({}).redisClusterNodes).toBeNull();
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "redis-a" })).toThrow(
+      /REDIS_CLUSTER_NODES must be a comma-separated/,
+    );
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "redis-a:99999" })).toThrow(/port out of range/);
+  });
+
   it("treats NEW_CARTS_PER_IP_PER_MINUTE=0 as 'no limit', and an empty variable as unset", () => {
     expect(parseConfig({ NEW_CARTS_PER_IP_PER_MINUTE: "0", CART_TTL_SECONDS: "" })).toMatchObject({
       newCartsPerIpPerMinute: 0,
