@@ -124,13 +124,7 @@ export async function releaseCart(
  */
 export async function releaseOverdueBatch(batchSize: number): Promise<Released[]> {
   const { released, changes } = await db().transaction(async (tx) => {
-    const due = await tx
-      .select({ id: carts.id })
-      .from(carts)
-      .where(and(eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
-      .orderBy(asc(carts.expiresAt))
-      .limit(batchSize)
-      .for("update", { skipLocked: true });
+    const due = await overdueCarts(tx, batchSize);
     if (due.length === 0) return { released: [], changes: [] };
     return releaseInTx(
       tx,
@@ -151,14 +145,18 @@ export async function releaseOverdueBatch(batchSize: number): Promise<Released[]
  * another transaction (a stuck batch, say) are skipped rather than waited for.
  */
 export async function overdueCartIds(limit: number): Promise<string[]> {
-  const rows = await db()
+  return (await overdueCarts(db(), limit)).map((r) => r.id);
+}
+
+/** Overdue active carts, oldest first, locked; rows another transaction holds are skipped. */
+function overdueCarts(executor: DbTx, limit: number) {
+  return executor
     .select({ id: carts.id })
     .from(carts)
     .where(and(eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
     .orderBy(asc(carts.expiresAt))
     .limit(limit)
     .for("update", { skipLocked: true });
-  return rows.map((r) => r.id);
 }
 
 /**
