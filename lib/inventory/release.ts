@@ -109,12 +109,28 @@ export async function releaseCart(
   path: ReleasePath,
   { early = false }: { early?: boolean } = {},
 ): Promise<Released | null> {
-  const { released, changes } = await db().transaction((tx) => releaseInTx(tx, [cartId], path, early));
+  const [released] = await releaseChosen(path, early, async () => [cartId]);
+  return released ?? null;
+}
+
+/**
+ * The one shape of every release: choose carts and release them in one transaction, then (after
+ * commit) drop their Redis keys and announce the stock.
+ */
+async function releaseChosen(
+  path: ReleasePath,
+  early: boolean,
+  choose: (tx: DbTx) => Promise<string[]>,
+): Promise<Released[]> {
+  const { released, changes } = await db().transaction(async (tx) => {
+    const cartIds = await choose(tx);
+    return cartIds.length === 0 ? { released: [], changes: [] } : releaseInTx(tx, cartIds, path, early);
+  });
   await afterRelease(
     released.map((r) => r.cartId),
     changes,
   );
-  return released[0] ?? null;
+  return released;
 }
 
 /**
@@ -123,21 +139,7 @@ export async function releaseCart(
  * double-releasing each other's carts.
  */
 export async function releaseOverdueBatch(batchSize: number): Promise<Released[]> {
-  const { released, changes } = await db().transaction(async (tx) => {
-    const due = await overdueCarts(tx, batchSize);
-    if (due.length === 0) return { released: [], changes: [] };
-    return releaseInTx(
-      tx,
-      due.map((d) => d.id),
-      "sweep",
-      false,
-    );
-  });
-  await afterRelease(
-    released.map((r) => r.cartId),
-    changes,
-  );
-  return released;
+  return releaseChosen("sweep", false, async (tx) => (await overdueCarts(tx, batchSize)).map((c) => c.id));
 }
 
 /**
@@ -178,25 +180,15 @@ export async function forgetCartsInRedis(cartIds: readonly string[]): Promise<vo
  * expired hold never refuses a sale. Returns how many carts were released.
  */
 export async function releaseOverdueHoldersOf(productId: number, limit = 100): Promise<number> {
-  const overdue = await db()
-    .select({ cartId: reservations.cartId })
-    .from(reservations)
-    .innerJoin(carts, eq(carts.id, reservations.cartId))
-    .where(and(eq(reservations.productId, productId), eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
-    .limit(limit);
-  if (overdue.length === 0) return 0;
-  const { released, changes } = await db().transaction((tx) =>
-    releaseInTx(
-      tx,
-      overdue.map((o) => o.cartId),
-      "lazy",
-      false,
-    ),
-  );
-  await afterRelease(
-    released.map((r) => r.cartId),
-    changes,
-  );
+  const released = await releaseChosen("lazy", false, async (tx) => {
+    const overdue = await tx
+      .select({ cartId: reservations.cartId })
+      .from(reservations)
+      .innerJoin(carts, eq(carts.id, reservations.cartId))
+      .where(and(eq(reservations.productId, productId), eq(carts.state, "active"), lte(carts.expiresAt, sql`now()`)))
+      .limit(limit);
+    return overdue.map((o) => o.cartId);
+  });
   for (const r of released) logRelease(r);
   return released.length;
 }
