@@ -4,8 +4,17 @@ import { z } from "zod";
 const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
 const DEV_ADMIN_TOKEN = "dev-admin-token";
 
-const intFrom = (min: number, fallback: number) =>
-  z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).default(fallback);
+// Every number has an upper bound the code can honour (a TTL in ms must fit Postgres' int, say),
+// so a value it cannot honour is refused at start rather than failing every request later.
+const intFrom = (min: number, fallback: number, max: number) =>
+  z.coerce
+    .number()
+    .int(`must be a whole number`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const DAY_SECONDS = 86_400;
 
 const EnvSchema = z
   .object({
@@ -14,7 +23,7 @@ const EnvSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
       .default("postgres://postgres@127.0.0.1:5432/holdcart"),
-    DATABASE_POOL_MAX: intFrom(1, 10),
+    DATABASE_POOL_MAX: intFrom(1, 10, 1_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")
@@ -23,15 +32,19 @@ const EnvSchema = z
       .string()
       .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "must be a comma-separated list of host:port")
       .optional(),
-    CART_TTL_SECONDS: intFrom(1, 900),
-    SWEEP_INTERVAL_MS: intFrom(50, 1000),
-    MAX_QTY_PER_LINE: intFrom(1, 10),
-    MAX_LINES: intFrom(1, 20),
-    MAX_UNITS_PER_CART: intFrom(1, 50),
-    NEW_CARTS_PER_IP_PER_MINUTE: intFrom(0, 30),
+    CART_TTL_SECONDS: intFrom(1, 900, 7 * DAY_SECONDS),
+    SWEEP_INTERVAL_MS: intFrom(50, 1000, 3_600_000),
+    MAX_QTY_PER_LINE: intFrom(1, 10, 10_000),
+    MAX_LINES: intFrom(1, 20, 1_000),
+    MAX_UNITS_PER_CART: intFrom(1, 50, 100_000),
+    NEW_CARTS_PER_IP_PER_MINUTE: intFrom(0, 30, 1_000_000),
+    TRUSTED_PROXY_HOPS: intFrom(0, 0, 10),
+    HOLD_LIMITS: z.enum(["on", "off"], "must be on or off").default("on"),
+    MAX_STREAMS_PER_CLIENT: intFrom(1, 16, 10_000),
+    MAX_STREAMS: intFrom(1, 10_000, 1_000_000),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADMIN_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: intFrom(1, 3000, 65_535),
   })
   .superRefine((env, ctx) => {
     for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
@@ -59,6 +72,13 @@ export type Config = {
   maxLines: number;
   maxUnitsPerCart: number;
   newCartsPerIpPerMinute: number;
+  /** How many of our own proxies write X-Forwarded-For in front of the web (0: none, use the socket). */
+  trustedProxyHops: number;
+  /** Invariant 9's per-client caps; off only where many simulated shoppers share one address. */
+  holdLimits: boolean;
+  /** Open stock streams per client, and in all, per web process. */
+  maxStreamsPerClient: number;
+  maxStreams: number;
   sessionSecret: string;
   adminToken: string;
   port: number;
@@ -96,6 +116,10 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     maxLines: e.MAX_LINES,
     maxUnitsPerCart: e.MAX_UNITS_PER_CART,
     newCartsPerIpPerMinute: e.NEW_CARTS_PER_IP_PER_MINUTE,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    holdLimits: e.HOLD_LIMITS === "on",
+    maxStreamsPerClient: e.MAX_STREAMS_PER_CLIENT,
+    maxStreams: e.MAX_STREAMS,
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     adminToken: e.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     port: e.PORT,
