@@ -55,6 +55,8 @@ const webServer = (s: (typeof servers)[keyof typeof servers]) => ({
     CART_TTL_SECONDS: String(s.ttlSeconds),
     SWEEP_INTERVAL_MS: "500",
     NEW_CARTS_PER_IP_PER_MINUTE: "0",
+    // Every browser context comes from 127.0.0.1: per-client caps are proved in tests/reliability.
+    HOLD_LIMITS: "off",
     SESSION_SECRET: "e2e-session-secret-e2e-session-secret-0123",
     ADMIN_TOKEN,
   },

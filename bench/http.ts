@@ -146,7 +146,7 @@ async function ceiling(productId: number, seconds: number): Promise<HttpRow> {
       while (performance.now() < until) {
         const t = performance.now();
         try {
-          await applyChange(newCartId(), true, { productId, mode: "add", quantity: 1 });
+          await applyChange({ cartId: newCartId(), newFor: "bench" }, { productId, mode: "add", quantity: 1 });
           latencies.push(performance.now() - t);
         } catch {
           errors += 1;

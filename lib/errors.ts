@@ -9,6 +9,7 @@ export type ShopErrorCode =
   | "cart_empty"
   | "cart_limit"
   | "rate_limited"
+  | "hold_limit"
   | "not_found"
   | "forbidden"
   | "unauthorized"

@@ -9,11 +9,12 @@ const serverOnly: Plugin = {
   },
 };
 
-/** Bundles the Node entry points (worker, start, migrate, seed) for production: `node dist/<name>.mjs`. */
+/** Bundles the Node entry points (worker, web, start, migrate, seed) for production: `node dist/<name>.mjs`. */
 await build({
   entryPoints: {
     worker: "worker/index.ts",
     start: "scripts/start.ts",
+    web: "scripts/web-server.ts",
     migrate: "scripts/migrate.ts",
     seed: "scripts/seed.ts",
   },
@@ -28,4 +29,4 @@ await build({
   logLevel: "warning",
   plugins: [serverOnly],
 });
-console.log("[build] worker, start, migrate and seed bundled into dist/");
+console.log("[build] worker, web, start, migrate and seed bundled into dist/");

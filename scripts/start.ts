@@ -5,10 +5,10 @@ import { runTogether } from "./processes";
 
 /** Production on one machine: migrate, then the web server and the worker side by side. */
 runCli(async () => {
-  const { databaseUrl, port } = config();
+  const { databaseUrl } = config();
   await migrateDatabase(databaseUrl);
   runTogether([
-    { name: "web", command: process.execPath, args: ["node_modules/next/dist/bin/next", "start", "-p", String(port)] },
+    { name: "web", command: process.execPath, args: ["dist/web.mjs"] },
     { name: "worker", command: process.execPath, args: ["dist/worker.mjs"] },
   ]);
   await new Promise(() => {}); // runTogether exits the process when its children are done

@@ -5,6 +5,7 @@ import { db, type Db } from "../db/client";
 import { carts, inventory, reservations } from "../db/schema";
 import { insufficientStock, ShopError } from "../errors";
 import { holdUnitsSql, unholdUnits } from "../inventory/counters";
+import { assertClientMayHold } from "./hold-limits";
 import type { StockChange } from "../inventory/stock-events";
 import type { CartLine, CartSnapshot } from "./snapshot";
 
@@ -47,14 +48,29 @@ async function refusal(tx: Db | Tx, productId: number): Promise<ShopError> {
 }
 
 /**
- * The first add of a new cart, as one statement (one round trip, its own transaction): hold the
- * units, and only if that succeeded create the cart (deadline = database now() + TTL) and its
- * reservation. The hot inventory row stays locked for this statement alone, which is what lets
- * many shoppers start carts for the same product at once.
+ * The first add of a new cart, as one statement: hold the units, and only if that succeeded
+ * create the cart (deadline = database now() + TTL, started by `client`) and its reservation.
+ * The hot inventory row stays locked for this statement alone, which is what lets many
+ * shoppers start carts for the same product at once. With the per-client caps on, the client's
+ * lock and holdings are read first, in the same transaction.
  */
-async function holdInNewCart(cartId: string, productId: number, quantity: number): Promise<Applied> {
+async function holdInNewCart(cartId: string, client: string, productId: number, quantity: number): Promise<Applied> {
   enforceLimits([], 0, quantity);
-  const [row] = await db().execute<{
+  if (!config().holdLimits) return holdStatement(db(), cartId, client, productId, quantity);
+  return db().transaction(async (tx) => {
+    await assertClientMayHold(tx, client, productId, quantity);
+    return holdStatement(tx, cartId, client, productId, quantity);
+  });
+}
+
+async function holdStatement(
+  executor: Db | Tx,
+  cartId: string,
+  client: string,
+  productId: number,
+  quantity: number,
+): Promise<Applied> {
+  const [row] = await executor.execute<{
     available: number | null;
     version: number | null;
     expires_at_ms: number | null;
@@ -62,8 +78,8 @@ async function holdInNewCart(cartId: string, productId: number, quantity: number
   }>(sql`
     with held as (${holdUnitsSql(productId, quantity)}),
     cart as (
-      insert into carts (id, expires_at)
-      select ${cartId}, now() + make_interval(secs => ${config().cartTtlSeconds}) from held
+      insert into carts (id, client_key, expires_at)
+      select ${cartId}, ${client}, now() + make_interval(secs => ${config().cartTtlSeconds}) from held
       returning version, expires_at
     ),
     line as (insert into reservations (cart_id, product_id, quantity) select ${cartId}, ${productId}, ${quantity} from cart)
@@ -72,7 +88,7 @@ async function holdInNewCart(cartId: string, productId: number, quantity: number
            (extract(epoch from cart.expires_at) * 1000)::float8 as expires_at_ms,
            floor(extract(epoch from cart.expires_at - now()) * 1000)::int as ttl_ms
       from (select 1) one left join cart on true`);
-  if (!row || row.available === null || row.version === null) throw await refusal(db(), productId);
+  if (!row || row.available === null || row.version === null) throw await refusal(executor, productId);
   return {
     cartId,
     version: row.version,
@@ -97,6 +113,7 @@ async function lockLiveCart(tx: Tx, cartId: string) {
       live: sql<boolean>`${carts.expiresAt} > now()`,
       expiresAtMs: expiresAtMsSql,
       ttlMs: ttlMsSql,
+      clientKey: carts.clientKey,
     });
   if (!row || row.state !== "active" || !row.live) throw new ShopError("cart_expired", "Your cart has expired.");
   return row;
@@ -142,6 +159,8 @@ async function changeCartLine(cartId: string, change: LineChange): Promise<Appli
     // A negative "add" is an undo (see compensate in mutations.ts); it never goes below zero.
     const target = Math.max(0, change.mode === "add" ? current + change.quantity : change.quantity);
     enforceLimits(lines, current, target);
+    // Invariant 9 counts the cart's units under the client that started it.
+    await assertClientMayHold(tx, cart.clientKey, change.productId, target - current);
     const stockChange = target === current ? null : await moveLine(tx, cartId, change.productId, current, target);
 
     const others = lines.filter((l) => l.productId !== change.productId);
@@ -160,10 +179,15 @@ async function changeCartLine(cartId: string, change: LineChange): Promise<Appli
   });
 }
 
+/** Which cart a change is for: an existing one, or a new one that `client` starts. */
+export type CartTarget = { cartId: string; newFor?: string };
+
 /**
  * Commits a change of one cart line to the ledger (Postgres only; Redis follows in
  * mutations.ts). Also the benchmark's database ceiling: the route's work without HTTP or Redis.
  */
-export function applyChange(cartId: string, create: boolean, change: LineChange): Promise<Applied> {
-  return create ? holdInNewCart(cartId, change.productId, change.quantity) : changeCartLine(cartId, change);
+export function applyChange({ cartId, newFor }: CartTarget, change: LineChange): Promise<Applied> {
+  return newFor === undefined
+    ? changeCartLine(cartId, change)
+    : holdInNewCart(cartId, newFor, change.productId, change.quantity);
 }

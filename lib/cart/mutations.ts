@@ -6,20 +6,20 @@ import { publishStockChanges } from "../inventory/stock-events";
 import { newCartId } from "./cart-id";
 import { toCartView, type CartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
-import { applyChange, type Applied, type LineChange } from "./line-change";
+import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
 import { writeSnapshot, type CartSnapshot } from "./snapshot";
 
 /**
  * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.
  * The retry does not depend on who freed them: another shopper, the sweeper or this call.
  */
-async function applyFreeingOverdue(cartId: string, create: boolean, change: LineChange): Promise<Applied> {
+async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
   try {
-    return await applyChange(cartId, create, change);
+    return await applyChange(target, change);
   } catch (error) {
     if (!(error instanceof ShopError && error.code === "insufficient_stock")) throw error;
     await releaseOverdueHoldersOf(change.productId);
-    return applyChange(cartId, create, change);
+    return applyChange(target, change);
   }
 }
 
@@ -54,7 +54,7 @@ async function compensate(applied: Applied, created: boolean): Promise<void> {
   const productId = applied.change?.productId;
   const delta = applied.lineQuantity - applied.previousQuantity;
   if (productId === undefined || delta === 0) return;
-  const undone = await applyChange(applied.cartId, false, { productId, mode: "add", quantity: -delta });
+  const undone = await applyChange({ cartId: applied.cartId }, { productId, mode: "add", quantity: -delta });
   await writeSnapshot(undone).catch(() => {});
 }
 
@@ -81,7 +81,7 @@ export async function addToCart(
   const change: LineChange = { productId, mode: "add", quantity };
   if (caller.cartId) {
     try {
-      const applied = await applyFreeingOverdue(caller.cartId, false, change);
+      const applied = await applyFreeingOverdue({ cartId: caller.cartId }, change);
       await publish(applied, false);
       return { cartId: caller.cartId, created: false, cart: await view(applied) };
     } catch (error) {
@@ -94,7 +94,7 @@ export async function addToCart(
     throw new ShopError("rate_limited", "Too many new carts from your network. Please wait a minute.");
   }
   const cartId = newCartId();
-  const applied = await applyFreeingOverdue(cartId, true, change);
+  const applied = await applyFreeingOverdue({ cartId, newFor: caller.clientIp }, change);
   await publish(applied, true);
   return { cartId, created: true, cart: await view(applied) };
 }
@@ -108,7 +108,7 @@ function requireCart(cartId: string | null): string {
 export async function setLineQuantity(cartId: string | null, productId: number, quantity: number): Promise<CartView> {
   const id = requireCart(cartId);
   if (quantity > 0) await assertKnownProduct(productId);
-  const applied = await applyFreeingOverdue(id, false, { productId, mode: "set", quantity });
+  const applied = await applyFreeingOverdue({ cartId: id }, { productId, mode: "set", quantity });
   await publish(applied, false);
   return view(applied);
 }

@@ -1,15 +1,17 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { config } from "../config";
 import { redis } from "../redis/client";
 import { newCartRateKey } from "../redis/keys";
 
 const WINDOW_MS = 60_000;
 
-/** Anti-hoarding: at most NEW_CARTS_PER_IP_PER_MINUTE new carts per client IP (0 = no limit). */
-export async function allowNewCart(clientIp: string): Promise<boolean> {
+/**
+ * Anti-hoarding: at most NEW_CARTS_PER_IP_PER_MINUTE new carts per client in any 60 s (0 = no
+ * limit). A sliding window: a fixed one let twice the limit through across a minute boundary.
+ */
+export async function allowNewCart(client: string): Promise<boolean> {
   const limit = config().newCartsPerIpPerMinute;
   if (limit === 0) return true;
-  const minute = Math.floor(Date.now() / WINDOW_MS);
-  const count = await redis().countInWindow(newCartRateKey(clientIp, minute), WINDOW_MS);
-  return count <= limit;
+  return (await redis().admitInWindow(newCartRateKey(client), WINDOW_MS, limit, randomBytes(6).toString("hex"))) === 1;
 }

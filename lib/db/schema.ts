@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgEnum, pgTable, primaryKey, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 
 export const products = pgTable(
   "products",
@@ -51,6 +63,9 @@ export const carts = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     // Bumped by every mutation; Redis writes carry it so a late write never overwrites a newer one.
     version: integer("version").notNull().default(1),
+    // Who started the cart (lib/http/client-address.ts): invariant 9 caps what one client holds
+    // across all its carts. At most 45 characters (an IPv6 address), so it never grows a key.
+    clientKey: varchar("client_key", { length: 64 }).notNull().default(""),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },
@@ -58,6 +73,10 @@ export const carts = pgTable(
     // The sweeper's query: active carts past their deadline, oldest first.
     index("carts_active_expires_at_idx")
       .on(t.expiresAt)
+      .where(sql`${t.state} = 'active'`),
+    // Invariant 9: a client's active carts, summed at every hold it takes.
+    index("carts_active_client_key_idx")
+      .on(t.clientKey)
       .where(sql`${t.state} = 'active'`),
     check("carts_ended_iff_final", sql`(${t.state} = 'active') = (${t.endedAt} is null)`),
   ],

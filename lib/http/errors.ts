@@ -17,6 +17,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   unsupported_media_type: 415,
   cart_limit: 422,
   rate_limited: 429,
+  hold_limit: 429,
   internal_error: 500,
   service_unavailable: 503,
 };

@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { ShopError } from "../errors";
+import { clientKey } from "./client-address";
 
 export const MAX_BODY_BYTES = 4 * 1024;
 
@@ -69,11 +70,13 @@ export function assertSameOrigin(request: Request): void {
   if (!host || originHost !== host) throw new ShopError("forbidden", "Cross-site requests are not allowed.");
 }
 
-/** The client address: the right-most X-Forwarded-For entry, the one our own proxy (or Next) added. */
+/**
+ * The key per-client rules count the caller under. In production the web server
+ * (scripts/web-server.ts) has made X-Forwarded-For the one address it trusts; under `next dev`
+ * Next fills it in from the socket when the client sent none.
+ */
 export function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").at(-1)?.trim();
-  return last || headers.get("x-real-ip") || "unknown";
+  return clientKey(headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() ?? "");
 }
 
 /** A product id from a URL segment or body: a positive 32-bit integer. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { Cluster, Redis, type RedisOptions, type Result } from "ioredis";
 import { config } from "../config";
-import { COUNT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
+import { ADMIT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
@@ -14,7 +14,7 @@ declare module "ioredis" {
       version: number,
       tombstoneMs: number,
     ): Result<number, Context>;
-    countInWindow(key: string, windowMs: number): Result<number, Context>;
+    admitInWindow(key: string, windowMs: number, limit: number, member: string): Result<number, Context>;
   }
 }
 
@@ -25,7 +25,7 @@ function withScripts<T extends RedisClient>(redis: T): T {
   redis.defineCommand("writeCart", { numberOfKeys: 3, lua: WRITE_CART });
   redis.defineCommand("readCart", { numberOfKeys: 3, lua: READ_CART });
   redis.defineCommand("endCart", { numberOfKeys: 3, lua: END_CART });
-  redis.defineCommand("countInWindow", { numberOfKeys: 1, lua: COUNT_IN_WINDOW });
+  redis.defineCommand("admitInWindow", { numberOfKeys: 1, lua: ADMIT_IN_WINDOW });
   return redis;
 }
 

@@ -18,4 +18,5 @@ export function cartIdOfSessionKey(key: string): string | null {
   return SESSION_KEY.exec(key)?.[1] ?? null;
 }
 
-export const newCartRateKey = (ip: string, minute: number) => `ratelimit:new-cart:{${ip}}:${minute}`;
+/** New carts a client started in the last minute; `client` is a bounded key (lib/http/client-address.ts). */
+export const newCartRateKey = (client: string) => `ratelimit:new-cart:{${client}}`;

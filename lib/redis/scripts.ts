@@ -37,9 +37,18 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
-/** Counts an event in a fixed window: INCR, and start the window's expiry on its first event. */
-export const COUNT_IN_WINDOW = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
+/**
+ * A sliding-window limit: admits an event if fewer than ARGV[2] were admitted in the last ARGV[1]
+ * ms, and records it. Time comes from Redis, so every web process counts on one clock; the set
+ * never holds more than ARGV[2] members. ARGV[3] makes a member unique.
+ */
+export const ADMIT_IN_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 1
 `;

@@ -11,7 +11,7 @@ export function assertProductionBuild(): void {
   }
 }
 
-/** The production web server (`next start`) on a free port, with the test file's environment. */
+/** The production web server (`npm run start:web`) on a free port, with the test file's environment. */
 export class WebProcess {
   readonly output: string[] = [];
   private child: ChildProcess | null = null;
@@ -26,9 +26,9 @@ export class WebProcess {
   async start(): Promise<void> {
     assertProductionBuild();
     this.port = await freePort();
-    this.child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(this.port)], {
+    this.child = spawn(process.execPath, ["dist/web.mjs"], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", ...this.env },
+      env: { ...process.env, NODE_ENV: "production", PORT: String(this.port), ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child.stdout?.on("data", (c: Buffer) => this.output.push(c.toString()));

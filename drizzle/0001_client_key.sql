@@ -1,0 +1,2 @@
+ALTER TABLE "carts" ADD COLUMN "client_key" varchar(64) DEFAULT '' NOT NULL;--> statement-breakpoint
+CREATE INDEX "carts_active_client_key_idx" ON "carts" USING btree ("client_key") WHERE "carts"."state" = 'active';

@@ -1,0 +1,48 @@
+import { createServer, type IncomingMessage } from "node:http";
+import next from "next";
+import { clientAddress } from "../lib/http/client-address";
+import { config } from "../lib/config";
+import { runCli } from "./cli";
+import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
+
+/**
+ * The production web server: Next's request handler behind a plain Node HTTP server, so every
+ * request names its client by what the client cannot choose. Next itself only fills in
+ * X-Forwarded-For when it is missing, which lets any client name itself; here the header is
+ * always overwritten with the one address `TRUSTED_PROXY_HOPS` designates (lib/http/client-address.ts).
+ */
+runCli(async () => {
+  const { port, trustedProxyHops } = config();
+  (globalThis as Record<symbol, unknown>)[WEB_SERVER_MARK] = true;
+  const app = next({ dev: false, port, hostname: "0.0.0.0" });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const nameClient = (req: IncomingMessage) => {
+    const forwarded = req.headers["x-forwarded-for"];
+    const chain = Array.isArray(forwarded) ? forwarded.join(",") : forwarded;
+    req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, chain, trustedProxyHops);
+  };
+  const server = createServer((req, res) => {
+    nameClient(req);
+    void handle(req, res);
+  });
+  // Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed socket.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  console.log(`[web] listening on http://localhost:${port} (client = ${describeHops(trustedProxyHops)})`);
+
+  const stop = () => {
+    server.close();
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+    void app.close().finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  await new Promise(() => {}); // runs until a signal stops it
+});
+
+function describeHops(hops: number): string {
+  return hops === 0 ? "the socket's peer address" : `X-Forwarded-For entry ${hops} from the right`;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
+import { ShopError } from "@/lib/errors";
+import { countersOf, createProduct } from "../support/ledger";
+
+// Invariant 9 alone: no new-cart rate limit, so one client can open as many carts as it likes.
+process.env.HOLD_LIMITS = "on";
+process.env.NEW_CARTS_PER_IP_PER_MINUTE = "0";
+
+const outcome = (work: Promise<unknown>) =>
+  work.then(
+    () => "held",
+    (e: unknown) => (e instanceof ShopError ? e.code : e),
+  );
+
+describe("no client holds more than its share (invariant 9)", () => {
+  it("40 carts started at once by one client hold MAX_QTY_PER_LINE units of a 30-unit product, not 30", async () => {
+    const productId = await createProduct(30);
+    const hoarder = "203.0.113.60";
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () => outcome(addToCart({ cartId: null, clientIp: hoarder }, productId, 1))),
+    );
+    expect(outcomes.filter((o) => o === "held")).toHaveLength(10);
+    expect(outcomes.filter((o) => o === "hold_limit")).toHaveLength(30);
+    expect(await countersOf(productId)).toMatchObject({ available: 20, reserved: 10 });
+
+    // An honest client still holds what is left.
+    await addToCart({ cartId: null, clientIp: "198.51.100.61" }, productId, 10);
+    expect(await countersOf(productId)).toMatchObject({ available: 10, reserved: 20 });
+  });
+
+  it("adding to existing carts at once adds up too, and giving units back makes exactly that much room", async () => {
+    const productId = await createProduct(30);
+    const client = "203.0.113.61";
+    const carts: string[] = [];
+    for (let i = 0; i < 3; i += 1)
+      carts.push((await addToCart({ cartId: null, clientIp: client }, productId, 3)).cartId);
+    const outcomes = await Promise.all(
+      carts.flatMap((cartId) =>
+        Array.from({ length: 8 }, () => outcome(addToCart({ cartId, clientIp: client }, productId, 1))),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "held")).toHaveLength(1); // 9 + 1 = MAX_QTY_PER_LINE
+    expect(await countersOf(productId)).toMatchObject({ available: 20, reserved: 10 });
+
+    await setLineQuantity(carts[0] ?? null, productId, 1);
+    const room = 10 - (await countersOf(productId)).reserved;
+    expect(room).toBeGreaterThan(0);
+    await addToCart({ cartId: carts[1] ?? null, clientIp: client }, productId, room);
+    expect(await outcome(addToCart({ cartId: carts[2] ?? null, clientIp: client }, productId, 1))).toBe("hold_limit");
+  });
+
+  it("one client holds at most MAX_UNITS_PER_CART units in all, across its carts", async () => {
+    const products = [await createProduct(50), await createProduct(50), await createProduct(50)];
+    const client = "203.0.113.70";
+    // MAX_UNITS_PER_CART is 20 in these suites: 10 + 10 in two carts, then nothing more anywhere.
+    const first = await addToCart({ cartId: null, clientIp: client }, products[0] ?? 0, 10);
+    await addToCart({ cartId: null, clientIp: client }, products[1] ?? 0, 10);
+    expect(await outcome(addToCart({ cartId: null, clientIp: client }, products[2] ?? 0, 1))).toBe("hold_limit");
+    expect(await outcome(addToCart({ cartId: first.cartId, clientIp: client }, products[2] ?? 0, 1))).toBe(
+      "hold_limit",
+    );
+    expect(await countersOf(products[2] ?? 0)).toMatchObject({ available: 50, reserved: 0 });
+  });
+});
