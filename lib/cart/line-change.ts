@@ -1,24 +1,47 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import type { TransactionSql } from "postgres";
 import { config } from "../config";
-import { db, type Db } from "../db/client";
-import { carts, inventory, reservations } from "../db/schema";
+import { pg } from "../db/client";
 import { insufficientStock, ShopError } from "../errors";
-import { holdUnitsSql, unholdUnits } from "../inventory/counters";
-import { assertClientMayHold } from "./hold-limits";
-import type { StockChange } from "../inventory/stock-events";
+import { publishStockChanges, type StockChange } from "../inventory/stock-events";
+import { Coalescer, type Outcome } from "./coalescer";
+import { assertWithinCaps, type Holding } from "./hold-limits";
+import { soldOut } from "./sold-out";
 import type { CartLine, CartSnapshot } from "./snapshot";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
 export type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
+
+/** Which cart a change is for: an existing one, or a new one that `client` starts. */
+export type CartTarget = { cartId: string; newFor?: string };
 
 /** What Postgres committed: the cart's new snapshot, and what moved. */
 export type Applied = CartSnapshot & { previousQuantity: number; lineQuantity: number; change: StockChange | null };
 
-// Every deadline is read from the database clock; the Redis TTL is derived from `ttlMs`.
-const expiresAtMsSql = sql<number>`(extract(epoch from ${carts.expiresAt}) * 1000)::float8`;
-const ttlMsSql = sql<number>`floor(extract(epoch from ${carts.expiresAt} - now()) * 1000)::int`;
+type Request = { target: CartTarget; change: LineChange };
+
+// A batch is one transaction on the product's inventory row; its size bounds the statement,
+// the queue bounds how long a request can wait behind batches (then 503, never unbounded).
+const MAX_BATCH = 500;
+const MAX_QUEUE = 5_000;
+
+/** Batches run and the requests they carried, since the process started (metrics, tests). */
+export const holdBatchStats = { batches: 0, requests: 0 };
+
+const batches = new Coalescer<number, Request, Applied>((productId, requests) => changeLines(productId, requests), {
+  maxBatch: MAX_BATCH,
+  maxQueue: MAX_QUEUE,
+  // A cart's version is bumped once per batch, so two changes of one cart go in separate batches.
+  conflictKey: (r) => (r.target.newFor === undefined ? r.target.cartId : undefined),
+});
+
+/**
+ * Commits a change of one cart line to the ledger (Postgres only; Redis follows in
+ * mutations.ts). Changes of one product that arrive while a batch for it is in flight go
+ * into the next batch: one transaction, one commit, each request answered as if alone.
+ */
+export function applyChange(target: CartTarget, change: LineChange): Promise<Applied> {
+  return batches.submit(change.productId, { target, change });
+}
 
 function enforceLimits(lines: readonly CartLine[], current: number, target: number): void {
   const { maxQtyPerLine, maxLines, maxUnitsPerCart } = config();
@@ -34,160 +57,212 @@ function enforceLimits(lines: readonly CartLine[], current: number, target: numb
   }
 }
 
-/**
- * A refused hold: unknown product, or not enough left, with how many are. Read by a statement
- * of its own: inside the refused one, a hold that waited for the row lock still sees the
- * snapshot from before it waited.
- */
-async function refusal(tx: Db | Tx, productId: number): Promise<ShopError> {
-  const [row] = await tx
-    .select({ available: inventory.available })
-    .from(inventory)
-    .where(eq(inventory.productId, productId));
-  return row ? insufficientStock(row.available) : new ShopError("unknown_product", "No such product.");
-}
+type LockedCart = {
+  id: string;
+  version: number;
+  live: boolean;
+  expires_at_ms: number;
+  ttl_ms: number;
+  client_key: string;
+};
 
 /**
- * The first add of a new cart, as one statement: hold the units, and only if that succeeded
- * create the cart (deadline = database now() + TTL, started by `client`) and its reservation.
- * The hot inventory row stays locked for this statement alone, which is what lets many
- * shoppers start carts for the same product at once. With the per-client caps on, the client's
- * lock and holdings are read first, in the same transaction.
+ * Locks what the batch's decisions rest on, in the order every transaction here takes locks
+ * (carts by id, then clients, then inventory rows), and reads it. Statements are pipelined:
+ * one round trip for a batch of new carts.
  */
-async function holdInNewCart(cartId: string, client: string, productId: number, quantity: number): Promise<Applied> {
-  enforceLimits([], 0, quantity);
-  if (!config().holdLimits) return holdStatement(db(), cartId, client, productId, quantity);
-  return db().transaction(async (tx) => {
-    await assertClientMayHold(tx, client, productId, quantity);
-    return holdStatement(tx, cartId, client, productId, quantity);
+async function lockAndRead(tx: TransactionSql, productId: number, requests: Request[]) {
+  const existingIds = [...new Set(requests.flatMap((r) => (r.target.newFor === undefined ? [r.target.cartId] : [])))];
+  const [carts, lines] =
+    existingIds.length === 0
+      ? [[] as LockedCart[], [] as { cart_id: string; product_id: number; quantity: number }[]]
+      : await Promise.all([
+          // Every mutation of a cart locks its row first and bumps its version (Redis writes carry it).
+          tx<LockedCart[]>`
+            update carts c set version = c.version + 1
+              from (select id from carts where id = any(${existingIds}::uuid[]) order by id for update) locked
+             where c.id = locked.id
+            returning c.id, c.version, c.client_key,
+                      c.state = 'active' and c.expires_at > now() as live,
+                      (extract(epoch from c.expires_at) * 1000)::float8 as expires_at_ms,
+                      floor(extract(epoch from c.expires_at - now()) * 1000)::int as ttl_ms`,
+          tx<{ cart_id: string; product_id: number; quantity: number }[]>`
+            select cart_id, product_id, quantity from reservations
+             where cart_id = any(${existingIds}::uuid[]) order by product_id`,
+        ]);
+  const cartById = new Map(carts.map((c) => [c.id, c]));
+  const clientOf = (r: Request) => r.target.newFor ?? cartById.get(r.target.cartId)?.client_key;
+  const clients = config().holdLimits
+    ? [...new Set(requests.map(clientOf).filter((c): c is string => c !== undefined))]
+    : [];
+
+  const [, holdings, stock] = await Promise.all([
+    // Invariant 9: each client's holds queue here until commit, so holds in flight add up.
+    clients.length === 0
+      ? null
+      : tx`select count(pg_advisory_xact_lock(9, h))
+             from (select distinct hashtext(k) as h from unnest(${clients}::text[]) k order by 1) ordered`,
+    // A statement of its own, after the locks: its snapshot sees every earlier hold committed.
+    clients.length === 0
+      ? []
+      : tx<({ client_key: string } & Holding)[]>`
+          select c.client_key,
+                 coalesce(sum(r.quantity) filter (where r.product_id = ${productId}), 0)::int as product,
+                 coalesce(sum(r.quantity), 0)::int as total
+            from carts c join reservations r on r.cart_id = c.id
+           where c.client_key = any(${clients}::text[]) and c.state = 'active' and c.expires_at > now()
+           group by c.client_key`,
+    // The hot row, last: locked from here to commit, for the whole batch.
+    tx<{ available: number }[]>`select available from inventory where product_id = ${productId} for update`,
+  ]);
+
+  const linesByCart = new Map<string, CartLine[]>();
+  for (const l of lines) {
+    const list = linesByCart.get(l.cart_id) ?? [];
+    list.push({ productId: l.product_id, quantity: l.quantity });
+    linesByCart.set(l.cart_id, list);
+  }
+  const holdingByClient = new Map<string, Holding>(
+    clients.map((c) => [c, holdings.find((h) => h.client_key === c) ?? { product: 0, total: 0 }]),
+  );
+  return { cartById, linesByCart, holdingByClient, available: stock[0]?.available ?? null };
+}
+
+type Decision = {
+  request: Request;
+  cart: LockedCart | null;
+  lines: CartLine[];
+  current: number;
+  target: number;
+  availableAfter: number;
+};
+
+/**
+ * One batch of changes to one product's lines, in one transaction. Each request is decided in
+ * arrival order against what the requests before it left (stock, the client's holdings), so it
+ * gets exactly the answer it would have had alone; then every granted change is written by one
+ * statement. Invariant 3 still rests on the database: that statement's `available >= net`
+ * condition and the CHECK constraints, under the row lock taken before any decision.
+ */
+async function changeLines(productId: number, requests: Request[]): Promise<Outcome<Applied>[]> {
+  holdBatchStats.batches += 1;
+  holdBatchStats.requests += requests.length;
+  const { cartTtlSeconds, holdLimits, maxQtyPerLine, maxUnitsPerCart } = config();
+  const outcomes: Outcome<Applied>[] = [];
+  let published: { available: number; net: number } | null = null;
+
+  await pg().begin(async (tx) => {
+    const read = await lockAndRead(tx, productId, requests);
+    if (read.available === null) {
+      for (const _ of requests) outcomes.push({ ok: false, error: new ShopError("unknown_product", "No such product.") });
+      return;
+    }
+    let available = read.available;
+    const decisions: (Decision | null)[] = [];
+    for (const request of requests) {
+      try {
+        const { target: where, change } = request;
+        const found = where.newFor === undefined ? read.cartById.get(where.cartId) : null;
+        if (found !== null && !found?.live) throw new ShopError("cart_expired", "Your cart has expired.");
+        const cart = found ?? null;
+        const lines = cart ? (read.linesByCart.get(cart.id) ?? []) : [];
+        const current = lines.find((l) => l.productId === productId)?.quantity ?? 0;
+        // A negative "add" is an undo (see compensate in mutations.ts); it never goes below zero.
+        const target = Math.max(0, change.mode === "add" ? current + change.quantity : change.quantity);
+        enforceLimits(lines, current, target);
+        const more = target - current;
+        const holding = read.holdingByClient.get(where.newFor ?? cart?.client_key ?? "");
+        if (holdLimits && holding) assertWithinCaps(holding, more, { maxQtyPerLine, maxUnitsPer: maxUnitsPerCart });
+        if (more > available) throw insufficientStock(available);
+        available -= more;
+        if (holding) {
+          holding.product += more;
+          holding.total += more;
+        }
+        if (cart) read.linesByCart.set(cart.id, withLine(lines, productId, target));
+        decisions.push({ request, cart, lines, current, target, availableAfter: available });
+      } catch (error) {
+        if (!(error instanceof ShopError)) throw error;
+        decisions.push(null);
+        outcomes.push({ ok: false, error });
+        continue;
+      }
+      outcomes.push({ ok: true, value: null as unknown as Applied }); // filled in after the write
+    }
+
+    const granted = decisions.filter((d): d is Decision => d !== null);
+    const net = read.available - available;
+    if (granted.length === 0) return;
+    const created = granted.filter((d) => d.cart === null);
+    const kept = granted.filter((d) => d.target > 0);
+    const emptied = granted.filter((d) => d.target === 0 && d.cart !== null);
+    const [written] = await tx<{ available: number | null; new_expires_at_ms: number }[]>`
+      with new_carts as (
+        insert into carts (id, client_key, expires_at)
+        select id, client_key, now() + make_interval(secs => ${cartTtlSeconds})
+          from unnest(${created.map((d) => d.request.target.cartId)}::uuid[],
+                      ${created.map((d) => d.request.target.newFor ?? "")}::text[]) as n(id, client_key)
+        returning id
+      ),
+      kept as (
+        insert into reservations (cart_id, product_id, quantity)
+        select cart_id, ${productId}, quantity
+          from unnest(${kept.map((d) => d.request.target.cartId)}::uuid[], ${kept.map((d) => d.target)}::int[])
+               as k(cart_id, quantity)
+        on conflict (cart_id, product_id) do update set quantity = excluded.quantity
+        returning 1
+      ),
+      emptied as (
+        delete from reservations
+         where product_id = ${productId} and cart_id = any(${emptied.map((d) => d.request.target.cartId)}::uuid[])
+        returning 1
+      ),
+      stock as (
+        update inventory set available = available - ${net}, reserved = reserved + ${net}
+         where product_id = ${productId} and available >= ${net}
+        returning available
+      )
+      select (select available from stock) as available,
+             (extract(epoch from now() + make_interval(secs => ${cartTtlSeconds})) * 1000)::float8 as new_expires_at_ms`;
+    if (written?.available !== available) {
+      throw new Error(`inventory of product ${productId} moved under its row lock (${written?.available} ≠ ${available})`);
+    }
+    const newExpiresAtMs = Number(written.new_expires_at_ms);
+    let g = 0;
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok) return;
+      const d = granted[g++] as Decision;
+      outcomes[i] = { ok: true, value: applied(d, productId, newExpiresAtMs, cartTtlSeconds * 1000) };
+    });
+    if (net !== 0) published = { available, net };
   });
+  if (published) afterBatch(productId, published);
+  return outcomes;
 }
 
-async function holdStatement(
-  executor: Db | Tx,
-  cartId: string,
-  client: string,
-  productId: number,
-  quantity: number,
-): Promise<Applied> {
-  const [row] = await executor.execute<{
-    available: number | null;
-    version: number | null;
-    expires_at_ms: number | null;
-    ttl_ms: number | null;
-  }>(sql`
-    with held as (${holdUnitsSql(productId, quantity)}),
-    cart as (
-      insert into carts (id, client_key, expires_at)
-      select ${cartId}, ${client}, now() + make_interval(secs => ${config().cartTtlSeconds}) from held
-      returning version, expires_at
-    ),
-    line as (insert into reservations (cart_id, product_id, quantity) select ${cartId}, ${productId}, ${quantity} from cart)
-    select (select available from held) as available,
-           cart.version,
-           (extract(epoch from cart.expires_at) * 1000)::float8 as expires_at_ms,
-           floor(extract(epoch from cart.expires_at - now()) * 1000)::int as ttl_ms
-      from (select 1) one left join cart on true`);
-  if (!row || row.available === null || row.version === null) throw await refusal(executor, productId);
+function withLine(lines: readonly CartLine[], productId: number, quantity: number): CartLine[] {
+  const others = lines.filter((l) => l.productId !== productId);
+  const next = quantity > 0 ? [...others, { productId, quantity }] : others;
+  return next.sort((a, b) => a.productId - b.productId);
+}
+
+function applied(d: Decision, productId: number, newExpiresAtMs: number, newTtlMs: number): Applied {
+  const change = d.target === d.current ? null : { productId, available: d.availableAfter };
+  const base = { previousQuantity: d.current, lineQuantity: d.target, change, cartId: d.request.target.cartId };
+  if (d.cart === null) {
+    return { ...base, version: 1, expiresAtMs: newExpiresAtMs, ttlMs: newTtlMs, lines: [{ productId, quantity: d.target }] };
+  }
   return {
-    cartId,
-    version: row.version,
-    expiresAtMs: Number(row.expires_at_ms),
-    ttlMs: Number(row.ttl_ms),
-    lines: [{ productId, quantity }],
-    previousQuantity: 0,
-    lineQuantity: quantity,
-    change: { productId, available: row.available },
+    ...base,
+    version: d.cart.version,
+    expiresAtMs: Number(d.cart.expires_at_ms),
+    ttlMs: d.cart.ttl_ms,
+    lines: withLine(d.lines, productId, d.target),
   };
 }
 
-/** Locks the cart row for the rest of the transaction and bumps its version (one statement). */
-async function lockLiveCart(tx: Tx, cartId: string) {
-  const [row] = await tx
-    .update(carts)
-    .set({ version: sql`${carts.version} + 1` })
-    .where(eq(carts.id, cartId))
-    .returning({
-      version: carts.version,
-      state: carts.state,
-      live: sql<boolean>`${carts.expiresAt} > now()`,
-      expiresAtMs: expiresAtMsSql,
-      ttlMs: ttlMsSql,
-      clientKey: carts.clientKey,
-    });
-  if (!row || row.state !== "active" || !row.live) throw new ShopError("cart_expired", "Your cart has expired.");
-  return row;
-}
-
-/**
- * Moves the product's hold from `current` to `target` units and the reservation row with it.
- * A larger line holds the difference in the same statement that records it (the hot inventory
- * row is locked last, just before commit); a smaller one gives the difference back.
- */
-async function moveLine(tx: Tx, cartId: string, productId: number, current: number, target: number) {
-  const delta = target - current;
-  if (delta > 0) {
-    const [row] = await tx.execute<{ available: number | null }>(sql`
-      with held as (${holdUnitsSql(productId, delta)}),
-      line as (
-        insert into reservations (cart_id, product_id, quantity) select ${cartId}, ${productId}, ${target} from held
-        on conflict (cart_id, product_id) do update set quantity = excluded.quantity
-      )
-      select (select available from held) as available`);
-    if (!row || row.available === null) throw await refusal(tx, productId);
-    return { productId, available: row.available };
-  }
-  const line = and(eq(reservations.cartId, cartId), eq(reservations.productId, productId));
-  if (target === 0) await tx.delete(reservations).where(line);
-  else await tx.update(reservations).set({ quantity: target }).where(line);
-  return { productId, available: await unholdUnits(tx, productId, -delta) };
-}
-
-/**
- * One transaction on an existing cart: lock its row (every mutation of a cart does, first), read
- * its lines, check the limits, then move the one line. Any refusal rolls all of it back.
- */
-async function changeCartLine(cartId: string, change: LineChange): Promise<Applied> {
-  return db().transaction(async (tx) => {
-    const cart = await lockLiveCart(tx, cartId);
-    const lines: CartLine[] = await tx
-      .select({ productId: reservations.productId, quantity: reservations.quantity })
-      .from(reservations)
-      .where(eq(reservations.cartId, cartId))
-      .orderBy(reservations.productId);
-    const current = lines.find((l) => l.productId === change.productId)?.quantity ?? 0;
-    // A negative "add" is an undo (see compensate in mutations.ts); it never goes below zero.
-    const target = Math.max(0, change.mode === "add" ? current + change.quantity : change.quantity);
-    enforceLimits(lines, current, target);
-    // Invariant 9 counts the cart's units under the client that started it.
-    await assertClientMayHold(tx, cart.clientKey, change.productId, target - current);
-    const stockChange = target === current ? null : await moveLine(tx, cartId, change.productId, current, target);
-
-    const others = lines.filter((l) => l.productId !== change.productId);
-    const nextLines = target > 0 ? [...others, { productId: change.productId, quantity: target }] : others;
-    nextLines.sort((a, b) => a.productId - b.productId);
-    return {
-      cartId,
-      version: cart.version,
-      expiresAtMs: cart.expiresAtMs,
-      ttlMs: cart.ttlMs,
-      lines: nextLines,
-      previousQuantity: current,
-      lineQuantity: target,
-      change: stockChange,
-    };
-  });
-}
-
-/** Which cart a change is for: an existing one, or a new one that `client` starts. */
-export type CartTarget = { cartId: string; newFor?: string };
-
-/**
- * Commits a change of one cart line to the ledger (Postgres only; Redis follows in
- * mutations.ts). Also the benchmark's database ceiling: the route's work without HTTP or Redis.
- */
-export function applyChange({ cartId, newFor }: CartTarget, change: LineChange): Promise<Applied> {
-  return newFor === undefined
-    ? changeCartLine(cartId, change)
-    : holdInNewCart(cartId, newFor, change.productId, change.quantity);
+/** One stock message per batch, not per request; and what the batch says about selling out. */
+function afterBatch(productId: number, { available }: { available: number; net: number }): void {
+  if (available > 0) soldOut.forget(productId);
+  void publishStockChanges([{ productId, available }]);
 }

@@ -1,27 +1,35 @@
 import "server-only";
-import { productSummaries } from "../catalog/products";
-import { ShopError } from "../errors";
+import { insufficientStock, ShopError } from "../errors";
 import { forgetCartsInRedis, releaseCart, releaseOverdueHoldersOf } from "../inventory/release";
-import { publishStockChanges } from "../inventory/stock-events";
 import { newCartId } from "./cart-id";
 import { toCartView, type CartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
 import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
 import { writeSnapshot, type CartSnapshot } from "./snapshot";
+import { soldOut } from "./sold-out";
 
 /**
  * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.
  * The retry does not depend on who freed them: another shopper, the sweeper or this call.
  */
 async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
+  // Sold out, and no hold due back before the flag ends: nothing overdue to free, no database.
+  if (change.mode === "add" && soldOut.known(change.productId)) throw insufficientStock(0);
   try {
     return await applyChange(target, change);
   } catch (error) {
-    if (!(error instanceof ShopError && error.code === "insufficient_stock")) throw error;
+    if (!isOutOfStock(error)) throw error;
     await releaseOverdueHoldersOf(change.productId);
-    return applyChange(target, change);
+    try {
+      return await applyChange(target, change);
+    } catch (again) {
+      if (isOutOfStock(again) && (again as ShopError).details.available === 0) await soldOut.learn(change.productId);
+      throw again;
+    }
   }
 }
+
+const isOutOfStock = (error: unknown) => error instanceof ShopError && error.code === "insufficient_stock";
 
 /**
  * Puts the Postgres result into Redis. If Redis fails, the change is undone in Postgres so a
@@ -38,7 +46,6 @@ async function publish(applied: Applied, created: boolean): Promise<void> {
     );
     throw new ShopError("service_unavailable", "The cart store is unavailable. Nothing was changed; please try again.");
   }
-  if (applied.change) await publishStockChanges([applied.change]);
 }
 
 /**
@@ -60,12 +67,6 @@ async function compensate(applied: Applied, created: boolean): Promise<void> {
 
 const view = (s: CartSnapshot): Promise<CartView> => toCartView(s.lines, s.expiresAtMs, s.ttlMs);
 
-async function assertKnownProduct(productId: number): Promise<void> {
-  if (!(await productSummaries([productId])).has(productId)) {
-    throw new ShopError("unknown_product", "No such product.");
-  }
-}
-
 export type AddResult = { cartId: string; created: boolean; cart: CartView };
 
 /**
@@ -77,7 +78,6 @@ export async function addToCart(
   productId: number,
   quantity: number,
 ): Promise<AddResult> {
-  await assertKnownProduct(productId);
   const change: LineChange = { productId, mode: "add", quantity };
   if (caller.cartId) {
     try {
@@ -107,7 +107,6 @@ function requireCart(cartId: string | null): string {
 /** Sets a line to `quantity` (0 removes it), holding or returning only the difference. */
 export async function setLineQuantity(cartId: string | null, productId: number, quantity: number): Promise<CartView> {
   const id = requireCart(cartId);
-  if (quantity > 0) await assertKnownProduct(productId);
   const applied = await applyFreeingOverdue({ cartId: id }, { productId, mode: "set", quantity });
   await publish(applied, false);
   return view(applied);

@@ -1,0 +1,96 @@
+import "server-only";
+import { ShopError } from "../errors";
+
+/** What a batch answers for one of its requests: a value, or the error that request alone gets. */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+type Pending<T, R> = { request: T; resolve: (value: R) => void; reject: (error: unknown) => void };
+
+type Lane<T, R> = { queue: Pending<T, R>[]; inFlight: boolean };
+
+export type CoalescerOptions<T> = {
+  /** Requests one batch takes at most. */
+  maxBatch: number;
+  /** Requests that may wait behind a batch in flight; past it a request is refused at once (503). */
+  maxQueue: number;
+  /** Requests that must not share a batch (two changes of one cart): a later one waits for the next. */
+  conflictKey?: (request: T) => string | undefined;
+};
+
+/**
+ * Coalesces work on one hot key (a product): while a batch for the key is in flight, requests
+ * for it queue; when it settles, everything queued (up to `maxBatch`) goes into the next batch,
+ * in arrival order. A lone request runs at once, so nothing waits for company. A batch that
+ * fails as a whole (the database went away) fails each of its requests with that error.
+ */
+export class Coalescer<K, T, R> {
+  private readonly lanes = new Map<K, Lane<T, R>>();
+
+  constructor(
+    private readonly runBatch: (key: K, requests: T[]) => Promise<Outcome<R>[]>,
+    private readonly options: CoalescerOptions<T>,
+  ) {}
+
+  submit(key: K, request: T): Promise<R> {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { queue: [], inFlight: false };
+      this.lanes.set(key, lane);
+    }
+    if (lane.queue.length >= this.options.maxQueue) {
+      return Promise.reject(
+        new ShopError("service_unavailable", "Too many shoppers are asking for this item at once. Please try again."),
+      );
+    }
+    const promise = new Promise<R>((resolve, reject) => lane.queue.push({ request, resolve, reject }));
+    if (!lane.inFlight) void this.drain(key, lane);
+    return promise;
+  }
+
+  /** Requests waiting or in flight for `key` (tests and metrics). */
+  pending(key: K): number {
+    return this.lanes.get(key)?.queue.length ?? 0;
+  }
+
+  private async drain(key: K, lane: Lane<T, R>): Promise<void> {
+    lane.inFlight = true;
+    while (lane.queue.length > 0) {
+      const batch = this.take(lane);
+      let outcomes: Outcome<R>[];
+      try {
+        outcomes = await this.runBatch(
+          key,
+          batch.map((p) => p.request),
+        );
+      } catch (error) {
+        outcomes = batch.map(() => ({ ok: false, error }));
+      }
+      batch.forEach((pending, i) => {
+        const outcome = outcomes[i] ?? { ok: false, error: new Error("batch returned no outcome") };
+        if (outcome.ok) pending.resolve(outcome.value);
+        else pending.reject(outcome.error);
+      });
+    }
+    lane.inFlight = false;
+    this.lanes.delete(key);
+  }
+
+  /** The next batch: queued requests in order, up to maxBatch, leaving conflicting ones queued. */
+  private take(lane: Lane<T, R>): Pending<T, R>[] {
+    const { maxBatch, conflictKey } = this.options;
+    const taken: Pending<T, R>[] = [];
+    const kept: Pending<T, R>[] = [];
+    const seen = new Set<string>();
+    for (const pending of lane.queue) {
+      const conflict = conflictKey?.(pending.request);
+      if (taken.length >= maxBatch || (conflict !== undefined && seen.has(conflict))) {
+        kept.push(pending);
+        continue;
+      }
+      if (conflict !== undefined) seen.add(conflict);
+      taken.push(pending);
+    }
+    lane.queue = kept;
+    return taken;
+  }
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import { pg } from "../db/client";
+
+// However sure we are, ask the database again after this long: a lost stock message (a restock
+// elsewhere) costs a shopper at most this much of a wrong "sold out".
+const HORIZON_MS = 1_000;
+
+const until = new Map<number, number>();
+const learning = new Map<number, Promise<void>>();
+
+/**
+ * Products known to be sold out with no hold due back yet, so a drop's thousands of refusals
+ * need not each reach the database. Invariant 7 is kept: a product stays known only until the
+ * earliest deadline among its holds (and at most HORIZON_MS), after which a request goes to
+ * the database again and frees what is overdue. Any sign of stock (a batch or a stock message
+ * with units available) forgets it at once.
+ */
+export const soldOut = {
+  known(productId: number): boolean {
+    const end = until.get(productId);
+    if (end === undefined) return false;
+    if (performance.now() < end) return true;
+    until.delete(productId);
+    return false;
+  },
+
+  forget(productId: number): void {
+    until.delete(productId);
+  },
+
+  /** After a refusal for lack of stock: asks the database whether, and for how long, it is sold out. */
+  learn(productId: number): Promise<void> {
+    const inFlight = learning.get(productId);
+    if (inFlight) return inFlight;
+    const asked = performance.now();
+    const done = pg()<{ available: number; ms_to_next_release: number | null }[]>`
+      select i.available,
+             (select floor(extract(epoch from min(c.expires_at) - now()) * 1000)::int
+                from reservations r join carts c on c.id = r.cart_id
+               where r.product_id = i.product_id and c.state = 'active') as ms_to_next_release
+        from inventory i where i.product_id = ${productId}`
+      .then(([row]) => {
+        if (!row || row.available > 0) return;
+        const wait = Math.min(row.ms_to_next_release ?? HORIZON_MS, HORIZON_MS);
+        if (wait > 0) until.set(productId, asked + wait);
+      })
+      .catch(() => {}) // only an optimisation: without it, requests ask the database themselves
+      .finally(() => learning.delete(productId));
+    learning.set(productId, done);
+    return done;
+  },
+};
