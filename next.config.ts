@@ -5,6 +5,9 @@ const nextConfig: NextConfig = {
   // packages out of the server bundle so they load exactly as in the worker.
   serverExternalPackages: ["ioredis", "postgres"],
   poweredByHeader: false,
+  // Answers are small JSON and HTML; compressing them cost more CPU than it saved bytes. A
+  // proxy in front (which production has) compresses where it pays.
+  compress: false,
   typedRoutes: false,
 };
 

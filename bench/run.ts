@@ -16,9 +16,10 @@ Object.assign(process.env, {
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20",
   // Load tests make many carts from one address and grow carts far past a shopper's limits.
   NEW_CARTS_PER_IP_PER_MINUTE: "0",
-  MAX_QTY_PER_LINE: "1000000",
+  HOLD_LIMITS: "off",
+  MAX_QTY_PER_LINE: "10000",
   MAX_LINES: "1000",
-  MAX_UNITS_PER_CART: "1000000000",
+  MAX_UNITS_PER_CART: "100000",
   SESSION_SECRET: "bench-session-secret-bench-session-secret",
   ADMIN_TOKEN: "bench-admin-token",
 });
@@ -28,19 +29,22 @@ const { closeDb } = await import("../lib/db/client");
 const { closeRedis } = await import("../lib/redis/client");
 const { expiryLagBenchmark } = await import("./expiry-lag");
 const { httpBenchmarks } = await import("./http");
+const { hotRowBenchmark } = await import("./hot-row");
 type HttpRow = Awaited<ReturnType<typeof httpBenchmarks>>[number];
 
 const progress = (line: string) => console.error(`[bench] ${line}`);
 const ms = (v: number | null) => (v === null ? "–" : Number.isFinite(v) ? `${v}` : "> 60 000");
 const sizes = (process.env.BENCH_EXPIRY_SIZES ?? "0,10000,100000").split(",").map(Number);
 
-const only = process.env.BENCH_ONLY; // "http" or "expiry" to run one part
+const only = process.env.BENCH_ONLY; // "hot-row", "http" or "expiry" to run one part
 const seconds = Number(process.env.BENCH_DURATION_S ?? 10);
 
 await migrateDatabase(process.env.DATABASE_URL as string);
 const started = new Date();
-const http = only === "expiry" ? [] : await httpBenchmarks(seconds, progress);
-const expiry = only === "http" ? [] : await expiryLagBenchmark(sizes, progress);
+const runs = (part: string) => only === undefined || only === part;
+const hotRow = runs("hot-row") ? await hotRowBenchmark(seconds, [50, 500], progress) : [];
+const http = runs("http") ? await httpBenchmarks(seconds, progress) : [];
+const expiry = runs("expiry") ? await expiryLagBenchmark(sizes, progress) : [];
 const sweepMs = Number(process.env.SWEEP_INTERVAL_MS);
 
 const mean = (rows: HttpRow[], f: (r: HttpRow) => number) => rows.reduce((s, r) => s + f(r), 0) / (rows.length || 1);
@@ -76,7 +80,28 @@ const httpLines =
         `- scenario 1. holdcart as a share of the database ceiling: ${((100 * mean(pick("1.", "holdcart"), (r) => r.reqPerSec)) / mean(pick("1.", "ceiling"), (r) => r.reqPerSec)).toFixed(0)}%`,
         ``,
       ];
+const hotRowLines =
+  hotRow.length === 0
+    ? []
+    : [
+        `## The shared-tier ceiling: holds on ONE product at the database (no HTTP), ${seconds} s each`,
+        ``,
+        `| mode | at once | holds/s | p50 ms | p99 ms | errors | oversold (2,000 asks for 1,000 units) |`,
+        `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+        ...hotRow.map(
+          (r) =>
+            `| ${r.mode} | ${r.concurrency} | ${r.holdsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.oversold} |`,
+        ),
+        ``,
+        ...[50, 500].map((c) => {
+          const at = (mode: string) => hotRow.find((r) => r.mode === mode && r.concurrency === c)?.holdsPerSec ?? NaN;
+          const coalesced = at("coalesced");
+          return `- ${c} at once: coalesced ×${(coalesced / at("one statement per hold")).toFixed(1)} one statement per hold, ×${(coalesced / at("naive (unconditional)")).toFixed(1)} the naive statement`;
+        }),
+        ``,
+      ];
 const lines = [
+  ...hotRowLines,
   ...httpLines,
   `## Expiry → stock restored (ms after the deadline), 1,000 carts expiring together`,
   ``,
@@ -96,7 +121,7 @@ const file = `.bench/results-${started.toISOString().replaceAll(":", "-")}.json`
 writeFileSync(
   file,
   JSON.stringify(
-    { machine, started, sweepIntervalMs: sweepMs, expiry },
+    { machine, started, sweepIntervalMs: sweepMs, hotRow, http, expiry },
     (_k, v) => (v === Infinity ? "Infinity" : v),
     2,
   ),

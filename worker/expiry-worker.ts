@@ -3,11 +3,21 @@ import { sql } from "drizzle-orm";
 import { config } from "../lib/config";
 import { db } from "../lib/db/client";
 import { workerHeartbeats } from "../lib/db/schema";
-import { logRelease, overdueCartIds, releaseCart, releaseOverdueBatch } from "../lib/inventory/release";
+import {
+  logRelease,
+  msUntilNextDeadline,
+  overdueCartIds,
+  releaseCart,
+  releaseOverdueBatch,
+} from "../lib/inventory/release";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { subscribeToExpiredEvents } from "./expired-events";
 
 const SWEEP_BATCH = 200;
+// The sweeper wakes this long after the next deadline: time for the expiry event (the fast
+// path) to arrive when Redis is not loaded; and never sooner than MIN_SWEEP_GAP_MS after a sweep.
+const EVENT_GRACE_MS = 250;
+const MIN_SWEEP_GAP_MS = 25;
 const HEARTBEAT_MS = 5_000;
 const MAX_CONCURRENT_RELEASES = 8;
 // A sweep that has not finished by then is abandoned (its transaction, if it ever commits, is
@@ -27,7 +37,7 @@ const log = (fields: Record<string, unknown>) =>
 
 /**
  * The expiry worker. Fast path: Redis `expired` events for cart session keys. Guarantee: a
- * sweeper over Postgres every SWEEP_INTERVAL_MS, because events are late under load, lost
+ * sweeper over Postgres at each next deadline and at least every SWEEP_INTERVAL_MS, because events are late under load, lost
  * while nobody listens, and never sent for keys a restarted Redis forgot. Release is
  * idempotent, so any number of workers, duplicate events and sweeps end each cart once.
  */
@@ -86,7 +96,15 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       log({ event: "sweep_failed", error: (error as Error).message });
       await track(withinDeadline(releaseOverdueOneByOne(SWEEP_BATCH), SWEEP_DEADLINE_MS)).catch(() => {});
     }
-    if (!stopped) sweepTimer = setTimeout(() => void sweep(), sweepIntervalMs);
+    if (!stopped) sweepTimer = setTimeout(() => void sweep(), await nextSweepInMs());
+  };
+
+  // Just after the next deadline (a mass expiry then ends within a fraction of a second,
+  // however late Redis reports it), and at the latest one interval from now: invariant 4.
+  const nextSweepInMs = async () => {
+    const untilDeadline = await withinDeadline(msUntilNextDeadline(), SWEEP_DEADLINE_MS).catch(() => null);
+    const wake = untilDeadline === null ? sweepIntervalMs : untilDeadline + EVENT_GRACE_MS;
+    return Math.max(MIN_SWEEP_GAP_MS, Math.min(sweepIntervalMs, wake));
   };
 
   const releaseOverdueOneByOne = async (limit: number) => {

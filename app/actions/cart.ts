@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { CartView } from "@/lib/cart/cart-view";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { quantitySchema } from "@/lib/cart/schemas";
+import { lineQuantitySchema, quantitySchema } from "@/lib/cart/schemas";
 import { config } from "@/lib/config";
 import { ShopError } from "@/lib/errors";
 import { currentCartId, forgetCart, rememberCart } from "@/lib/http/cart-session";
@@ -50,7 +50,7 @@ export async function addToCartAction(productId: number, quantity: number): Prom
 export async function setQuantityAction(productId: number, quantity: number): Promise<CartActionResult> {
   return run(async () => {
     const id = parse(productIdSchema, productId, "invalid_request");
-    const qty = parse(quantitySchema(config().maxQtyPerLine, 0), quantity, "invalid_quantity");
+    const qty = parse(lineQuantitySchema(config().maxQtyPerLine), quantity, "invalid_quantity");
     return setLineQuantity(await currentCartId(), id, qty);
   });
 }

@@ -150,6 +150,21 @@ export async function overdueCartIds(limit: number): Promise<string[]> {
   return (await overdueCarts(db(), limit)).map((r) => r.id);
 }
 
+/**
+ * Milliseconds until the earliest deadline among active carts (database clock; 0 when one is
+ * already due, null when no cart is active), so the sweeper can wake when a hold ends rather
+ * than up to a whole interval later.
+ */
+export async function msUntilNextDeadline(): Promise<number | null> {
+  const [row] = await db()
+    .select({
+      ms: sql<number | null>`greatest(0, floor(extract(epoch from min(${carts.expiresAt}) - now()) * 1000))::int`,
+    })
+    .from(carts)
+    .where(eq(carts.state, "active"));
+  return row?.ms ?? null;
+}
+
 /** Overdue active carts, oldest first, locked; rows another transaction holds are skipped. */
 function overdueCarts(executor: DbTx, limit: number) {
   return executor
