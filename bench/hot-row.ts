@@ -144,7 +144,9 @@ export async function hotRowBenchmark(
   concurrencies: number[],
   progress: (line: string) => void,
 ): Promise<HotRowRow[]> {
-  await db().execute(sql`create table if not exists naive_stock (product_id integer primary key, stock integer not null)`);
+  await db().execute(
+    sql`create table if not exists naive_stock (product_id integer primary key, stock integer not null)`,
+  );
   await db().execute(sql`
     insert into products (slug, name, price_cents, image_url)
     values ('bench-hot-row', 'Bench hot row', 100, '/products/canvas-tote-bag.svg') on conflict (slug) do nothing`);

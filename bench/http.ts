@@ -1,30 +1,29 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon, { type Options, type Result } from "autocannon";
 import { sql } from "drizzle-orm";
-import { applyChange } from "../lib/cart/line-change";
-import { newCartId } from "../lib/cart/cart-id";
 import { db } from "../lib/db/client";
 import { redis } from "../lib/redis/client";
-import { percentile } from "./stats";
 
 export type HttpRow = {
   scenario: string;
-  target: "holdcart" | "naive" | "ceiling";
+  target: "holdcart" | "naive" | "floor";
+  connections: number;
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
   non2xx: number;
   requests: number;
+  /** CPU of the server process (user + system) per request completed. */
+  cpuMsPerRequest: number;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const CONNECTIONS = 50;
 const SPREAD_PRODUCTS = 500;
 
-type Server = { url: string; stop: () => Promise<void> };
+type Server = { url: string; pid: number; stop: () => Promise<void> };
 
 async function startServer(
   name: string,
@@ -51,12 +50,23 @@ async function startServer(
   }
   return {
     url: new URL(health).origin,
+    pid: child.pid as number,
     stop: async () => {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
     },
   };
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1_000) / CLOCK_TICKS_PER_S;
+}
+const CLOCK_TICKS_PER_S = 100;
 
 /** Fresh state before each run: no carts, every product back to its full stock. */
 async function reset(): Promise<void> {
@@ -89,7 +99,7 @@ async function seedBenchCatalog(): Promise<{ hot: number; spread: number[] }> {
     select id, 10000000, 10000000 from products where slug like 'bench-%'
     on conflict (product_id) do update set on_hand = 10000000, available = 10000000, reserved = 0, sold = 0`);
   const rows = await db().execute<{ id: number; slug: string }>(
-    sql`select id, slug from products where slug like 'bench-%' order by id`,
+    sql`select id, slug from products where slug like 'bench-%' and slug <> 'bench-hot-row' order by id`,
   );
   const hot = rows.find((r) => r.slug === "bench-0")?.id as number;
   return { hot, spread: rows.filter((r) => r.id !== hot).map((r) => r.id) };
@@ -97,21 +107,8 @@ async function seedBenchCatalog(): Promise<{ hot: number; spread: number[] }> {
 
 function run(options: Options): Promise<Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
   });
-}
-
-function row(scenario: string, target: HttpRow["target"], r: Result): HttpRow {
-  return {
-    scenario,
-    target,
-    reqPerSec: Math.round(r.requests.average),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    requests: r.requests.total,
-  };
 }
 
 /** One cookie per connection, each for a cart made by one add through the API. */
@@ -136,135 +133,114 @@ const withCookies = (cookies: string[]) => {
     client.setHeaders({ "content-type": "application/json", cookie: cookies[next++ % cookies.length] as string });
 };
 
-/** The route's hold transaction straight through postgres.js, no HTTP and no Redis: the database's own ceiling. */
-async function ceiling(productId: number, seconds: number): Promise<HttpRow> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const until = performance.now() + seconds * 1_000;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < until) {
-        const t = performance.now();
-        try {
-          await applyChange({ cartId: newCartId(), newFor: "bench" }, { productId, mode: "add", quantity: 1 });
-          latencies.push(performance.now() - t);
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
-  );
-  return {
-    scenario: "1. add to cart, new cart each request",
-    target: "ceiling",
-    reqPerSec: Math.round(latencies.length / seconds),
-    p50Ms: percentile(latencies, 50) ?? 0,
-    p99Ms: percentile(latencies, 99) ?? 0,
-    errors,
-    non2xx: 0,
-    requests: latencies.length,
-  };
-}
+const json = { "content-type": "application/json" };
 
 export async function httpBenchmarks(seconds: number, progress: (line: string) => void): Promise<HttpRow[]> {
-  if (!existsSync(path.join(ROOT, ".next/BUILD_ID")) || !existsSync(path.join(ROOT, "dist/start.mjs"))) {
+  if (!existsSync(path.join(ROOT, ".next/BUILD_ID")) || !existsSync(path.join(ROOT, "dist/web.mjs"))) {
     throw new Error("no production build: run `npm run build` first (the benchmark measures the production server)");
   }
   const { hot, spread } = await seedBenchCatalog();
   const port = 3300 + Math.floor(Math.random() * 50);
+  // The web server alone (its CPU is what is measured), with a worker beside it as in production.
   const ours = await startServer(
     "holdcart",
     process.execPath,
-    ["dist/start.mjs"],
+    ["dist/web.mjs"],
     { PORT: String(port) },
     `http://127.0.0.1:${port}/api/health`,
   );
+  const worker = spawn(process.execPath, ["dist/worker.mjs"], { cwd: ROOT, env: process.env, stdio: "ignore" });
   const naive = await startServer(
     "naive",
-    path.join(ROOT, "node_modules/.bin/tsx"),
-    ["bench/naive-server.ts"],
+    process.execPath,
+    ["--import", "tsx", "bench/naive-server.ts"],
     { PORT: String(port + 100) },
     `http://127.0.0.1:${port + 100}/api/cart`,
   );
   await db().execute(
     sql`insert into naive_stock (product_id, stock) select product_id, 10000000 from inventory on conflict do nothing`,
   );
-  const json = { "content-type": "application/json" };
-  const addHot = JSON.stringify({ productId: hot, quantity: 1 });
   const rows: HttpRow[] = [];
-  const measure = async (scenario: string, target: "holdcart" | "naive", options: Options) => {
-    await reset();
-    progress(`${scenario} — ${target}`);
-    rows.push(row(scenario, target, await run({ duration: seconds, ...options })));
+  const measure = async (scenario: string, target: HttpRow["target"], server: Server, options: Options) => {
+    const connections = options.connections ?? 50;
+    progress(`${scenario} — ${target}, ${connections} connections`);
+    const cpuBefore = cpuMs(server.pid);
+    const r = await run({ duration: seconds, ...options, connections });
+    const requests = r.requests.total;
+    rows.push({
+      scenario,
+      target,
+      connections,
+      reqPerSec: Math.round(r.requests.average),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      errors: r.errors + r.timeouts,
+      non2xx: r.non2xx,
+      requests,
+      cpuMsPerRequest: requests > 0 ? Number(((cpuMs(server.pid) - cpuBefore) / requests).toFixed(3)) : NaN,
+    });
   };
-  const S1 = "1. add to cart, new cart each request";
-  const S4 = "4. read the cart";
+  const addTo = (server: Server, pick: () => number): Options => ({
+    url: `${server.url}/api/cart/items`,
+    method: "POST",
+    headers: json,
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ productId: pick(), quantity: 1 }) }) }],
+  });
+  const spreadPick = () => spread[Math.floor(Math.random() * spread.length)] as number;
   try {
     // Warm both up (JIT, pools, Next's route compilation) before anything is measured.
-    await run({ url: `${ours.url}/api/cart/items`, method: "POST", headers: json, body: addHot, duration: 3 });
-    await run({ url: `${naive.url}/api/cart/items`, method: "POST", headers: json, body: addHot, duration: 3 });
+    await run({ ...addTo(ours, () => hot), duration: 3, connections: 50 });
+    await run({ ...addTo(naive, () => hot), duration: 3, connections: 50 });
+    await run({ url: `${ours.url}/api/health/live`, duration: 2, connections: 50 });
 
-    for (let round = 0; round < 2; round += 1) {
-      // Alternated, ours then naive then ours then naive, so drift over the run cancels out.
-      await measure(S1, "holdcart", { url: `${ours.url}/api/cart/items`, method: "POST", headers: json, body: addHot });
-      await measure(S1, "naive", { url: `${naive.url}/api/cart/items`, method: "POST", headers: json, body: addHot });
-    }
-    await reset();
-    progress(`${S1} — ceiling (postgres.js, no HTTP)`);
-    rows.push(await ceiling(hot, seconds));
-
-    await measure("2. add to cart, spread over many products", "holdcart", {
-      url: `${ours.url}/api/cart/items`,
-      method: "POST",
-      headers: json,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ productId: spread[Math.floor(Math.random() * spread.length)], quantity: 1 }),
-          }),
-        },
-      ],
-    });
-
-    await reset();
-    const ourCarts = await cartCookies(ours.url, hot, "cart", CONNECTIONS);
-    progress("3. add to an existing cart — holdcart");
-    rows.push(
-      row(
-        "3. add to an existing cart",
-        "holdcart",
-        await run({
-          url: `${ours.url}/api/cart/items`,
-          method: "POST",
-          body: addHot,
-          duration: seconds,
-          setupClient: withCookies(ourCarts),
-        }),
-      ),
-    );
-
-    for (let round = 0; round < 2; round += 1) {
-      for (const [target, server, cookieName] of [
-        ["holdcart", ours, "cart"],
-        ["naive", naive, "naive"],
+    for (const connections of [50, 500]) {
+      await reset();
+      await measure('0. framework floor: a route that returns "ok"', "floor", ours, {
+        url: `${ours.url}/api/health/live`,
+        connections,
+      });
+      for (const [scenario, pick] of [
+        ["1. add to cart, new cart each request, one hot product", () => hot],
+        ["2. add to cart, new cart each request, 500 products", spreadPick],
       ] as const) {
-        await reset();
-        const cookies = await cartCookies(server.url, hot, cookieName, CONNECTIONS);
-        progress(`${S4} — ${target}`);
-        rows.push(
-          row(
-            S4,
-            target,
-            await run({ url: `${server.url}/api/cart`, duration: seconds, setupClient: withCookies(cookies) }),
-          ),
-        );
+        // Alternated, ours then naive then ours then naive, so drift over the run cancels out.
+        for (let round = 0; round < 2; round += 1) {
+          for (const [target, server] of [
+            ["holdcart", ours],
+            ["naive", naive],
+          ] as const) {
+            await reset();
+            await measure(scenario, target, server, { ...addTo(server, pick), connections });
+          }
+        }
       }
     }
 
-    await measure("5. a product page (HTML)", "holdcart", { url: `${ours.url}/products/bench-0` });
+    await reset();
+    const ourCarts = await cartCookies(ours.url, hot, "cart", 50);
+    await measure("3. add to an existing cart", "holdcart", ours, {
+      url: `${ours.url}/api/cart/items`,
+      method: "POST",
+      body: JSON.stringify({ productId: hot, quantity: 1 }),
+      setupClient: withCookies(ourCarts),
+    });
+
+    for (const [target, server, cookieName] of [
+      ["holdcart", ours, "cart"],
+      ["naive", naive, "naive"],
+    ] as const) {
+      await reset();
+      const cookies = await cartCookies(server.url, hot, cookieName, 50);
+      await measure("4. read the cart", target, server, {
+        url: `${server.url}/api/cart`,
+        setupClient: withCookies(cookies),
+      });
+    }
+
+    await measure("5. a product page (HTML)", "holdcart", ours, { url: `${ours.url}/products/bench-0` });
   } finally {
     await ours.stop();
+    worker.kill("SIGTERM");
     await naive.stop();
     await reset();
   }

@@ -150,6 +150,10 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   holdBatchStats.batches += 1;
   holdBatchStats.requests += requests.length;
   const { cartTtlSeconds, holdLimits, maxQtyPerLine, maxUnitsPerCart } = config();
+  const [only] = requests;
+  if (requests.length === 1 && only?.target.newFor !== undefined && !holdLimits) {
+    return [await settle(holdInNewCart(only.target.cartId, only.target.newFor, productId, only.change.quantity))];
+  }
   const outcomes: Outcome<Applied>[] = [];
 
   // A reserved connection rather than sql.begin(): BEGIN and COMMIT then travel with the
@@ -257,6 +261,59 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   } finally {
     tx.release();
   }
+}
+
+const settle = <R>(work: Promise<R>): Promise<Outcome<R>> =>
+  work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => {
+      if (error instanceof ShopError) return { ok: false as const, error };
+      throw error;
+    },
+  );
+
+/**
+ * A lone new cart (no batch to share, no per-client caps to read first): one conditional
+ * statement, one round trip. It holds the units, and only if that succeeded creates the cart
+ * and its reservation.
+ */
+async function holdInNewCart(cartId: string, client: string, productId: number, quantity: number): Promise<Applied> {
+  const { cartTtlSeconds } = config();
+  enforceLimits([], 0, quantity);
+  const [row] = await pg()<{ available: number | null; expires_at_ms: number | null; known: boolean }[]>`
+    with held as (
+      update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}
+       where product_id = ${productId} and available >= ${quantity}
+      returning available
+    ),
+    cart as (
+      insert into carts (id, client_key, expires_at)
+      select ${cartId}, ${client}, now() + make_interval(secs => ${cartTtlSeconds}) from held
+      returning expires_at
+    ),
+    line as (insert into reservations (cart_id, product_id, quantity) select ${cartId}, ${productId}, ${quantity} from cart)
+    select (select available from held) as available,
+           (select (extract(epoch from expires_at) * 1000)::float8 from cart) as expires_at_ms,
+           exists (select 1 from inventory where product_id = ${productId}) as known`;
+  if (!row?.known) throw new ShopError("unknown_product", "No such product.");
+  if (row.available === null || row.expires_at_ms === null) {
+    // Refused: how many are left is read by a statement of its own, since this one's snapshot
+    // predates the holds it waited behind.
+    const [left] = await pg()<{ available: number }[]>`select available from inventory where product_id = ${productId}`;
+    throw insufficientStock(left?.available ?? 0);
+  }
+  afterBatch(productId, row.available);
+  const change = { productId, available: row.available };
+  return {
+    cartId,
+    version: 1,
+    expiresAtMs: Number(row.expires_at_ms),
+    ttlMs: cartTtlSeconds * 1000,
+    lines: [{ productId, quantity }],
+    previousQuantity: 0,
+    lineQuantity: quantity,
+    change,
+  };
 }
 
 function withLine(lines: readonly CartLine[], productId: number, quantity: number): CartLine[] {
