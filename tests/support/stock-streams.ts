@@ -34,6 +34,7 @@ export class StockStream {
     response.setEncoding("utf8");
     response.on("data", (chunk: string) => {
       this.buffer += chunk;
+      if (response.statusCode !== 200) return; // a refusal's JSON body, read by text()
       for (let end = this.buffer.indexOf("\n\n"); end >= 0; end = this.buffer.indexOf("\n\n")) {
         const block = this.buffer.slice(0, end);
         this.buffer = this.buffer.slice(end + 2);
@@ -69,9 +70,13 @@ export class StockStream {
 
   /** The whole body of a refused stream (a JSON error). */
   async text(): Promise<string> {
-    let text = this.buffer;
-    for await (const chunk of this.response) text += chunk;
-    return text;
+    if (!this.response.complete && !this.closed) {
+      await new Promise((resolve) => {
+        this.response.once("end", resolve);
+        this.response.once("close", resolve);
+      });
+    }
+    return this.buffer;
   }
 
   /** Resolves once `condition` holds, checked on every message; rejects after `timeoutMs`. */
