@@ -102,7 +102,7 @@ const streamLines = !streams
   : [
       `## Live stock streams: web CPU per stock change (target ≤ 5 µs per open stream per change)`,
       ``,
-      `${machine}; each stream watches a page of 20 products, the changes hit one of them; ${started.toISOString()}`,
+      `${machine}; each stream watches a page of 20 products, the changes (goods received) hit one of them; "paced": one change per 1.5 s, so every change reaches every stream (the cost of one message); ${started.toISOString()}`,
       ``,
       `| open streams | changes | pace | seconds | web CPU ms | µs per change | µs per stream per change | messages per stream |`,
       `| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |`,

@@ -20,7 +20,10 @@ import { WebProcess } from "../tests/support/web-process";
 
 export type StreamCpuRow = {
   streams: number;
-  /** "back to back": each change as soon as the last was answered; "paced": one per 300 ms. */
+  /**
+   * "back to back": each change as soon as the last was answered (coalescing at work);
+   * "paced": one per 1.5 s, slower than any coalescing, so every change is a message to every stream.
+   */
   pace: "back to back" | "paced";
   changes: number;
   seconds: number;
@@ -43,7 +46,8 @@ const PAGE = 20;
 const SPREAD = 10; // streams per loopback address, under the default per-client cap
 const counts = (process.env.BENCH_STREAM_COUNTS ?? "0,1000,5000").split(",").map(Number);
 const CHANGES = Number(process.env.BENCH_STREAM_CHANGES ?? 200);
-const PACED_CHANGES = Number(process.env.BENCH_STREAM_PACED_CHANGES ?? 20);
+const PACED_CHANGES = Number(process.env.BENCH_STREAM_PACED_CHANGES ?? 10);
+const PACED_MS = 1_500;
 const LEAK_REQUESTS = Number(process.env.BENCH_STREAM_LEAK_REQUESTS ?? 2_000);
 
 async function seedPage(): Promise<number[]> {
@@ -119,7 +123,7 @@ async function measureCpu(
   let available = 0;
   for (let i = 0; i < changes; i += 1) {
     available = await restock(web.url, hot);
-    if (pace === "paced") await new Promise((r) => setTimeout(r, 300));
+    if (pace === "paced") await new Promise((r) => setTimeout(r, PACED_MS));
   }
   // Every stream has seen the last value: all the fan-out work of these changes is done.
   await waitFor(() => streams.every((s) => s.latest.get(hot) === available), 120_000, "the last change everywhere");
