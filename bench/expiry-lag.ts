@@ -48,7 +48,7 @@ async function started(child: ChildProcess): Promise<void> {
 }
 
 async function reset(productId: number): Promise<void> {
-  await redis().flushdb();
+  await redis().flushdb("ASYNC"); // a million keys take longer to drop than a command may wait
   await db().execute(sql`truncate reservations, carts cascade`);
   await db().execute(
     sql`update inventory set available = on_hand, reserved = 0, sold = 0 where product_id = ${productId}`,
@@ -141,8 +141,8 @@ export async function expiryLagBenchmark(sizes: number[], progress: (line: strin
     with p as (insert into products (slug, name, price_cents, image_url)
                values ('expiry-bench-widget', 'Expiry bench widget', 100, '/products/canvas-tote-bag.svg')
                on conflict (slug) do update set name = excluded.name returning id)
-    insert into inventory (product_id, on_hand, available) select id, 1000000, 1000000 from p
-    on conflict (product_id) do update set on_hand = 1000000, available = 1000000, reserved = 0, sold = 0
+    insert into inventory (product_id, on_hand, available) select id, 2000000, 2000000 from p
+    on conflict (product_id) do update set on_hand = 2000000, available = 2000000, reserved = 0, sold = 0
     returning product_id as id`);
   const productId = product?.id as number;
   const rows: LagRow[] = [];

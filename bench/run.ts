@@ -1,17 +1,20 @@
 /**
  * `npm run bench`: the benchmarks, printed as markdown tables and saved as JSON in .bench/.
  * Uses its own database (holdcart_bench) and Redis db (12) on the local servers, so it never
- * touches a developer's data. Override with BENCH_PG_ADMIN_URL / BENCH_REDIS_BASE.
+ * touches a developer's data. Override with BENCH_PG_ADMIN_URL / BENCH_REDIS_BASE, and the names
+ * with BENCH_DATABASE / BENCH_REDIS_DB.
+ *
+ * One part alone: `npm run bench -- http` (or hot-row, expiry, streams), or BENCH_ONLY=http.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 
 const pgAdmin = new URL(process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
-pgAdmin.pathname = "/holdcart_bench";
+pgAdmin.pathname = `/${process.env.BENCH_DATABASE ?? "holdcart_bench"}`;
 Object.assign(process.env, {
   NODE_ENV: "production",
   DATABASE_URL: pgAdmin.toString(),
-  REDIS_URL: `${process.env.BENCH_REDIS_BASE ?? "redis://127.0.0.1:6379"}/12`,
+  REDIS_URL: `${process.env.BENCH_REDIS_BASE ?? "redis://127.0.0.1:6379"}/${process.env.BENCH_REDIS_DB ?? 12}`,
   SWEEP_INTERVAL_MS: process.env.SWEEP_INTERVAL_MS ?? "1000",
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20",
   // Load tests make many carts from one address and grow carts far past a shopper's limits.
@@ -30,21 +33,23 @@ const { closeRedis } = await import("../lib/redis/client");
 const { expiryLagBenchmark } = await import("./expiry-lag");
 const { httpBenchmarks } = await import("./http");
 const { hotRowBenchmark } = await import("./hot-row");
+const { streamBenchmarks } = await import("./streams");
 type HttpRow = Awaited<ReturnType<typeof httpBenchmarks>>[number];
 
 const progress = (line: string) => console.error(`[bench] ${line}`);
 const ms = (v: number | null) => (v === null ? "–" : Number.isFinite(v) ? `${v}` : "> 60 000");
 const sizes = (process.env.BENCH_EXPIRY_SIZES ?? "0,100000,1000000").split(",").map(Number);
 
-const only = process.env.BENCH_ONLY; // "hot-row", "http" or "expiry" to run one part
+const only = process.argv[2] ?? process.env.BENCH_ONLY; // "hot-row", "http", "expiry" or "streams" to run one part
+const runs = (part: string) => only === undefined || only === part;
 const seconds = Number(process.env.BENCH_DURATION_S ?? 10);
 
 await migrateDatabase(process.env.DATABASE_URL as string);
 const started = new Date();
-const runs = (part: string) => only === undefined || only === part;
 const hotRow = runs("hot-row") ? await hotRowBenchmark(seconds, [50, 500], progress) : [];
 const http = runs("http") ? await httpBenchmarks(seconds, progress) : [];
 const expiry = runs("expiry") ? await expiryLagBenchmark(sizes, progress) : [];
+const streams = runs("streams") ? await streamBenchmarks(progress) : null;
 const sweepMs = Number(process.env.SWEEP_INTERVAL_MS);
 
 const mean = (rows: HttpRow[], f: (r: HttpRow) => number) => rows.reduce((s, r) => s + f(r), 0) / (rows.length || 1);
@@ -104,28 +109,50 @@ const hotRowLines =
         }),
         ``,
       ];
-const lines = [
-  ...hotRowLines,
-  ...httpLines,
-  `## Expiry → stock restored (ms after the deadline), 1,000 carts expiring together`,
-  ``,
-  `${machine}; SWEEP_INTERVAL_MS=${sweepMs} (target: p99 ≤ ${sweepMs + 1000} ms); ${started.toISOString()}`,
-  ``,
-  `| implementation | other live carts | p50 | p99 | max | still held after 60 s |`,
-  `| --- | ---: | ---: | ---: | ---: | ---: |`,
-  ...(expiry.length === 0 ? ["| (not run) | | | | | |"] : []),
-  ...expiry.map(
-    (r) =>
-      `| ${r.implementation} | ${r.otherLiveCarts.toLocaleString("en")} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${r.stillHeld} |`,
-  ),
-];
+const expiryLines = !runs("expiry")
+  ? []
+  : [
+      `## Expiry → stock restored (ms after the deadline), 1,000 carts expiring together`,
+      ``,
+      `${machine}; SWEEP_INTERVAL_MS=${sweepMs} (target: p99 ≤ ${sweepMs + 1000} ms); ${started.toISOString()}`,
+      ``,
+      `| implementation | other live carts | p50 | p99 | max | still held after 60 s |`,
+      `| --- | ---: | ---: | ---: | ---: | ---: |`,
+      ...expiry.map(
+        (r) =>
+          `| ${r.implementation} | ${r.otherLiveCarts.toLocaleString("en")} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${r.stillHeld} |`,
+      ),
+      ``,
+    ];
+const streamLines = !streams
+  ? []
+  : [
+      `## Live stock streams: web CPU per stock change (target ≤ 5 µs per open stream per change)`,
+      ``,
+      `${machine}; each stream watches a page of 20 products, the changes (goods received) hit one of them; "paced": one change per 1.5 s, so every change reaches every stream (the cost of one message); ${started.toISOString()}`,
+      ``,
+      `| open streams | changes | pace | seconds | web CPU ms | µs per change | µs per stream per change | messages per stream |`,
+      `| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |`,
+      ...streams.cpu.map(
+        (r) =>
+          `| ${r.streams.toLocaleString("en")} | ${r.changes} | ${r.pace} | ${r.seconds} | ${r.webCpuMs} | ${r.usPerChange} | ${r.usPerStreamPerChange ?? "–"} | ${r.messagesPerStream} |`,
+      ),
+      ``,
+      `Web process memory while streams end early and stock keeps changing:`,
+      ``,
+      `| step | RSS MB | streams in /api/health |`,
+      `| --- | ---: | ---: |`,
+      ...streams.memory.map((r) => `| ${r.step} | ${r.rssMb} | ${r.healthStreams ?? "–"} |`),
+      ``,
+    ];
+const lines = [...hotRowLines, ...httpLines, ...expiryLines, ...streamLines];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
 const file = `.bench/results-${started.toISOString().replaceAll(":", "-")}.json`;
 writeFileSync(
   file,
   JSON.stringify(
-    { machine, started, sweepIntervalMs: sweepMs, hotRow, http, expiry },
+    { machine, started, sweepIntervalMs: sweepMs, hotRow, http, expiry, streams },
     (_k, v) => (v === Infinity ? "Infinity" : v),
     2,
   ),

@@ -1,5 +1,6 @@
 import "server-only";
 import { pg } from "./db/client";
+import { openStockSubscriptions } from "./inventory/stock-feed";
 import { redis } from "./redis/client";
 
 export type Health = {
@@ -9,6 +10,8 @@ export type Health = {
   workerLastSeenMs: number | null;
   /** Active carts past their deadline: above zero for longer than a sweep means no worker runs. */
   overdueCarts: number | null;
+  /** Open live stock streams (subscriptions) of this web process. */
+  streams: number;
 };
 
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
@@ -34,5 +37,6 @@ export async function checkHealth(): Promise<Health> {
     postgres: p.status === "fulfilled" ? "ok" : "down",
     workerLastSeenMs: row?.workerLastSeenMs ?? null,
     overdueCarts: row?.overdueCarts ?? null,
+    streams: openStockSubscriptions(),
   };
 }

@@ -79,10 +79,7 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
                   className="rounded-md bg-stone-100"
                 />
                 <div className="min-w-0 flex-1 basis-36">
-                  <Link
-                    href={`/products/${item.slug}`}
-                    className="block font-medium text-stone-900 hover:underline"
-                  >
+                  <Link href={`/products/${item.slug}`} className="block font-medium text-stone-900 hover:underline">
                     {item.name}
                   </Link>
                   <p className="text-sm text-stone-600">{formatCents(item.unitPriceCents)} each</p>

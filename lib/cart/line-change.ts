@@ -1,5 +1,5 @@
 import "server-only";
-import type { ReservedSql } from "postgres";
+import type { TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
 import { insufficientStock, ShopError } from "../errors";
@@ -67,13 +67,12 @@ type LockedCart = {
 };
 
 /**
- * Opens the batch's transaction, locks what its decisions rest on in the order every
- * transaction here takes locks (carts by id, then clients, then inventory rows), and reads it.
- * Statements are pipelined behind BEGIN: one round trip for a batch of new carts.
+ * Locks what the batch's decisions rest on, in the order every transaction here takes locks
+ * (carts by id, then clients, then inventory rows), and reads it. Statements are pipelined:
+ * one round trip for a batch of new carts.
  */
-async function beginAndRead(tx: ReservedSql, productId: number, requests: Request[]) {
+async function lockAndRead(tx: TransactionSql, productId: number, requests: Request[]) {
   const existingIds = [...new Set(requests.flatMap((r) => (r.target.newFor === undefined ? [r.target.cartId] : [])))];
-  const begin = tx`begin`.execute(); // sent now, ahead of every statement below (queries are lazy)
   const [carts, lines] =
     existingIds.length === 0
       ? [[] as LockedCart[], [] as { cart_id: string; product_id: number; quantity: number }[]]
@@ -97,8 +96,7 @@ async function beginAndRead(tx: ReservedSql, productId: number, requests: Reques
     ? [...new Set(requests.map(clientOf).filter((c): c is string => c !== undefined))]
     : [];
 
-  const [, , holdings, stock] = await Promise.all([
-    begin,
+  const [, holdings, stock] = await Promise.all([
     // Invariant 9: each client's holds queue here until commit, so holds in flight add up.
     clients.length === 0
       ? null
@@ -156,16 +154,15 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   }
   const outcomes: Outcome<Applied>[] = [];
 
-  // A reserved connection rather than sql.begin(): BEGIN and COMMIT then travel with the
-  // statements beside them, two round trips a batch instead of four, while the row is locked.
-  const tx = await pg().reserve();
-  try {
-    const read = await beginAndRead(tx, productId, requests);
+  // sql.begin(), not a reserved connection with BEGIN and COMMIT pipelined (two round trips
+  // fewer): postgres.js 3.4.9 hands a reserved connection the server terminated back to the pool
+  // (porsager/postgres#1199) and can strand a queued reserve (#1195).
+  const availableAfter = await pg().begin(async (tx): Promise<number | null> => {
+    const read = await lockAndRead(tx, productId, requests);
     if (read.available === null) {
       for (const _ of requests)
         outcomes.push({ ok: false, error: new ShopError("unknown_product", "No such product.") });
-      await tx`rollback`;
-      return outcomes;
+      return null;
     }
     let available = read.available;
     const decisions: (Decision | null)[] = [];
@@ -202,15 +199,11 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
 
     const granted = decisions.filter((d): d is Decision => d !== null);
     const net = read.available - available;
-    if (granted.length === 0) {
-      await tx`rollback`;
-      return outcomes;
-    }
+    if (granted.length === 0) return null;
     const created = granted.filter((d) => d.cart === null);
     const kept = granted.filter((d) => d.target > 0);
     const emptied = granted.filter((d) => d.target === 0 && d.cart !== null);
-    const [[written]] = await Promise.all([
-      tx<{ available: number | null; new_expires_at_ms: number }[]>`
+    const [written] = await tx<{ available: number | null; new_expires_at_ms: number }[]>`
       with new_carts as (
         insert into carts (id, client_key, expires_at)
         select id, client_key, now() + make_interval(secs => ${cartTtlSeconds})
@@ -237,10 +230,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
         returning available
       )
       select (select available from stock) as available,
-             (extract(epoch from now() + make_interval(secs => ${cartTtlSeconds})) * 1000)::float8 as new_expires_at_ms`,
-      // An error above aborts the transaction, and this COMMIT then rolls it back.
-      tx`commit`,
-    ]);
+             (extract(epoch from now() + make_interval(secs => ${cartTtlSeconds})) * 1000)::float8 as new_expires_at_ms`;
     if (written?.available !== available) {
       throw new Error(
         `inventory of product ${productId} moved under its row lock (${written?.available} ≠ ${available})`,
@@ -253,14 +243,10 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
       const d = granted[g++] as Decision;
       outcomes[i] = { ok: true, value: applied(d, productId, newExpiresAtMs, cartTtlSeconds * 1000) };
     });
-    if (net !== 0) afterBatch(productId, available);
-    return outcomes;
-  } catch (error) {
-    await tx`rollback`.catch(() => {}); // a dead connection has nothing left to roll back
-    throw error;
-  } finally {
-    tx.release();
-  }
+    return net === 0 ? null : available;
+  });
+  if (availableAfter !== null) afterBatch(productId, availableAfter);
+  return outcomes;
 }
 
 const settle = <R>(work: Promise<R>): Promise<Outcome<R>> =>

@@ -1,5 +1,6 @@
 import "server-only";
 import { pg } from "../db/client";
+import { onStockChanges } from "../inventory/stock-feed";
 
 // However sure we are, ask the database again after this long: a lost stock message (a restock
 // elsewhere) costs a shopper at most this much of a wrong "sold out".
@@ -7,6 +8,16 @@ const HORIZON_MS = 1_000;
 
 const until = new Map<number, number>();
 const learning = new Map<number, Promise<void>>();
+let listening = false;
+
+/** Any process's stock message with units available ends what we knew (a restock, a release). */
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  onStockChanges((changes) => {
+    for (const c of changes) if (c.available > 0) until.delete(c.productId);
+  });
+}
 
 /**
  * Products known to be sold out with no hold due back yet, so a drop's thousands of refusals
@@ -30,6 +41,7 @@ export const soldOut = {
 
   /** After a refusal for lack of stock: asks the database whether, and for how long, it is sold out. */
   learn(productId: number): Promise<void> {
+    listen();
     const inFlight = learning.get(productId);
     if (inFlight) return inFlight;
     const asked = performance.now();

@@ -88,9 +88,21 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
 }
 
+/**
+ * Seconds a refused client should wait: the error's own `retryAfter` when it gives one, else 1 for
+ * a backend that is briefly down and 60 for a rate limit (they count per minute).
+ */
+function retryAfterOf(status: number, body: ErrorBody): number | null {
+  if (status !== 429 && status !== 503) return null;
+  const given = body.error.retryAfter;
+  if (typeof given === "number") return given;
+  return status === 503 ? 1 : 60;
+}
+
 export function errorResponse(error: unknown): Response {
   const { status, body } = describeError(error);
   const headers: Record<string, string> = { "cache-control": "no-store" };
-  if (status === 503) headers["retry-after"] = "1";
+  const retryAfter = retryAfterOf(status, body);
+  if (retryAfter !== null) headers["retry-after"] = String(retryAfter);
   return Response.json(body, { status, headers });
 }

@@ -1,8 +1,9 @@
 import "server-only";
 import { config } from "../config";
 import { redis, redisDatabase } from "../redis/client";
+import type { StockChange } from "./stock-change";
 
-export type StockChange = { productId: number; available: number };
+export type { StockChange };
 
 /**
  * Pub/sub channel for "available changed" messages. Pub/sub ignores Redis databases (and a

@@ -1,28 +1,38 @@
 import "server-only";
 
 import { createRedis, type RedisClient } from "../redis/client";
-import { stockChannel, type StockChange } from "./stock-events";
+import type { StockChange } from "./stock-change";
+import { stockChannel } from "./stock-events";
+import { StockHub, type StockWatcher } from "./stock-hub";
 
-type Listener = (changes: StockChange[]) => void;
-type Feed = { subscriber: RedisClient; listeners: Set<Listener> };
+type Listener = (changes: readonly StockChange[]) => void;
+type Feed = { subscriber: RedisClient; hub: StockHub; listeners: Set<Listener> };
 
+// On globalThis: every route of the process (the stream, /api/health) must see the same hub.
 const globalForFeed = globalThis as unknown as { __holdcartStockFeed?: Feed };
 
+const isChange = (c: unknown): c is StockChange =>
+  typeof c === "object" && c !== null && Number.isInteger((c as StockChange).productId);
+
 /**
- * One Redis subscription per web process, fanned out to every open stock stream, so a
- * thousand watching shoppers cost one Redis connection, not a thousand.
+ * One Redis subscription per web process, fanned out by one hub to every open stock stream, so a
+ * thousand watching shoppers cost one Redis connection and one serialisation per change.
  */
 function feed(): Feed {
   if (globalForFeed.__holdcartStockFeed) return globalForFeed.__holdcartStockFeed;
   const subscriber = createRedis(undefined, "holdcart-stock-feed");
+  const hub = new StockHub();
   const listeners = new Set<Listener>();
   subscriber.on("message", (_channel: string, message: string) => {
-    let changes: StockChange[];
+    let parsed: unknown;
     try {
-      changes = JSON.parse(message) as StockChange[];
+      parsed = JSON.parse(message);
     } catch {
       return;
     }
+    if (!Array.isArray(parsed)) return;
+    const changes = parsed.filter(isChange);
+    hub.publish(changes);
     for (const listener of listeners) listener(changes);
   });
   // On every (re)connection: a subscribe that failed while Redis was down is retried here.
@@ -30,13 +40,23 @@ function feed(): Feed {
     subscriber.subscribe(stockChannel()).catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
   });
   void subscriber.connect().catch(() => {});
-  globalForFeed.__holdcartStockFeed = { subscriber, listeners };
+  globalForFeed.__holdcartStockFeed = { subscriber, hub, listeners };
   return globalForFeed.__holdcartStockFeed;
 }
 
-/** Calls `listener` with every stock change until the returned function is called. */
-export function onStockChange(listener: Listener): () => void {
+/** Sends `watcher` the changes of `productIds` until the returned function is called. */
+export function watchStock(productIds: readonly number[], watcher: StockWatcher): () => void {
+  return feed().hub.watch(productIds, watcher);
+}
+
+/** Calls `listener` with every stock message this process hears, until the returned function is called. */
+export function onStockChanges(listener: Listener): () => void {
   const { listeners } = feed();
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Open stock subscriptions of this process (0 before the first stream). */
+export function openStockSubscriptions(): number {
+  return globalForFeed.__holdcartStockFeed?.hub.size ?? 0;
 }

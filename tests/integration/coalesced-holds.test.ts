@@ -1,7 +1,8 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { holdBatchStats } from "@/lib/cart/line-change";
-import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
+import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
+import { soldOut } from "@/lib/cart/sold-out";
 import { ShopError } from "@/lib/errors";
 import { describeError } from "@/lib/http/errors";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
@@ -97,6 +98,28 @@ describe("coalesced holds: correct, not fast", () => {
     expect(await ledgerViolations()).toEqual([]);
   });
 
+  it("sold out: refusals stop reaching the database until the stock feed says a unit is back", async () => {
+    const productId = await createProduct(1);
+    const holder = await addToCart({ cartId: null, clientIp: "10.3.0.1" }, productId, 1);
+    const ask = (n: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          outcome(addToCart({ cartId: null, clientIp: `10.3.1.${i}` }, productId, 1)),
+        ),
+      );
+    expect(new Set(await ask(20))).toEqual(new Set(["insufficient_stock"]));
+    expect(soldOut.known(productId)).toBe(true);
+
+    const batches = holdBatchStats.batches;
+    expect(new Set(await ask(100))).toEqual(new Set(["insufficient_stock"]));
+    expect(holdBatchStats.batches).toBe(batches); // answered without a statement
+
+    await emptyCart(holder.cartId); // the unit comes back, and the release says so on the feed
+    while (soldOut.known(productId)) await new Promise((r) => setTimeout(r, 10));
+    expect(await ask(1)).toEqual(["held"]);
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
   it("a Postgres connection killed mid-batch fails that batch's requests with 503 and leaves the ledger exact", async () => {
     const productId = await createProduct(100);
     // A session of the test's own holds the product's row, so batches stop at its lock.
@@ -112,12 +135,16 @@ describe("coalesced holds: correct, not fast", () => {
       const [first] = shoppers(1); // a batch of its own...
       const queued = shoppers(10); // ...and ten behind it, which become the next batch
 
+      const killed: number[] = [];
       const killNextWaitingBatch = async () => {
         for (;;) {
+          // A backend being terminated can still be listed for a moment: never pick it twice.
           const [waiting] = await admin<{ pid: number }[]>`
             select pid from pg_stat_activity
-             where datname = current_database() and application_name = 'holdcart' and wait_event_type = 'Lock'`;
+             where datname = current_database() and application_name = 'holdcart' and wait_event_type = 'Lock'
+               and not (pid = any(${killed}::int[]))`;
           if (waiting) {
+            killed.push(waiting.pid);
             await admin`select pg_terminate_backend(${waiting.pid})`;
             return;
           }

@@ -19,6 +19,12 @@ export class WebProcess {
 
   constructor(private readonly env: Record<string, string> = {}) {}
 
+  /** The `next start` process, for reading its CPU time and memory from /proc. */
+  get pid(): number {
+    if (!this.child?.pid) throw new Error("the web server is not running");
+    return this.child.pid;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ShopError } from "@/lib/errors";
-import { describeError, isBackendUnavailable } from "@/lib/http/errors";
+import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/errors";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
 
 const codeOf = (fn: () => unknown) => {
@@ -78,5 +78,15 @@ describe("errors to HTTP", () => {
     const bug = describeError(new TypeError("cannot read properties of undefined"));
     expect(bug.status).toBe(500);
     expect(JSON.stringify(bug.body)).not.toMatch(/undefined|TypeError/);
+  });
+});
+
+describe("Retry-After", () => {
+  it("comes with every 429 and 503, from the error when it says", () => {
+    const retryAfter = (error: ShopError) => errorResponse(error).headers.get("retry-after");
+    expect(retryAfter(new ShopError("rate_limited", "Slow down.", { retryAfter: 5 }))).toBe("5");
+    expect(retryAfter(new ShopError("rate_limited", "Slow down."))).toBe("60");
+    expect(retryAfter(new ShopError("service_unavailable", "Busy."))).toBe("1");
+    expect(retryAfter(new ShopError("insufficient_stock", "Gone."))).toBeNull();
   });
 });
