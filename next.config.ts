@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { MAX_ACTION_BODY_BYTES } from "./lib/http/action-request";
 
 const nextConfig: NextConfig = {
   // The domain layer talks to Redis and Postgres over native Node sockets; keep those
@@ -6,6 +7,14 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["ioredis", "postgres"],
   poweredByHeader: false,
   typedRoutes: false,
+  experimental: {
+    serverActions: {
+      // proxy.ts refuses a larger body with a 413 before Next reads it (Next answers 500);
+      // both read this one figure. No allowedOrigins: proxy.ts and Next both require the
+      // action's Origin to be this host, the rule route handlers follow (lib/http/same-origin.ts).
+      bodySizeLimit: MAX_ACTION_BODY_BYTES,
+    },
+  },
 };
 
 export default nextConfig;

@@ -10,6 +10,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   unknown_product: 404,
   cart_not_found: 404,
   not_found: 404,
+  method_not_allowed: 405,
   insufficient_stock: 409,
   cart_empty: 409,
   cart_expired: 410,
