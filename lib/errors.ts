@@ -13,6 +13,7 @@ export type ShopErrorCode =
   | "not_found"
   | "forbidden"
   | "unauthorized"
+  | "method_not_allowed"
   | "payload_too_large"
   | "unsupported_media_type"
   | "service_unavailable"

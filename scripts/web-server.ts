@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { clientAddress } from "../lib/http/client-address";
+import { apiHeaders, describeError } from "../lib/http/errors";
+import { requestLineProblem } from "../lib/http/raw-request";
 import { config } from "../lib/config";
 import { runCli } from "./cli";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
@@ -10,6 +12,7 @@ import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
  * request names its client by what the client cannot choose. Next itself only fills in
  * X-Forwarded-For when it is missing, which lets any client name itself; here the header is
  * always overwritten with the one address `TRUSTED_PROXY_HOPS` designates (lib/http/client-address.ts).
+ * It also refuses what Next cannot even turn into a Request (TRACE), answering 405 not 500.
  */
 runCli(async () => {
   const { port, trustedProxyHops } = config();
@@ -24,6 +27,18 @@ runCli(async () => {
     req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, chain, trustedProxyHops);
   };
   const server = createServer((req, res) => {
+    // What Next would answer with a 500 before any route runs (TRACE, a broken % escape).
+    const problem = requestLineProblem(req.method ?? "GET", req.url ?? "/");
+    if (problem) {
+      const { status, body } = describeError(problem);
+      res.writeHead(status, {
+        ...apiHeaders(status, body),
+        "content-type": "application/json",
+        ...(status === 405 ? { allow: ALLOWED_METHODS } : {}),
+      });
+      res.end(JSON.stringify(body));
+      return;
+    }
     nameClient(req);
     void handle(req, res);
   });
@@ -42,6 +57,8 @@ runCli(async () => {
   process.once("SIGINT", stop);
   await new Promise(() => {}); // runs until a signal stops it
 });
+
+const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
 function describeHops(hops: number): string {
   return hops === 0 ? "the socket's peer address" : `X-Forwarded-For entry ${hops} from the right`;

@@ -10,6 +10,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   unknown_product: 404,
   cart_not_found: 404,
   not_found: 404,
+  method_not_allowed: 405,
   insufficient_stock: 409,
   cart_empty: 409,
   cart_expired: 410,
@@ -39,26 +40,55 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
- * True for failures of Redis or Postgres themselves (down, unreachable, restarting, shedding
- * load), as opposed to a bug: those answer 503 so clients know to retry.
+ * Redis error replies by which a running server refuses work for a while: out of memory under
+ * `noeviction` (OOM), a replica (READONLY), loading its data (LOADING), a replica without its
+ * master (MASTERDOWN), a cluster without all its slots or mid-resharding (CLUSTERDOWN, TRYAGAIN),
+ * a long script (BUSY), too few replicas to write (NOREPLICAS), a failed snapshot (MISCONF).
+ * The prefix opens the reply; Redis 6 wraps a script's error as `... @user_script:2: -OOM ...`.
+ */
+const REDIS_REFUSAL = /(?:^|: -)(?:OOM|READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF) /;
+
+type ErrorLike = { name?: string; code?: unknown; message?: string; cause?: unknown };
+
+/** The error and the causes it wraps (drizzle wraps the driver's error), outermost first. */
+function* causeChain(error: unknown): Generator<ErrorLike> {
+  let e = error as ErrorLike | undefined;
+  for (let depth = 0; e && typeof e === "object" && depth < 5; depth += 1) {
+    yield e;
+    e = e.cause as ErrorLike | undefined;
+  }
+}
+
+const codeOf = (e: ErrorLike): string => (typeof e.code === "string" ? e.code : "");
+
+/**
+ * True for failures of Redis or Postgres themselves (down, unreachable, restarting, out of
+ * memory, read-only, shedding load), as opposed to a bug: those answer 503 so clients retry.
  */
 export function isBackendUnavailable(error: unknown): boolean {
-  for (
-    let e = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth += 1
-  ) {
-    const code = typeof e.code === "string" ? e.code : "";
+  for (const e of causeChain(error)) {
+    const code = codeOf(e);
     if (NETWORK_CODES.has(code)) return true;
-    // SQLSTATE classes: 08 connection, 53 resources, 57 operator intervention (shutdown, terminated).
-    if (/^(08|53|57)/.test(code) || code === "40001" || code === "40P01") return true;
-    if (e.name === "MaxRetriesPerRequestError") return true;
+    // SQLSTATE classes: 08 connection, 53 resources (disk full, out of memory, too many
+    // connections), 57 operator intervention (shutdown, terminated); 25006: a read-only standby.
+    if (/^(08|53|57)/.test(code) || code === "25006" || code === "40001" || code === "40P01") return true;
+    if (e.name === "MaxRetriesPerRequestError" || e.name === "ClusterAllFailedError") return true;
+    if (e.name === "ReplyError" && REDIS_REFUSAL.test(e.message ?? "")) return true;
     if (/Connection is closed|enableOfflineQueue|Command timed out|Stream isn't writeable/.test(e.message ?? "")) {
       return true;
     }
   }
   return false;
 }
+
+/**
+ * True when Postgres refused a value it cannot store (SQLSTATE class 22, data exception: a
+ * number out of range, a string too long...): the request asked for it, so it is a 400.
+ */
+export const isUnstorableValue = (error: unknown): boolean => dataException(error) !== undefined;
+
+const dataException = (error: unknown): ErrorLike | undefined =>
+  [...causeChain(error)].find((e) => /^22[0-9A-Z]{3}$/.test(codeOf(e)));
 
 export type ErrorBody = { error: { code: ShopErrorCode; message: string } & Record<string, unknown> };
 
@@ -84,25 +114,44 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
       },
     };
   }
+  const refused = dataException(error);
+  if (refused) {
+    console.warn(`[http] value refused by the database: ${codeOf(refused)} ${refused.message?.split("\n")[0]}`);
+    return {
+      status: 400,
+      body: {
+        error: { code: "invalid_request", message: "A value in the request is out of the range the store can keep." },
+      },
+    };
+  }
   console.error("[http] unexpected error", error);
   return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
 }
 
 /**
- * Seconds a refused client should wait: the error's own `retryAfter` when it gives one, else 1 for
- * a backend that is briefly down and 60 for a rate limit (they count per minute).
+ * Seconds a refused client should wait: the error's own `retryAfter` when it gives one, else
+ * RETRY_AFTER_SECONDS for a backend that is briefly down and 60 for a rate limit (they count
+ * per minute).
  */
-function retryAfterOf(status: number, body: ErrorBody): number | null {
+function retryAfterOf(status: number, body?: ErrorBody): number | null {
   if (status !== 429 && status !== 503) return null;
-  const given = body.error.retryAfter;
+  const given = body?.error.retryAfter;
   if (typeof given === "number") return given;
-  return status === 503 ? 1 : 60;
+  return status === 503 ? RETRY_AFTER_SECONDS : 60;
+}
+
+/** Seconds a client should wait before retrying after a 503: backends here recover in about that. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Response headers for an API answer; every 429 and 503 tells the client when to retry. */
+export function apiHeaders(status: number, body?: ErrorBody): Record<string, string> {
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  const retryAfter = retryAfterOf(status, body);
+  if (retryAfter !== null) headers["retry-after"] = String(retryAfter);
+  return headers;
 }
 
 export function errorResponse(error: unknown): Response {
   const { status, body } = describeError(error);
-  const headers: Record<string, string> = { "cache-control": "no-store" };
-  const retryAfter = retryAfterOf(status, body);
-  if (retryAfter !== null) headers["retry-after"] = String(retryAfter);
-  return Response.json(body, { status, headers });
+  return Response.json(body, { status, headers: apiHeaders(status, body) });
 }

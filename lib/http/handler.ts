@@ -1,5 +1,5 @@
 import "server-only";
-import { errorResponse } from "./errors";
+import { apiHeaders, errorResponse } from "./errors";
 import { assertSameOrigin } from "./request";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -24,4 +24,4 @@ export function mutation<C>(handler: Handler<C>): Handler<C> {
 }
 
 export const json = (body: unknown, status = 200): Response =>
-  Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  Response.json(body, { status, headers: apiHeaders(status) });

@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { ShopError } from "../errors";
 import { clientKey } from "./client-address";
+import { isCrossSite } from "./same-origin";
 
 export const MAX_BODY_BYTES = 4 * 1024;
 
@@ -48,26 +49,9 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   throw new ShopError(field === "quantity" ? "invalid_quantity" : "invalid_request", message);
 }
 
-/**
- * CSRF defence for state-changing route handlers: a browser tells us where a request comes
- * from (Sec-Fetch-Site, Origin); anything not same-origin is refused. Clients that send
- * neither (curl, servers) cannot ride a shopper's cookie, so they pass.
- */
+/** CSRF defence for state-changing route handlers (the rule lives in same-origin.ts). */
 export function assertSameOrigin(request: Request): void {
-  const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") {
-    throw new ShopError("forbidden", "Cross-site requests are not allowed.");
-  }
-  const origin = request.headers.get("origin");
-  if (origin === null) return;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  let originHost: string | null = null;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = null;
-  }
-  if (!host || originHost !== host) throw new ShopError("forbidden", "Cross-site requests are not allowed.");
+  if (isCrossSite(request.headers)) throw new ShopError("forbidden", "Cross-site requests are not allowed.");
 }
 
 /**

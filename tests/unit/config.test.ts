@@ -26,6 +26,19 @@ describe("configuration", () => {
     expect(problems.join("\n")).toMatch(/MAX_LINES must be a whole number/);
   });
 
+  it("refuses CART_TTL_SECONDS=2200000 at start in one clear line, rather than failing every add", () => {
+    const problems = (() => {
+      try {
+        parseConfig({ CART_TTL_SECONDS: "2200000" });
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems).toEqual(["CART_TTL_SECONDS must be at most 604800"]);
+    expect(parseConfig({ CART_TTL_SECONDS: "604800" }).cartTtlSeconds).toBe(604_800);
+  });
+
   it("requires a real session secret and admin token in production", () => {
     expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(
       /SESSION_SECRET is required in production[\s\S]*ADMIN_TOKEN is required/,

@@ -1,0 +1,42 @@
+import { ShopError } from "../errors";
+
+/**
+ * Checks on the request line (method, path) that Next answers with a 500 before any route
+ * code runs. Free of Next, so the same rule serves proxy.ts and a plain Node server in front
+ * of Next.
+ */
+
+/**
+ * True when the path holds a `%` escape that does not decode (`%ff`, `%`, `%zz`): Next fails
+ * to decode it into a route's params and, with no Pages Router error page to render, answers
+ * 500 instead of 400 (vercel/next.js#92557).
+ */
+export function hasMalformedEscape(path: string): boolean {
+  if (!path.includes("%")) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Methods the fetch standard forbids, so Next cannot even build its Request for them (nor run
+ * proxy.ts): it answers a 500. Only a server in front of Next can refuse them.
+ */
+const FORBIDDEN_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
+
+/**
+ * What is wrong with a request line Next would fail on, or null to pass it on. A server in
+ * front of Next answers the error as any other (a 405 also names the methods in `Allow`).
+ */
+export function requestLineProblem(method: string, url: string): ShopError | null {
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    return new ShopError("method_not_allowed", `${method.toUpperCase()} is not supported.`);
+  }
+  if (hasMalformedEscape(url.split("?")[0] ?? url)) {
+    return new ShopError("invalid_request", "The address holds a malformed % escape.");
+  }
+  return null;
+}

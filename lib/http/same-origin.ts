@@ -1,0 +1,21 @@
+/**
+ * The CSRF rule for every state change, route handler or server action: a browser says where a
+ * request comes from (Sec-Fetch-Site, Origin); anything not same-origin is cross-site. Clients
+ * that send neither (curl, servers) cannot ride a shopper's cookie, so they are not.
+ */
+export function isCrossSite(headers: Headers): boolean {
+  const site = headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return true;
+  const origin = headers.get("origin");
+  if (origin === null) return false;
+  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  return !host || hostOf(origin) !== host;
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // "null" (a sandboxed or privacy-sensitive context) or garbage: no host
+  }
+}
