@@ -96,13 +96,14 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       log({ event: "sweep_failed", error: (error as Error).message });
       await track(withinDeadline(releaseOverdueOneByOne(SWEEP_BATCH), SWEEP_DEADLINE_MS)).catch(() => {});
     }
-    if (!stopped) sweepTimer = setTimeout(() => void sweep(), await nextSweepInMs());
+    const wait = await nextSweepInMs();
+    if (!stopped) sweepTimer = setTimeout(() => void sweep(), wait);
   };
 
   // Just after the next deadline (a mass expiry then ends within a fraction of a second,
   // however late Redis reports it), and at the latest one interval from now: invariant 4.
   const nextSweepInMs = async () => {
-    const untilDeadline = await withinDeadline(msUntilNextDeadline(), SWEEP_DEADLINE_MS).catch(() => null);
+    const untilDeadline = await withinDeadline(msUntilNextDeadline(), sweepIntervalMs).catch(() => null);
     const wake = untilDeadline === null ? sweepIntervalMs : untilDeadline + EVENT_GRACE_MS;
     return Math.max(MIN_SWEEP_GAP_MS, Math.min(sweepIntervalMs, wake));
   };

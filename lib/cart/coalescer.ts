@@ -15,6 +15,8 @@ export type CoalescerOptions<T> = {
   maxQueue: number;
   /** Requests that must not share a batch (two changes of one cart): a later one waits for the next. */
   conflictKey?: (request: T) => string | undefined;
+  /** At most `max` distinct `key`s in one batch (each costs the batch a lock it holds to commit). */
+  groups?: { key: (request: T) => string; max: number };
 };
 
 /**
@@ -75,22 +77,25 @@ export class Coalescer<K, T, R> {
     this.lanes.delete(key);
   }
 
-  /** The next batch: queued requests in order, up to maxBatch, leaving conflicting ones queued. */
+  /**
+   * The next batch: the queue's head, in order, up to maxBatch. It ends before the first request
+   * that conflicts with one already in it or would bring one group too many, so no request is
+   * ever decided after one that arrived later.
+   */
   private take(lane: Lane<T, R>): Pending<T, R>[] {
-    const { maxBatch, conflictKey } = this.options;
-    const taken: Pending<T, R>[] = [];
-    const kept: Pending<T, R>[] = [];
-    const seen = new Set<string>();
-    for (const pending of lane.queue) {
-      const conflict = conflictKey?.(pending.request);
-      if (taken.length >= maxBatch || (conflict !== undefined && seen.has(conflict))) {
-        kept.push(pending);
-        continue;
-      }
-      if (conflict !== undefined) seen.add(conflict);
-      taken.push(pending);
+    const { maxBatch, conflictKey, groups } = this.options;
+    const conflicts = new Set<string>();
+    const groupsSeen = new Set<string>();
+    let end = 0;
+    for (; end < lane.queue.length && end < maxBatch; end += 1) {
+      const { request } = lane.queue[end] as Pending<T, R>;
+      const conflict = conflictKey?.(request);
+      if (conflict !== undefined && conflicts.has(conflict)) break;
+      const group = groups?.key(request);
+      if (groups && group !== undefined && !groupsSeen.has(group) && groupsSeen.size >= groups.max) break;
+      if (conflict !== undefined) conflicts.add(conflict);
+      if (group !== undefined) groupsSeen.add(group);
     }
-    lane.queue = kept;
-    return taken;
+    return lane.queue.splice(0, Math.max(end, 1));
   }
 }

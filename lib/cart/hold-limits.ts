@@ -1,15 +1,9 @@
 import "server-only";
-import { sql } from "drizzle-orm";
-import { config } from "../config";
-import type { DbTx } from "../inventory/counters";
 import { ShopError } from "../errors";
 
 /** What one client's live carts hold: units of one product, and units in all. */
 export type Holding = { product: number; total: number };
 export type HoldCaps = { maxQtyPerLine: number; maxUnitsPer: number };
-
-// Advisory locks are keyed (namespace, key); this namespace is "a client's holds".
-const CLIENT_LOCK_NAMESPACE = 9;
 
 /**
  * Invariant 9: refuses `more` units when they would take a client past what one shopper may
@@ -31,23 +25,4 @@ export function assertWithinCaps(holding: Holding, more: number, caps: HoldCaps)
       { held: holding.total, maxUnitsPerClient: caps.maxUnitsPer },
     );
   }
-}
-
-/**
- * Inside a hold's transaction: waits for the client's other holds in flight to commit (an
- * advisory lock per client, held to commit), then checks the caps against what its live carts
- * hold now. The lock is what makes 40 simultaneous carts of one client add up: without it each
- * would read the others' holds as not yet there.
- */
-export async function assertClientMayHold(tx: DbTx, client: string, productId: number, more: number): Promise<void> {
-  const { holdLimits, maxQtyPerLine, maxUnitsPerCart } = config();
-  if (!holdLimits || more <= 0) return;
-  await tx.execute(sql`select pg_advisory_xact_lock(${CLIENT_LOCK_NAMESPACE}, hashtext(${client}))`);
-  // A statement of its own, so its snapshot is taken after the lock was granted.
-  const [holding] = await tx.execute<Holding>(sql`
-    select coalesce(sum(r.quantity) filter (where r.product_id = ${productId}), 0)::int as product,
-           coalesce(sum(r.quantity), 0)::int as total
-      from carts c join reservations r on r.cart_id = c.id
-     where c.client_key = ${client} and c.state = 'active' and c.expires_at > now()`);
-  assertWithinCaps(holding ?? { product: 0, total: 0 }, more, { maxQtyPerLine, maxUnitsPer: maxUnitsPerCart });
 }

@@ -23,6 +23,12 @@ type Request = { target: CartTarget; change: LineChange };
 // the queue bounds how long a request can wait behind batches (then 503, never unbounded).
 const MAX_BATCH = 500;
 const MAX_QUEUE = 5_000;
+const MAX_CLIENTS_PER_BATCH = 64;
+// Advisory locks are keyed (namespace, key); this namespace is "a client's holds".
+const CLIENT_LOCK_NAMESPACE = 9;
+// However it is blocked (a lock held elsewhere, a half-open connection), a batch gives up then,
+// answering 503, rather than holding its queue for as long as TCP takes to notice.
+const BATCH_TIMEOUT = "5s";
 
 /** Batches run and the requests they carried, since the process started (metrics, tests). */
 export const holdBatchStats = { batches: 0, requests: 0 };
@@ -32,6 +38,10 @@ const batches = new Coalescer<number, Request, Applied>((productId, requests) =>
   maxQueue: MAX_QUEUE,
   // A cart's version is bumped once per batch, so two changes of one cart go in separate batches.
   conflictKey: (r) => (r.target.newFor === undefined ? r.target.cartId : undefined),
+  // With per-client caps a batch holds one advisory lock per client until commit; those live in
+  // Postgres' shared lock table (max_locks_per_transaction × connections), so a batch takes at
+  // most as many as one transaction is budgeted by default. A cart stands for its client here.
+  groups: { key: (r) => r.target.newFor ?? r.target.cartId, max: MAX_CLIENTS_PER_BATCH },
 });
 
 /**
@@ -73,6 +83,8 @@ type LockedCart = {
  */
 async function lockAndRead(tx: TransactionSql, productId: number, requests: Request[]) {
   const existingIds = [...new Set(requests.flatMap((r) => (r.target.newFor === undefined ? [r.target.cartId] : [])))];
+  // Sent first, ahead of every lock below (queries are lazy until executed or awaited).
+  const timeout = tx`select set_config('statement_timeout', ${BATCH_TIMEOUT}, true)`.execute();
   const [carts, lines] =
     existingIds.length === 0
       ? [[] as LockedCart[], [] as { cart_id: string; product_id: number; quantity: number }[]]
@@ -92,15 +104,17 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
         ]);
   const cartById = new Map(carts.map((c) => [c.id, c]));
   const clientOf = (r: Request) => r.target.newFor ?? cartById.get(r.target.cartId)?.client_key;
+  // Carts from before clients were recorded have no key: they are not counted together.
   const clients = config().holdLimits
-    ? [...new Set(requests.map(clientOf).filter((c): c is string => c !== undefined))]
+    ? [...new Set(requests.map(clientOf).filter((c): c is string => c !== undefined && c !== ""))]
     : [];
 
-  const [, holdings, stock] = await Promise.all([
+  const [, , holdings, stock] = await Promise.all([
+    timeout,
     // Invariant 9: each client's holds queue here until commit, so holds in flight add up.
     clients.length === 0
       ? null
-      : tx`select count(pg_advisory_xact_lock(9, h))
+      : tx`select count(pg_advisory_xact_lock(${CLIENT_LOCK_NAMESPACE}, h))
              from (select distinct hashtext(k) as h from unnest(${clients}::text[]) k order by 1) ordered`,
     // A statement of its own, after the locks: its snapshot sees every earlier hold committed.
     clients.length === 0

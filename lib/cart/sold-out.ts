@@ -7,6 +7,8 @@ import { onStockChanges } from "../inventory/stock-feed";
 const HORIZON_MS = 1_000;
 
 const until = new Map<number, number>();
+// Bumped by every sign of stock, so an answer that left the database before it cannot set a flag.
+const generation = new Map<number, number>();
 const learning = new Map<number, Promise<void>>();
 let listening = false;
 
@@ -15,7 +17,7 @@ function listen(): void {
   if (listening) return;
   listening = true;
   onStockChanges((changes) => {
-    for (const c of changes) if (c.available > 0) until.delete(c.productId);
+    for (const c of changes) if (c.available > 0) soldOut.forget(c.productId);
   });
 }
 
@@ -37,6 +39,7 @@ export const soldOut = {
 
   forget(productId: number): void {
     until.delete(productId);
+    generation.set(productId, (generation.get(productId) ?? 0) + 1);
   },
 
   /** After a refusal for lack of stock: asks the database whether, and for how long, it is sold out. */
@@ -45,6 +48,7 @@ export const soldOut = {
     const inFlight = learning.get(productId);
     if (inFlight) return inFlight;
     const asked = performance.now();
+    const seen = generation.get(productId) ?? 0;
     const done = pg()<{ available: number; ms_to_next_release: number | null }[]>`
       select i.available,
              (select floor(extract(epoch from min(c.expires_at) - now()) * 1000)::int
@@ -52,7 +56,7 @@ export const soldOut = {
                where r.product_id = i.product_id and c.state = 'active') as ms_to_next_release
         from inventory i where i.product_id = ${productId}`
       .then(([row]) => {
-        if (!row || row.available > 0) return;
+        if (!row || row.available > 0 || (generation.get(productId) ?? 0) !== seen) return;
         const wait = Math.min(row.ms_to_next_release ?? HORIZON_MS, HORIZON_MS);
         if (wait > 0) until.set(productId, asked + wait);
       })

@@ -25,10 +25,19 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
  * longer than an IPv6 address, so keys built from it stay bounded whatever a header said.
  */
 export function clientKey(address: string): string {
-  const plain = address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const plain = withoutPortOrMapping(address.trim().toLowerCase());
   if (isIPv4(plain)) return plain;
   if (!isIPv6(plain)) return "unknown";
   return `${expandIPv6(plain).slice(0, 4).join(":")}::/64`;
+}
+
+/** An address as some proxies write it (`1.2.3.4:5678`, `[2001:db8::1]:443`, `::ffff:1.2.3.4`), bare. */
+function withoutPortOrMapping(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return withoutPortOrMapping(bracketed[1] ?? "");
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(address);
+  if (v4WithPort) return v4WithPort[1] ?? "";
+  return address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 /** The eight 16-bit groups of an IPv6 address, without zone, in lower-case hex. */

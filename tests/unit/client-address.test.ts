@@ -28,6 +28,9 @@ describe("who the client is", () => {
     expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
     expect(clientKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(clientKey("::FFFF:198.51.100.7")).toBe("198.51.100.7");
+    expect(clientKey("198.51.100.7:51234")).toBe("198.51.100.7");
+    expect(clientKey("[2001:db8:1:2::9]:443")).toBe("2001:db8:1:2::/64");
     expect(clientKey("not an address")).toBe("unknown");
     expect(clientKey("9".repeat(5000))).toBe("unknown");
     expect(clientKey("")).toBe("unknown");

@@ -26,10 +26,24 @@ describe("coalescing requests on a hot key", () => {
     expect(batches).toEqual([["a:1"], ["b:1", "c:1", "d:1"]]);
   });
 
-  it("keeps two requests of one cart out of the same batch, without reordering that cart's requests", async () => {
+  it("ends a batch before a second request of one cart, so nothing is decided before what arrived earlier", async () => {
     const { batches, coalescer } = recorder();
-    await Promise.all(["x:0", "a:1", "a:2", "b:1", "a:3"].map((r) => coalescer.submit("hot", r)));
-    expect(batches).toEqual([["x:0"], ["a:1", "b:1"], ["a:2"], ["a:3"]]);
+    await Promise.all(["x:0", "a:1", "b:1", "a:2", "c:1", "a:3"].map((r) => coalescer.submit("hot", r)));
+    expect(batches).toEqual([["x:0"], ["a:1", "b:1"], ["a:2", "c:1"], ["a:3"]]);
+  });
+
+  it("ends a batch before a group too many (each group costs the batch a lock)", async () => {
+    const batches: string[][] = [];
+    const coalescer = new Coalescer<string, string, string>(
+      async (_key, requests) => {
+        batches.push([...requests]);
+        await new Promise((r) => setTimeout(r, 5));
+        return requests.map((value) => ({ ok: true, value }));
+      },
+      { maxBatch: 100, maxQueue: 100, groups: { key: (r) => r.split(":")[0] ?? r, max: 2 } },
+    );
+    await Promise.all(["x:0", "a:1", "b:1", "a:2", "c:1", "c:2"].map((r) => coalescer.submit("hot", r)));
+    expect(batches).toEqual([["x:0"], ["a:1", "b:1", "a:2"], ["c:1", "c:2"]]);
   });
 
   it("answers each request with its own outcome, and a failed batch fails each of its requests", async () => {
