@@ -160,8 +160,8 @@ describe("requests Next refuses before any route code runs answer a 4xx", () => 
 
   // Next cannot build a Request for TRACE (the fetch standard forbids the method), so neither a
   // route nor proxy.ts ever sees it; the web server in front of Next (dist/web.mjs) refuses it.
-  it("TRACE and TRACK on any route answer 405, name the methods allowed, and change nothing", async () => {
-    for (const method of ["TRACE", "TRACK"]) {
+  it("TRACE on any route answers 405, names the methods allowed, and changes nothing", async () => {
+    for (const method of ["TRACE"]) {
       for (const pathname of ["/", "/api/products", "/api/cart/items", `/api/cart/items/${productId}`]) {
         const answer = await changesNothing(() => sendRaw(method, pathname));
         expectRefusal(answer, 405, "method_not_allowed", `${method} ${pathname}`);
