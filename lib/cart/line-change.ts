@@ -3,6 +3,7 @@ import type { TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
 import { insufficientStock, ShopError } from "../errors";
+import { holdUnits } from "../inventory/counters";
 import { publishStockChanges, type StockChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
 import { assertWithinCaps, type Holding } from "./hold-limits";
@@ -238,11 +239,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
          where product_id = ${productId} and cart_id = any(${emptied.map((d) => d.request.target.cartId)}::uuid[])
         returning 1
       ),
-      stock as (
-        update inventory set available = available - ${net}, reserved = reserved + ${net}
-         where product_id = ${productId} and available >= ${net}
-        returning available
-      )
+      stock as (${holdUnits(tx, productId, net)})
       select (select available from stock) as available,
              (extract(epoch from now() + make_interval(secs => ${cartTtlSeconds})) * 1000)::float8 as new_expires_at_ms`;
     if (written?.available !== available) {
@@ -281,11 +278,7 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
   const { cartTtlSeconds } = config();
   enforceLimits([], 0, quantity);
   const [row] = await pg()<{ available: number | null; expires_at_ms: number | null; known: boolean }[]>`
-    with held as (
-      update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}
-       where product_id = ${productId} and available >= ${quantity}
-      returning available
-    ),
+    with held as (${holdUnits(pg(), productId, quantity)}),
     cart as (
       insert into carts (id, client_key, expires_at)
       select ${cartId}, ${client}, now() + make_interval(secs => ${cartTtlSeconds}) from held

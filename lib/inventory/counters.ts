@@ -1,5 +1,6 @@
 import "server-only";
-import { eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import type { Sql, TransactionSql } from "postgres";
 import type { Db } from "../db/client";
 import { inventory } from "../db/schema";
 
@@ -8,12 +9,12 @@ export type DbTx = Db | Tx;
 
 /**
  * The conditional hold: moves `quantity` units from available to reserved only if that many
- * are available, returning the new `available` (no row when there were not enough).
- * Invariant 3 (no oversell): one conditional statement; concurrent holds queue on the row
- * lock and each re-checks `available` after the one before it committed. Written as a
- * fragment so callers can run it inside the statement that also records the hold.
+ * are available, returning the new `available` (no row when there were not enough); a negative
+ * quantity gives units back. Invariant 3 (no oversell): whatever was decided before, this
+ * condition and the CHECK constraints have the last word. A postgres.js fragment, so the
+ * statement that records the holds runs it too (lib/cart/line-change.ts).
  */
-export const holdUnitsSql = (productId: number, quantity: number): SQL => sql`
+export const holdUnits = (pg: Sql | TransactionSql, productId: number, quantity: number) => pg`
   update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}
    where product_id = ${productId} and available >= ${quantity}
   returning available`;
