@@ -42,6 +42,8 @@ const EnvSchema = z
     HOLD_LIMITS: z.enum(["on", "off"], "must be on or off").default("on"),
     MAX_STREAMS_PER_CLIENT: intFrom(1, 16, 10_000),
     MAX_STREAMS: intFrom(1, 10_000, 1_000_000),
+    MAX_HOLD_EXTENSIONS: intFrom(0, 10, 1_000),
+    HOLD_WARNING_SECONDS: intFrom(20, 60, DAY_SECONDS),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADMIN_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
     PORT: intFrom(1, 3000, 65_535),
@@ -79,6 +81,10 @@ export type Config = {
   /** Open stock streams per client, and in all, per web process. */
   maxStreamsPerClient: number;
   maxStreams: number;
+  /** Times one cart may keep its hold for another CART_TTL_SECONDS (WCAG 2.2.1 asks for 10). */
+  maxHoldExtensions: number;
+  /** How long before the deadline the pages warn and offer the extension. */
+  holdWarningSeconds: number;
   sessionSecret: string;
   adminToken: string;
   port: number;
@@ -120,6 +126,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     holdLimits: e.HOLD_LIMITS === "on",
     maxStreamsPerClient: e.MAX_STREAMS_PER_CLIENT,
     maxStreams: e.MAX_STREAMS,
+    maxHoldExtensions: e.MAX_HOLD_EXTENSIONS,
+    holdWarningSeconds: e.HOLD_WARNING_SECONDS,
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     adminToken: e.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     port: e.PORT,

@@ -10,6 +10,7 @@ export type ShopErrorCode =
   | "cart_limit"
   | "rate_limited"
   | "hold_limit"
+  | "extension_refused"
   | "not_found"
   | "forbidden"
   | "unauthorized"

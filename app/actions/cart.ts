@@ -4,6 +4,7 @@ import { refresh } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
 import type { CartView } from "@/lib/cart/cart-view";
+import { extendHold } from "@/lib/cart/extend";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
 import { lineQuantitySchema, quantitySchema } from "@/lib/cart/schemas";
@@ -14,7 +15,8 @@ import { describeError } from "@/lib/http/errors";
 import { clientIp } from "@/lib/http/request";
 
 export type CartActionResult =
-  { ok: true; cart: CartView } | { ok: false; error: { code: string; message: string; available?: number } };
+  | { ok: true; cart: CartView }
+  | { ok: false; error: { code: string; message: string; available?: number; reason?: string } };
 
 const productIdSchema = z.number().int().min(1).max(2_147_483_647);
 
@@ -26,8 +28,16 @@ async function run(work: () => Promise<CartView>): Promise<CartActionResult> {
     return { ok: true, cart };
   } catch (error) {
     const { body } = describeError(error);
-    const { code, message, available } = body.error;
-    return { ok: false, error: { code, message, ...(typeof available === "number" ? { available } : {}) } };
+    const { code, message, available, reason } = body.error;
+    return {
+      ok: false,
+      error: {
+        code,
+        message,
+        ...(typeof available === "number" ? { available } : {}),
+        ...(typeof reason === "string" ? { reason } : {}),
+      },
+    };
   }
 }
 
@@ -60,6 +70,16 @@ export async function emptyCartAction(): Promise<CartActionResult> {
     await emptyCart(await currentCartId());
     await forgetCart();
     return getCart(null);
+  });
+}
+
+/** Keeps the hold for another CART_TTL_SECONDS (refused past MAX_HOLD_EXTENSIONS). */
+export async function extendHoldAction(): Promise<CartActionResult> {
+  return run(async () => {
+    const cartId = await currentCartId();
+    const cart = await extendHold(cartId);
+    if (cartId) await rememberCart(cartId);
+    return cart;
   });
 }
 

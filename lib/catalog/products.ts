@@ -12,6 +12,8 @@ export type ProductView = {
   priceCents: number;
   imageUrl: string;
   available: number;
+  /** Units in shoppers' carts: they come back if those holds end. */
+  reserved: number;
 };
 
 const productView = {
@@ -22,6 +24,7 @@ const productView = {
   priceCents: products.priceCents,
   imageUrl: products.imageUrl,
   available: inventory.available,
+  reserved: inventory.reserved,
 };
 
 /** The catalog with live stock (read on every request: "N left" must not lag behind holds). */
@@ -48,7 +51,7 @@ export const findProductBySlug = cache(async (slug: string): Promise<ProductView
   return row ?? null;
 });
 
-export type ProductSummary = Omit<ProductView, "available" | "description">;
+export type ProductSummary = Omit<ProductView, "available" | "reserved" | "description">;
 
 // Names and prices change rarely; the cart read path looks them up here instead of in Postgres.
 const SUMMARY_TTL_MS = 5_000;

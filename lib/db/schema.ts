@@ -66,6 +66,8 @@ export const carts = pgTable(
     // Who started the cart (lib/http/client-address.ts): invariant 9 caps what one client holds
     // across all its carts. At most 45 characters (an IPv6 address), so it never grows a key.
     clientKey: varchar("client_key", { length: 64 }).notNull().default(""),
+    // Times the shopper kept the hold for another CART_TTL_SECONDS (at most MAX_HOLD_EXTENSIONS).
+    extensionsUsed: integer("extensions_used").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },

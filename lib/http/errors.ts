@@ -13,6 +13,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   method_not_allowed: 405,
   insufficient_stock: 409,
   cart_empty: 409,
+  extension_refused: 409,
   cart_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

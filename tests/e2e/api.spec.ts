@@ -73,6 +73,31 @@ test.describe("the cart API", () => {
     });
   });
 
+  test("keeping a hold longer: 200 with a later expiresAt and a cookie that outlives it; 404 with no cart; 403 cross-site", async ({
+    playwright,
+    baseURL,
+  }) => {
+    const shopper = await playwright.request.newContext({ baseURL });
+    expect((await shopper.post("/api/cart/extend")).status()).toBe(404);
+    const id = await productId(shopper, TOTE);
+    const added = (await (await shopper.post("/api/cart/items", { data: { productId: id, quantity: 1 } })).json()) as {
+      cart: { expiresAt: string };
+    };
+    const before = await countersOf(shopper, TOTE);
+    const crossSite = await shopper.post("/api/cart/extend", { headers: { "sec-fetch-site": "cross-site" } });
+    expect(crossSite.status()).toBe(403);
+
+    const extended = await shopper.post("/api/cart/extend");
+    expect(extended.status()).toBe(200);
+    const { cart } = (await extended.json()) as { cart: { expiresAt: string; items: unknown[] } };
+    expect(Date.parse(cart.expiresAt)).toBeGreaterThan(Date.parse(added.cart.expiresAt));
+    expect(cart.items).toHaveLength(1);
+    expect(extended.headers()["set-cookie"] ?? "").toMatch(/^cart=/);
+    expect((await (await shopper.get("/api/cart")).json()).cart.expiresAt).toBe(cart.expiresAt);
+    expect(await countersOf(shopper, TOTE)).toEqual(before);
+    await shopper.delete("/api/cart");
+  });
+
   test("health and catalog answer as the contract says", async ({ request }) => {
     const health = await request.get("/api/health");
     expect(health.status()).toBe(200);
@@ -86,6 +111,7 @@ test.describe("the cart API", () => {
       "imageUrl",
       "name",
       "priceCents",
+      "reserved",
       "slug",
     ]);
     expect((await request.get("/api/products/nope")).status()).toBe(404);

@@ -66,4 +66,9 @@ describe("configuration", () => {
       cartTtlSeconds: 900,
     });
   });
+
+  it("gives the hold's extension and warning their defaults, and refuses a warning under 20 s", () => {
+    expect(parseConfig({})).toMatchObject({ maxHoldExtensions: 10, holdWarningSeconds: 60 });
+    expect(() => parseConfig({ HOLD_WARNING_SECONDS: "5" })).toThrow(/HOLD_WARNING_SECONDS must be at least 20/);
+  });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "carts" ADD COLUMN "extensions_used" integer DEFAULT 0 NOT NULL;

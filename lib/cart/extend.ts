@@ -1,0 +1,61 @@
+import "server-only";
+import { config } from "../config";
+import { pg } from "../db/client";
+import { ShopError } from "../errors";
+import { toCartView, type CartView } from "./cart-view";
+import { writeSnapshot, type CartLine } from "./snapshot";
+
+type LockedCart = { state: string; live: boolean; extensions_used: number };
+
+/**
+ * Keeps the caller's hold for another CART_TTL_SECONDS from now (WCAG 2.2.1, Timing Adjustable),
+ * at most MAX_HOLD_EXTENSIONS times per cart. One transaction: lock the cart (it must be active
+ * and unexpired), move its deadline on the database clock, bump its version; then the Redis TTL
+ * follows from the new deadline. (Refusing while someone waits for one of its products, reason
+ * `waitlist`, comes with the waiting line.)
+ */
+export async function extendHold(cartId: string | null): Promise<CartView> {
+  if (!cartId) throw new ShopError("cart_not_found", "You have no cart yet.");
+  const { cartTtlSeconds, maxHoldExtensions } = config();
+  const snapshot = await pg().begin(async (tx) => {
+    const [cart] = await tx<LockedCart[]>`
+      select state, expires_at > now() as live, extensions_used from carts where id = ${cartId} for update`;
+    if (!cart) throw new ShopError("cart_not_found", "You have no cart yet.");
+    if (cart.state !== "active" || !cart.live) throw new ShopError("cart_expired", "Your cart has expired.");
+    if (cart.extensions_used >= maxHoldExtensions) {
+      throw new ShopError(
+        "extension_refused",
+        `Your items have been kept ${maxHoldExtensions} times already; please check out or let them go.`,
+        { reason: "limit", maxHoldExtensions },
+      );
+    }
+    const [[extended], lines] = await Promise.all([
+      tx<{ version: number; expires_at_ms: number; ttl_ms: number }[]>`
+        update carts
+           set expires_at = greatest(expires_at, now() + make_interval(secs => ${cartTtlSeconds})),
+               extensions_used = extensions_used + 1,
+               version = version + 1
+         where id = ${cartId}
+        returning version,
+                  (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms,
+                  floor(extract(epoch from expires_at - now()) * 1000)::int as ttl_ms`,
+      tx<{ product_id: number; quantity: number }[]>`
+        select product_id, quantity from reservations where cart_id = ${cartId} order by product_id`,
+    ]);
+    if (!extended) throw new Error(`cart ${cartId} vanished under its row lock`);
+    const held: CartLine[] = lines.map((l) => ({ productId: l.product_id, quantity: l.quantity }));
+    return {
+      cartId,
+      version: extended.version,
+      expiresAtMs: Number(extended.expires_at_ms),
+      ttlMs: extended.ttl_ms,
+      lines: held,
+    };
+  });
+  // The ledger has the new deadline. Should this write fail, the old Redis key expires early,
+  // the worker finds the cart not yet due and keeps it, and the next read rebuilds the keys.
+  await writeSnapshot(snapshot).catch((error: Error) =>
+    console.error(`[cart] redis write after extending ${cartId} failed: ${error.message}`),
+  );
+  return toCartView(snapshot.lines, snapshot.expiresAtMs, snapshot.ttlMs);
+}
