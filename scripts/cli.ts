@@ -1,7 +1,12 @@
 import { ConfigError } from "../lib/config";
+import { loadEnvFiles } from "../lib/env-files";
 
-/** Runs a command-line entry point: configuration problems print one line each, exit 1. */
+/**
+ * Runs a command-line entry point: `.env` files are read first, as Next reads them;
+ * configuration problems print one line each, exit 1.
+ */
 export function runCli(main: () => Promise<void>): void {
+  loadEnvFiles();
   main().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
+import { loadEnvFiles } from "../lib/env-files";
 import { runTogether } from "./processes";
 
 /**
@@ -132,6 +133,7 @@ async function resolveRedis(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  loadEnvFiles(); // PORT, DATABASE_URL, REDIS_URL… from .env, as the commands below all see them
   const databaseUrl = await resolvePostgres();
   const redisUrl = await resolveRedis();
   Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });

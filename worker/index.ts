@@ -1,8 +1,10 @@
 import { config, ConfigError } from "../lib/config";
+import { loadEnvFiles } from "../lib/env-files";
 import { closeDb } from "../lib/db/client";
 import { closeRedis } from "../lib/redis/client";
 import { startExpiryWorker } from "./expiry-worker";
 
+loadEnvFiles();
 try {
   config();
 } catch (error) {
