@@ -49,11 +49,6 @@ export class Coalescer<K, T, R> {
     return promise;
   }
 
-  /** Requests waiting or in flight for `key` (tests and metrics). */
-  pending(key: K): number {
-    return this.lanes.get(key)?.queue.length ?? 0;
-  }
-
   private async drain(key: K, lane: Lane<T, R>): Promise<void> {
     lane.inFlight = true;
     while (lane.queue.length > 0) {

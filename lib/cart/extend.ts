@@ -3,6 +3,7 @@ import { config } from "../config";
 import { pg } from "../db/client";
 import { ShopError } from "../errors";
 import { toCartView, type CartView } from "./cart-view";
+import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
 import { writeSnapshot, type CartLine } from "./snapshot";
 
 type LockedCart = { state: string; live: boolean; extensions_used: number };
@@ -30,15 +31,13 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
       );
     }
     const [[extended], lines] = await Promise.all([
-      tx<{ version: number; expires_at_ms: number; ttl_ms: number }[]>`
+      tx<({ version: number } & DeadlineColumns)[]>`
         update carts
            set expires_at = greatest(expires_at, now() + make_interval(secs => ${cartTtlSeconds})),
                extensions_used = extensions_used + 1,
                version = version + 1
          where id = ${cartId}
-        returning version,
-                  (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms,
-                  floor(extract(epoch from expires_at - now()) * 1000)::int as ttl_ms`,
+        returning version, ${deadlineColumns(tx, tx`expires_at`)}`,
       tx<{ product_id: number; quantity: number }[]>`
         select product_id, quantity from reservations where cart_id = ${cartId} order by product_id`,
     ]);

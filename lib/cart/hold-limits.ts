@@ -3,7 +3,7 @@ import { ShopError } from "../errors";
 
 /** What one client's live carts hold: units of one product, and units in all. */
 export type Holding = { product: number; total: number };
-export type HoldCaps = { maxQtyPerLine: number; maxUnitsPer: number };
+type HoldCaps = { maxQtyPerLine: number; maxUnitsPer: number };
 
 /**
  * Invariant 9: refuses `more` units when they would take a client past what one shopper may

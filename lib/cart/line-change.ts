@@ -8,6 +8,7 @@ import { publishStockChanges, type StockChange } from "../inventory/stock-events
 import { Coalescer, type Outcome } from "./coalescer";
 import { assertWithinCaps, type Holding } from "./hold-limits";
 import { soldOut } from "./sold-out";
+import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
 import type { CartLine, CartSnapshot } from "./snapshot";
 
 export type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
@@ -68,14 +69,7 @@ function enforceLimits(lines: readonly CartLine[], current: number, target: numb
   }
 }
 
-type LockedCart = {
-  id: string;
-  version: number;
-  live: boolean;
-  expires_at_ms: number;
-  ttl_ms: number;
-  client_key: string;
-};
+type LockedCart = DeadlineColumns & { id: string; version: number; live: boolean; client_key: string };
 
 /**
  * Locks what the batch's decisions rest on, in the order every transaction here takes locks
@@ -97,8 +91,7 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
              where c.id = locked.id
             returning c.id, c.version, c.client_key,
                       c.state = 'active' and c.expires_at > now() as live,
-                      (extract(epoch from c.expires_at) * 1000)::float8 as expires_at_ms,
-                      floor(extract(epoch from c.expires_at - now()) * 1000)::int as ttl_ms`,
+                      ${deadlineColumns(tx, tx`c.expires_at`)}`,
           tx<{ cart_id: string; product_id: number; quantity: number }[]>`
             select cart_id, product_id, quantity from reservations
              where cart_id = any(${existingIds}::uuid[]) order by product_id`,
@@ -218,7 +211,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
     const created = granted.filter((d) => d.cart === null);
     const kept = granted.filter((d) => d.target > 0);
     const emptied = granted.filter((d) => d.target === 0 && d.cart !== null);
-    const [written] = await tx<{ available: number | null; new_expires_at_ms: number }[]>`
+    const [written] = await tx<({ available: number | null } & DeadlineColumns)[]>`
       with new_carts as (
         insert into carts (id, client_key, expires_at)
         select id, client_key, now() + make_interval(secs => ${cartTtlSeconds})
@@ -241,18 +234,18 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
       ),
       stock as (${holdUnits(tx, productId, net)})
       select (select available from stock) as available,
-             (extract(epoch from now() + make_interval(secs => ${cartTtlSeconds})) * 1000)::float8 as new_expires_at_ms`;
+             ${deadlineColumns(tx, tx`now() + make_interval(secs => ${cartTtlSeconds})`)}`;
     if (written?.available !== available) {
       throw new Error(
         `inventory of product ${productId} moved under its row lock (${written?.available} ≠ ${available})`,
       );
     }
-    const newExpiresAtMs = Number(written.new_expires_at_ms);
+    const newCart = { expiresAtMs: Number(written.expires_at_ms), ttlMs: written.ttl_ms };
     let g = 0;
     outcomes.forEach((outcome, i) => {
       if (!outcome.ok) return;
       const d = granted[g++] as Decision;
-      outcomes[i] = { ok: true, value: applied(d, productId, newExpiresAtMs, cartTtlSeconds * 1000) };
+      outcomes[i] = { ok: true, value: applied(d, productId, newCart) };
     });
     return net === 0 ? null : available;
   });
@@ -277,7 +270,9 @@ const settle = <R>(work: Promise<R>): Promise<Outcome<R>> =>
 async function holdInNewCart(cartId: string, client: string, productId: number, quantity: number): Promise<Applied> {
   const { cartTtlSeconds } = config();
   enforceLimits([], 0, quantity);
-  const [row] = await pg()<{ available: number | null; expires_at_ms: number | null; known: boolean }[]>`
+  const [row] = await pg()<
+    { available: number | null; expires_at_ms: number | null; ttl_ms: number | null; known: boolean }[]
+  >`
     with held as (${holdUnits(pg(), productId, quantity)}),
     cart as (
       insert into carts (id, client_key, expires_at)
@@ -286,8 +281,9 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
     ),
     line as (insert into reservations (cart_id, product_id, quantity) select ${cartId}, ${productId}, ${quantity} from cart)
     select (select available from held) as available,
-           (select (extract(epoch from expires_at) * 1000)::float8 from cart) as expires_at_ms,
-           exists (select 1 from inventory where product_id = ${productId}) as known`;
+           ${deadlineColumns(pg(), pg()`cart.expires_at`)},
+           exists (select 1 from inventory where product_id = ${productId}) as known
+      from (select 1) one left join cart on true`;
   if (!row?.known) throw new ShopError("unknown_product", "No such product.");
   if (row.available === null || row.expires_at_ms === null) {
     // Refused: how many are left is read by a statement of its own, since this one's snapshot
@@ -301,7 +297,7 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
     cartId,
     version: 1,
     expiresAtMs: Number(row.expires_at_ms),
-    ttlMs: cartTtlSeconds * 1000,
+    ttlMs: Number(row.ttl_ms),
     lines: [{ productId, quantity }],
     previousQuantity: 0,
     lineQuantity: quantity,
@@ -315,17 +311,11 @@ function withLine(lines: readonly CartLine[], productId: number, quantity: numbe
   return next.sort((a, b) => a.productId - b.productId);
 }
 
-function applied(d: Decision, productId: number, newExpiresAtMs: number, newTtlMs: number): Applied {
+function applied(d: Decision, productId: number, newCart: { expiresAtMs: number; ttlMs: number }): Applied {
   const change = d.target === d.current ? null : { productId, available: d.availableAfter };
   const base = { previousQuantity: d.current, lineQuantity: d.target, change, cartId: d.request.target.cartId };
   if (d.cart === null) {
-    return {
-      ...base,
-      version: 1,
-      expiresAtMs: newExpiresAtMs,
-      ttlMs: newTtlMs,
-      lines: [{ productId, quantity: d.target }],
-    };
+    return { ...base, version: 1, ...newCart, lines: [{ productId, quantity: d.target }] };
   }
   return {
     ...base,

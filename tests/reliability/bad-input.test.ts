@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -13,6 +12,7 @@ import { createProduct } from "../support/ledger";
 import { freePort, RedisServer } from "../support/redis-server";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../support/web-process";
+import { rawRequest } from "../support/raw-client";
 
 // The web's Redis is a private server this file can break: out of memory under `noeviction`,
 // turned into a replica, reloading its data. Its files go to a folder of its own.
@@ -58,21 +58,12 @@ async function send(pathname: string, init: RequestInit & { duplex?: "half" } = 
 }
 
 /** A request fetch() will not send (TRACE is a forbidden method in the fetch standard). */
-function sendRaw(method: string, pathname: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${web.url}${pathname}`, { method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
-        resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString() });
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
+async function sendRaw(method: string, pathname: string): Promise<Answer> {
+  const raw = await rawRequest(`${web.url}${pathname}`, { method });
+  statuses[raw.status] = (statuses[raw.status] ?? 0) + 1;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(raw.headers)) if (typeof v === "string") headers.set(k, v);
+  return { status: raw.status, headers, text: raw.body };
 }
 
 /** The ops view: every product's counters and the number of live and overdue carts. */

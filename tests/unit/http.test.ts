@@ -3,15 +3,7 @@ import { z } from "zod";
 import { ShopError } from "@/lib/errors";
 import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/errors";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as ShopError).code;
-  }
-  return null;
-};
+import { codeOf } from "../support/error-code";
 
 describe("request guards", () => {
   it("parses product ids strictly", () => {

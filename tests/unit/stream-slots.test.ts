@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { config } from "@/lib/config";
-import { ShopError } from "@/lib/errors";
 import { heldStreamSlots, takeStreamSlot } from "@/lib/inventory/stream-slots";
+import { codeOf } from "../support/error-code";
 
 describe("stream slots", () => {
-  const codeOf = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (e) {
-      return (e as ShopError).code;
-    }
-    return null;
-  };
-
   it("gives a client MAX_STREAMS_PER_CLIENT streams, then rate_limited until one closes", () => {
     const releases = Array.from({ length: config().maxStreamsPerClient }, () => takeStreamSlot("203.0.113.7"));
     expect(codeOf(() => takeStreamSlot("203.0.113.7"))).toBe("rate_limited");
