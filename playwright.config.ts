@@ -5,18 +5,19 @@ import { chromium, defineConfig, devices } from "@playwright/test";
 /**
  * End-to-end suite against the production build (`npm run build` first): each server is
  * `npm start`'s web + worker on its own port, database and Redis db, created and dropped here.
- * "main" holds carts for 2 minutes; "short" for a few seconds, for the expiry scenarios.
+ * "main" holds carts for 2 minutes; "short" for a few seconds, for the expiry scenarios. E2E_PORT,
+ * E2E_SHORT_PORT, E2E_REDIS_DB and E2E_SHORT_REDIS_DB let two runs share a machine.
  */
 const suffix = (process.env.E2E_RUN_ID ??= `${process.pid}_${randomBytes(3).toString("hex")}`);
 const redisBase = process.env.TEST_REDIS_BASE ?? "redis://127.0.0.1:6379";
 const pgBase = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export const servers = {
-  main: { port: Number(process.env.E2E_PORT ?? 3210), db: `holdcart_e2e_${suffix}`, redisDb: 14, ttlSeconds: 120 },
+  main: { port: Number(process.env.E2E_PORT ?? 3210), db: `holdcart_e2e_${suffix}`, redisDb: Number(process.env.E2E_REDIS_DB ?? 14), ttlSeconds: 120 },
   short: {
     port: Number(process.env.E2E_SHORT_PORT ?? 3211),
     db: `holdcart_e2e_short_${suffix}`,
-    redisDb: 15,
+    redisDb: Number(process.env.E2E_SHORT_REDIS_DB ?? 15),
     ttlSeconds: 8,
   },
 } as const;
