@@ -5,22 +5,36 @@ import { chromium, defineConfig, devices } from "@playwright/test";
 /**
  * End-to-end suite against the production build (`npm run build` first): each server is
  * `npm start`'s web + worker on its own port, database and Redis db, created and dropped here.
- * "main" holds carts for 2 minutes; "short" for a few seconds, for the expiry scenarios. E2E_PORT,
- * E2E_SHORT_PORT, E2E_REDIS_DB and E2E_SHORT_REDIS_DB let two runs share a machine.
+ * "main" holds carts for 2 minutes; "short" for a few seconds, for the expiry scenarios; "hold" for
+ * 25 s with the warning at 20 s and two extensions, for the warning and the forms without
+ * JavaScript. E2E_*PORT and E2E_*REDIS_DB let two runs share a machine.
  */
 const suffix = (process.env.E2E_RUN_ID ??= `${process.pid}_${randomBytes(3).toString("hex")}`);
 const redisBase = process.env.TEST_REDIS_BASE ?? "redis://127.0.0.1:6379";
 const pgBase = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export const servers = {
-  main: { port: Number(process.env.E2E_PORT ?? 3210), db: `holdcart_e2e_${suffix}`, redisDb: Number(process.env.E2E_REDIS_DB ?? 14), ttlSeconds: 120 },
+  main: {
+    port: Number(process.env.E2E_PORT ?? 3210),
+    db: `holdcart_e2e_${suffix}`,
+    redisDb: Number(process.env.E2E_REDIS_DB ?? 14),
+    ttlSeconds: 120,
+  },
   short: {
     port: Number(process.env.E2E_SHORT_PORT ?? 3211),
     db: `holdcart_e2e_short_${suffix}`,
     redisDb: Number(process.env.E2E_SHORT_REDIS_DB ?? 15),
     ttlSeconds: 8,
   },
+  hold: {
+    port: Number(process.env.E2E_HOLD_PORT ?? 3212),
+    db: `holdcart_e2e_hold_${suffix}`,
+    redisDb: Number(process.env.E2E_HOLD_REDIS_DB ?? 10),
+    ttlSeconds: 25,
+  },
 } as const;
+/** The "hold" server's warning and extension settings. */
+export const HOLD_SERVER = { warningSeconds: 20, maxExtensions: 2 } as const;
 export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 
 const databaseUrl = (name: string) => {
@@ -54,6 +68,10 @@ const webServer = (s: (typeof servers)[keyof typeof servers]) => ({
     DATABASE_URL: databaseUrl(s.db),
     REDIS_URL: `${redisBase}/${s.redisDb}`,
     CART_TTL_SECONDS: String(s.ttlSeconds),
+    HOLD_WARNING_SECONDS: String(s === servers.hold ? HOLD_SERVER.warningSeconds : 60),
+    MAX_HOLD_EXTENSIONS: String(s === servers.hold ? HOLD_SERVER.maxExtensions : 10),
+    // Three servers with a web and a worker pool each share Postgres' 100 connections with the suite.
+    DATABASE_POOL_MAX: "8",
     SWEEP_INTERVAL_MS: "500",
     NEW_CARTS_PER_IP_PER_MINUTE: "0",
     // Every browser context comes from 127.0.0.1: per-client caps are proved in tests/reliability.
@@ -98,5 +116,5 @@ export default defineConfig({
       },
     },
   ],
-  webServer: [webServer(servers.main), webServer(servers.short)],
+  webServer: [webServer(servers.main), webServer(servers.short), webServer(servers.hold)],
 });

@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { ShopError } from "@/lib/errors";
 import { formBodyProblem, MAX_ACTION_BODY_BYTES, textBodyProblem } from "@/lib/http/action-request";
 import { errorResponse } from "@/lib/http/errors";
+import { FLASH_COOKIE, FLASH_HEADER } from "@/lib/http/flash";
 import { hasMalformedEscape } from "@/lib/http/raw-request";
 import { isCrossSite } from "@/lib/http/same-origin";
 
@@ -18,7 +19,26 @@ export async function proxy(request: NextRequest): Promise<Response> {
     : isServerAction(request)
       ? await serverActionProblem(request)
       : null;
-  return problem ? errorResponse(problem) : NextResponse.next();
+  if (problem) return errorResponse(problem);
+  return withFlash(request);
+}
+
+/**
+ * A plain form's one-time message (lib/http/flash.ts): the page load that follows its redirect
+ * gets it as a request header, and the cookie is dropped so the next load does not repeat it. A
+ * cookie deleted here would be hidden from the page itself (Next applies a proxy's cookies to
+ * the request), hence the header; one sent by the client is never passed on.
+ */
+function withFlash(request: NextRequest): Response {
+  const headers = new Headers(request.headers);
+  headers.delete(FLASH_HEADER);
+  const flash = request.cookies.get(FLASH_COOKIE)?.value;
+  const isPageLoad = request.method === "GET" && (request.headers.get("accept") ?? "").includes("text/html");
+  if (!flash || !isPageLoad) return NextResponse.next({ request: { headers } });
+  headers.set(FLASH_HEADER, flash);
+  const response = NextResponse.next({ request: { headers } });
+  response.cookies.set(FLASH_COOKIE, "", { path: "/", maxAge: 0 });
+  return response;
 }
 
 export const config = {
@@ -28,6 +48,10 @@ export const config = {
     // Server actions: fetch calls carry Next-Action; forms posted without JavaScript are multipart.
     { source: "/:path*", has: [{ type: "header", key: "next-action" }] },
     { source: "/:path*", has: [{ type: "header", key: "content-type", value: "multipart/form-data.*" }] },
+    // A page load after a plain form's redirect, to hand its one-time message to the page
+    // (FLASH_COOKIE, FLASH_HEADER), and any request that claims to carry one.
+    { source: "/:path*", has: [{ type: "cookie", key: "flash" }] },
+    { source: "/:path*", has: [{ type: "header", key: "x-holdcart-flash" }] },
   ],
 };
 

@@ -1,10 +1,14 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { CartStoreProvider } from "@/components/cart/cart-store";
+import { CartStoreProvider, type HoldSettings } from "@/components/cart/cart-store";
+import { HoldEnded } from "@/components/cart/hold-notices";
+import { FlashMessage } from "@/components/layout/flash-message";
 import { SiteHeader } from "@/components/layout/site-header";
-import { EMPTY_CART } from "@/lib/cart/cart-view";
-import { getCart } from "@/lib/cart/read";
+import { EMPTY_CART, type HoldState } from "@/lib/cart/cart-types";
+import { readHoldState } from "@/lib/cart/hold-state";
+import { config } from "@/lib/config";
 import { currentCartId } from "@/lib/http/cart-session";
+import { readFlash } from "@/lib/http/flash";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -12,26 +16,36 @@ export const metadata: Metadata = {
   description: "A small shop whose cart holds your items for you while you decide.",
 };
 
+const NOTHING: HoldState = { cart: EMPTY_CART, ended: null };
+
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // The header badge needs the cart; a Redis outage must not take the whole page down with it.
-  const cart = await getCart(await currentCartId()).catch(() => EMPTY_CART);
+  // The header needs the hold; a Redis or Postgres outage must not take the whole page down with it.
+  const [hold, flash] = await Promise.all([readHoldState(await currentCartId()).catch(() => NOTHING), readFlash()]);
+  const { cartTtlSeconds, holdWarningSeconds, maxQtyPerLine } = config();
+  const settings: HoldSettings = {
+    holdSeconds: cartTtlSeconds,
+    warningSeconds: holdWarningSeconds,
+    maxQtyPerLine,
+  };
   return (
     <html lang="en">
-      <body className="min-h-screen bg-stone-50 font-sans text-stone-900 antialiased">
+      <body className="flex min-h-screen flex-col bg-stone-50 font-sans text-stone-900 antialiased">
         <a
           href="#main"
           className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-20 focus:rounded focus:bg-white focus:px-3 focus:py-2"
         >
           Skip to content
         </a>
-        <CartStoreProvider cart={cart}>
+        <CartStoreProvider state={hold} settings={settings}>
           <SiteHeader />
-          <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+          <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
+            <FlashMessage flash={flash} />
+            <HoldEnded />
             {children}
           </main>
         </CartStoreProvider>
-        <footer className="border-t border-stone-200 py-6 text-center text-sm text-stone-500">
-          Items in your cart are held for you for a limited time.
+        <footer className="border-t border-stone-200 bg-white py-6 text-center text-sm text-stone-500">
+          Items in your cart are held for you for a limited time; then they go back to stock for everyone.
         </footer>
       </body>
     </html>

@@ -33,7 +33,17 @@ export class ShopError extends Error {
 
 export const isShopError = (error: unknown): error is ShopError => error instanceof ShopError;
 
-export const insufficientStock = (available: number) =>
-  new ShopError("insufficient_stock", available === 0 ? "Sorry, this item is sold out." : `Only ${available} left.`, {
-    available,
-  });
+/**
+ * Not enough units to hold. Units in other shoppers' carts are not sold: they come back when
+ * those holds end, and the shopper is told so rather than "sold out".
+ */
+export const insufficientStock = (available: number, reserved = 0) =>
+  new ShopError(
+    "insufficient_stock",
+    available > 0
+      ? `Only ${available} left.`
+      : reserved > 0
+        ? "All of them are in other shoppers' carts right now. They come back if a hold ends."
+        : "Sorry, this item is sold out.",
+    { available, reserved },
+  );

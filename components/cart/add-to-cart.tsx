@@ -1,14 +1,18 @@
 "use client";
 
+import Link from "next/link";
 import { useState, useTransition } from "react";
-import { addToCartAction } from "@/app/actions/cart";
-import { useCartStoreApi } from "./cart-store";
-import { withLine, type ProductRef } from "./optimistic";
 import { useAvailable } from "@/components/product/live-stock";
+import { addToCartAction, addToCartForm } from "./actions";
+import { useCartStore, useCartStoreApi } from "./cart-store";
+import { ReturnTo } from "./hold-notices";
+import { withLine, type ProductRef } from "./optimistic";
 
 /**
- * Add-to-cart through a server action. The badge moves at once (optimistic); a refusal rolls it
- * back and the reason is announced in an aria-live region ("Only 2 left.").
+ * Add-to-cart: a plain form posting to a server action, so it works without JavaScript (the
+ * cart page then shows what was added). With JavaScript the badge moves at once (optimistic); a
+ * refusal rolls it back and the reason is announced ("Only 2 left."). While nothing can be held
+ * the form gives way: the stock label says why (sold out, or all in shoppers' carts).
  */
 export function AddToCart({
   product,
@@ -23,18 +27,18 @@ export function AddToCart({
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [quantity, setQuantity] = useState(1);
   const store = useCartStoreApi();
+  const maxQty = useCartStore((s) => s.settings.maxQtyPerLine);
   const available = useAvailable(product.id, rendered);
-  const soldOut = available <= 0;
 
   function add() {
-    const { cart: before, setCart } = store.getState();
+    const { cart: before, setCart, adoptCart } = store.getState();
     setCart(withLine(before, product, (current) => current + quantity));
     setMessage(null);
     startTransition(async () => {
       const result = await addToCartAction(product.id, quantity);
       if (result.ok) {
-        setCart(result.cart);
-        setMessage({ text: `Added ${quantity} × ${product.name} to your cart.`, error: false });
+        adoptCart(result.cart);
+        setMessage({ text: result.note ?? `Added ${quantity} × ${product.name} to your cart.`, error: false });
       } else {
         setCart(before);
         setMessage({ text: result.error.message, error: true });
@@ -43,45 +47,74 @@ export function AddToCart({
   }
 
   const inputId = `qty-${product.id}`;
+  const status = (
+    <div aria-live="polite" role="status" className="empty:hidden">
+      {message &&
+        (message.error ? (
+          <p className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm font-medium text-red-800">
+            {message.text}
+          </p>
+        ) : (
+          <p className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm font-medium text-emerald-900">
+            <span>✓ {message.text}</span>
+            <Link href="/cart" className="font-semibold underline underline-offset-2">
+              View cart
+            </Link>
+          </p>
+        ))}
+    </div>
+  );
+  if (available <= 0) {
+    return (
+      <div className="flex flex-col gap-2">
+        {withQuantity && (
+          <p className="text-sm text-stone-600">You can add it when units come back; this page updates by itself.</p>
+        )}
+        {status}
+      </div>
+    );
+  }
   return (
     <form
-      className="flex flex-col gap-2"
+      action={addToCartForm}
+      className="flex flex-col gap-3"
       onSubmit={(e) => {
         e.preventDefault();
         add();
       }}
     >
+      <input type="hidden" name="productId" value={product.id} />
+      <ReturnTo />
       <div className="flex items-end gap-2">
-        {withQuantity && (
-          <label htmlFor={inputId} className="flex flex-col text-sm text-stone-600">
+        {withQuantity ? (
+          <label htmlFor={inputId} className="flex flex-col text-sm font-medium text-stone-700">
             Quantity
             <input
               id={inputId}
+              name="quantity"
               type="number"
+              inputMode="numeric"
               min={1}
-              max={99}
+              max={maxQty}
               value={quantity}
-              onChange={(e) => setQuantity(Math.max(1, Math.floor(Number(e.target.value) || 1)))}
-              className="mt-1 w-20 rounded-md border border-stone-300 px-2 py-2 text-stone-900"
+              onChange={(e) => setQuantity(Math.min(maxQty, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
+              className="mt-1 h-12 w-20 rounded-md border border-stone-300 px-3 text-base text-stone-900"
             />
           </label>
+        ) : (
+          <input type="hidden" name="quantity" value={1} />
         )}
         <button
           type="submit"
-          disabled={soldOut || pending}
-          className="rounded-md bg-stone-900 px-4 py-2 font-medium text-white transition hover:bg-stone-700 disabled:cursor-not-allowed disabled:bg-stone-300 disabled:text-stone-600"
-          aria-label={soldOut ? `${product.name} is sold out` : `Add ${product.name} to cart`}
+          disabled={pending}
+          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md bg-stone-900 px-5 font-semibold text-white transition hover:bg-stone-700 disabled:cursor-wait disabled:bg-stone-500`}
+          aria-label={`Add ${product.name} to cart`}
         >
-          {soldOut ? "Sold out" : pending ? "Adding…" : "Add to cart"}
+          {pending ? "Adding…" : "Add to cart"}
         </button>
       </div>
-      <p
-        aria-live="polite"
-        role="status"
-        className={`min-h-5 text-sm ${message?.error ? "text-red-700" : "text-emerald-700"}`}
-      >
-        {message?.text}
-      </p>
+      {withQuantity && <p className="text-xs text-stone-500">Up to {maxQty} per shopper.</p>}
+      {status}
     </form>
   );
 }

@@ -20,7 +20,7 @@ export function CartButton() {
           setOpen(true);
           dialog.current?.showModal();
         }}
-        className="relative rounded-md px-3 py-2 font-medium text-stone-900 hover:bg-stone-100"
+        className="relative min-h-11 rounded-md px-2 py-2 font-medium text-stone-900 hover:bg-stone-100 sm:px-3"
         aria-label={`Cart, ${count} item${count === 1 ? "" : "s"}`}
       >
         Cart
@@ -44,7 +44,7 @@ export function CartButton() {
             <button
               type="button"
               onClick={close}
-              className="rounded-md px-2 py-1 hover:bg-stone-100"
+              className="h-11 w-11 rounded-md hover:bg-stone-100"
               aria-label="Close cart"
             >
               ✕
@@ -54,9 +54,9 @@ export function CartButton() {
           <Link
             href="/cart"
             onClick={close}
-            className="rounded-md bg-stone-900 px-4 py-2 text-center font-medium text-white hover:bg-stone-700"
+            className="rounded-md bg-stone-900 px-4 py-3 text-center font-semibold text-white hover:bg-stone-700"
           >
-            View cart
+            View cart and check out
           </Link>
         </div>
       </dialog>

@@ -2,30 +2,39 @@
 
 import Image from "next/image";
 import Link from "next/link";
-import { useState, useTransition } from "react";
-import { emptyCartAction, setQuantityAction } from "@/app/actions/cart";
+import { useState, useTransition, type FormEvent } from "react";
 import { formatCents } from "@/components/product/money";
+import { emptyCartAction, emptyCartForm, setQuantityAction, setQuantityForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
-import { Countdown } from "./countdown";
+import { HoldSummary } from "./countdown";
+import { ReturnTo } from "./hold-notices";
 import { withLine } from "./optimistic";
 
-/** The cart's lines with steppers and remove, used by the cart page and the slide-over. */
+const stepper =
+  "flex h-11 w-11 items-center justify-center rounded-md border border-stone-300 bg-white text-xl leading-none hover:bg-stone-100 disabled:cursor-not-allowed disabled:opacity-40";
+
+/**
+ * The cart's lines with steppers and remove, used by the cart page and the slide-over. Each line
+ * is a form whose buttons carry the new quantity, so it works without JavaScript; with it the
+ * change shows at once and a refusal puts the line back.
+ */
 export function CartLines({ compact = false }: { compact?: boolean }) {
   const store = useCartStoreApi();
   const cart = useCartStore((s) => s.cart);
-  const expiredNotice = useCartStore((s) => s.expiredNotice);
+  const ended = useCartStore((s) => s.ended);
+  const maxQty = useCartStore((s) => s.settings.maxQtyPerLine);
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
 
   function change(productId: number, quantity: number) {
-    const { cart: before, setCart } = store.getState();
+    const { cart: before, setCart, adoptCart } = store.getState();
     const item = before.items.find((i) => i.productId === productId);
     if (!item) return;
     setCart(withLine(before, { ...item, id: productId, priceCents: item.unitPriceCents }, () => quantity));
     setMessage(null);
     startTransition(async () => {
       const result = await setQuantityAction(productId, quantity);
-      if (result.ok) setCart(result.cart);
+      if (result.ok) adoptCart(result.cart);
       else {
         setCart(before);
         setMessage(result.error.message);
@@ -33,10 +42,19 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
     });
   }
 
-  function empty() {
+  function onLineSubmit(productId: number) {
+    return (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      const button = (event.nativeEvent as SubmitEvent).submitter;
+      if (button instanceof HTMLButtonElement) change(productId, Number(button.value));
+    };
+  }
+
+  function empty(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
     startTransition(async () => {
       const result = await emptyCartAction();
-      if (result.ok) store.getState().setCart(result.cart);
+      if (result.ok) store.getState().adoptCart(result.cart);
       else setMessage(result.error.message);
     });
   }
@@ -44,21 +62,11 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
   return (
     <div className="flex flex-col gap-4">
       <p aria-live="polite" role="status" className="text-sm text-red-700 empty:hidden">
-        {message ??
-          (expiredNotice && cart.items.length === 0
-            ? "Your cart expired, so its items went back to stock for other shoppers."
-            : "")}
+        {message}
       </p>
-      {cart.items.length === 0 && expiredNotice ? (
+      {cart.items.length === 0 ? (
         <p className="text-stone-600">
-          <Link href="/" className="font-medium text-stone-900 underline underline-offset-2">
-            Start again with what is still in stock
-          </Link>
-          .
-        </p>
-      ) : cart.items.length === 0 ? (
-        <p className="text-stone-600">
-          Your cart is empty.{" "}
+          {ended ? "Nothing is held for you now." : "Your cart is empty."}{" "}
           <Link href="/" className="font-medium text-stone-900 underline underline-offset-2">
             Browse the shop
           </Link>
@@ -66,53 +74,70 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
         </p>
       ) : (
         <>
-          <Countdown />
+          <HoldSummary />
           <ul className="divide-y divide-stone-200" aria-label="Items in your cart">
             {cart.items.map((item) => (
-              <li key={item.productId} className="flex flex-wrap items-center gap-3 py-3">
-                <Image
-                  src={item.imageUrl}
-                  alt=""
-                  width={compact ? 48 : 72}
-                  height={compact ? 48 : 72}
-                  unoptimized
-                  className="rounded-md bg-stone-100"
-                />
-                <div className="min-w-0 flex-1 basis-36">
+              <li key={item.productId} className="flex flex-wrap items-center gap-x-4 gap-y-3 py-4">
+                <Link href={`/products/${item.slug}`} tabIndex={-1} aria-hidden="true" className="shrink-0">
+                  <Image
+                    src={item.imageUrl}
+                    alt=""
+                    width={compact ? 56 : 80}
+                    height={compact ? 56 : 80}
+                    unoptimized
+                    className="rounded-lg border border-stone-200 bg-stone-100"
+                  />
+                </Link>
+                <div className="min-w-0 flex-1 basis-32">
                   <Link href={`/products/${item.slug}`} className="block font-medium text-stone-900 hover:underline">
                     {item.name}
                   </Link>
                   <p className="text-sm text-stone-600">{formatCents(item.unitPriceCents)} each</p>
+                  <p className="text-sm font-medium tabular-nums text-stone-900">
+                    {formatCents(item.unitPriceCents * item.quantity)}
+                  </p>
                 </div>
-                <div className="flex items-center gap-1" role="group" aria-label={`Quantity of ${item.name}`}>
-                  <button
-                    type="button"
-                    className="h-8 w-8 rounded-md border border-stone-300 text-lg leading-none hover:bg-stone-100"
-                    aria-label={`Remove one ${item.name}`}
-                    onClick={() => change(item.productId, item.quantity - 1)}
-                  >
-                    −
-                  </button>
-                  <span className="w-8 text-center tabular-nums" data-testid={`qty-${item.slug}`}>
-                    {item.quantity}
-                  </span>
-                  <button
-                    type="button"
-                    className="h-8 w-8 rounded-md border border-stone-300 text-lg leading-none hover:bg-stone-100"
-                    aria-label={`Add one more ${item.name}`}
-                    onClick={() => change(item.productId, item.quantity + 1)}
-                  >
-                    +
-                  </button>
-                </div>
-                <button
-                  type="button"
-                  className="ml-1 text-sm text-stone-600 underline underline-offset-2 hover:text-red-700"
-                  aria-label={`Remove ${item.name} from cart`}
-                  onClick={() => change(item.productId, 0)}
+                <form
+                  action={setQuantityForm}
+                  onSubmit={onLineSubmit(item.productId)}
+                  className="ml-auto flex items-center gap-3"
                 >
-                  Remove
-                </button>
+                  <input type="hidden" name="productId" value={item.productId} />
+                  <ReturnTo />
+                  <div className="flex items-center gap-1" role="group" aria-label={`Quantity of ${item.name}`}>
+                    <button
+                      type="submit"
+                      name="quantity"
+                      value={item.quantity - 1}
+                      className={stepper}
+                      aria-label={`Remove one ${item.name}`}
+                    >
+                      −
+                    </button>
+                    <span className="w-8 text-center font-medium tabular-nums" data-testid={`qty-${item.slug}`}>
+                      {item.quantity}
+                    </span>
+                    <button
+                      type="submit"
+                      name="quantity"
+                      value={item.quantity + 1}
+                      disabled={item.quantity >= maxQty}
+                      className={stepper}
+                      aria-label={`Add one more ${item.name}`}
+                    >
+                      +
+                    </button>
+                  </div>
+                  <button
+                    type="submit"
+                    name="quantity"
+                    value={0}
+                    className="min-h-11 whitespace-nowrap px-1 text-sm text-stone-600 underline underline-offset-2 hover:text-red-700"
+                    aria-label={`Remove ${item.name} from cart`}
+                  >
+                    Remove
+                  </button>
+                </form>
               </li>
             ))}
           </ul>
@@ -123,14 +148,16 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
             </span>
           </div>
           {!compact && (
-            <button
-              type="button"
-              onClick={empty}
-              disabled={pending}
-              className="self-start text-sm text-stone-600 underline underline-offset-2 hover:text-red-700"
-            >
-              Empty cart
-            </button>
+            <form action={emptyCartForm} onSubmit={empty}>
+              <ReturnTo />
+              <button
+                type="submit"
+                disabled={pending}
+                className="min-h-11 text-sm text-stone-600 underline underline-offset-2 hover:text-red-700"
+              >
+                Empty cart
+              </button>
+            </form>
           )}
         </>
       )}

@@ -2,48 +2,134 @@
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { createStore, useStore, type StoreApi } from "zustand";
-import type { CartView } from "@/lib/cart/cart-view";
+import type { CartView, EndedHold, HoldState } from "@/lib/cart/cart-types";
+import { refreshHoldAction } from "./actions";
+
+/** What the pages need of the configuration (the server passes it down). */
+export type HoldSettings = {
+  /** CART_TTL_SECONDS: how long a hold (and each extension) lasts. */
+  holdSeconds: number;
+  /** HOLD_WARNING_SECONDS: when the "keep my items" offer appears. */
+  warningSeconds: number;
+  /** MAX_QTY_PER_LINE: the most of one item a shopper can hold. */
+  maxQtyPerLine: number;
+};
 
 export type CartState = {
   cart: CartView;
   /** performance.now() at which the hold ends, so the browser's wall clock never matters. */
   deadline: number | null;
-  /** Set when the countdown ran out and the server confirmed the cart is gone. */
-  expiredNotice: boolean;
+  /** The hold that ended (expired, or refused at checkout) and what it released; null otherwise. */
+  ended: EndedHold | null;
+  settings: HoldSettings;
+  /** A cart this tab expects (optimistic) or restores (a refusal): not shared with other tabs. */
   setCart: (cart: CartView) => void;
-  markExpired: () => void;
+  /** The server's word on the cart: shared with the shopper's other tabs. */
+  adoptCart: (cart: CartView) => void;
+  /** The server's word on the cart or the hold that ended: shared with the other tabs. */
+  adopt: (state: HoldState) => void;
 };
-
-export const EMPTY: CartView = { items: [], subtotalCents: 0, expiresAt: null, ttlMs: null };
 
 const deadlineOf = (cart: CartView) => (cart.ttlMs === null ? null : performance.now() + cart.ttlMs);
 
-function createCartStore(initial: CartView): StoreApi<CartState> {
-  return createStore<CartState>()((set) => ({
-    cart: initial,
-    deadline: deadlineOf(initial),
-    expiredNotice: false,
-    setCart: (cart) =>
-      set((state) => ({
-        cart,
-        deadline: deadlineOf(cart),
-        expiredNotice: cart.items.length > 0 ? false : state.expiredNotice,
-      })),
-    markExpired: () => set({ cart: EMPTY, deadline: null, expiredNotice: true }),
-  }));
+// The shopper's tabs share one cart (one cookie): what one tab learns from the server, all show.
+const CHANNEL = "holdcart-cart";
+const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL);
+
+function createCartStore(initial: HoldState, settings: HoldSettings): StoreApi<CartState> {
+  return createStore<CartState>()((set) => {
+    const apply = (state: HoldState) => set({ cart: state.cart, deadline: deadlineOf(state.cart), ended: state.ended });
+    const share = (state: HoldState) => {
+      apply(state);
+      channel?.postMessage(state);
+    };
+    return {
+      cart: initial.cart,
+      deadline: deadlineOf(initial.cart),
+      ended: initial.ended,
+      settings,
+      setCart: (cart) => set({ cart, deadline: deadlineOf(cart) }),
+      adoptCart: (cart) => share({ cart, ended: null }),
+      adopt: share,
+    };
+  });
 }
 
 const CartStoreContext = createContext<StoreApi<CartState> | null>(null);
 
 /**
  * One store per browser tab (and per request during server rendering), created from the
- * server's view of the cart so the first paint is already right; later server renders
- * (after an action's refresh) replace its contents.
+ * server's view of the hold so the first paint is already right; later server renders (after
+ * an action's refresh) replace its contents. It also watches the hold: at the deadline it asks
+ * the server (which releases the cart if no worker has yet), and it hears the other tabs.
  */
-export function CartStoreProvider({ cart, children }: { cart: CartView; children: ReactNode }) {
-  const [store] = useState(() => createCartStore(cart));
-  useEffect(() => store.getState().setCart(cart), [cart, store]);
+export function CartStoreProvider({
+  state,
+  settings,
+  children,
+}: {
+  state: HoldState;
+  settings: HoldSettings;
+  children: ReactNode;
+}) {
+  const [store] = useState(() => createCartStore(state, settings));
+  useEffect(() => {
+    store.setState({ cart: state.cart, deadline: deadlineOf(state.cart), ended: state.ended });
+  }, [state, store]);
+  useHoldWatch(store);
   return <CartStoreContext.Provider value={store}>{children}</CartStoreContext.Provider>;
+}
+
+function useHoldWatch(store: StoreApi<CartState>): void {
+  const deadline = useStore(store, (s) => s.deadline);
+  const holding = useStore(store, (s) => s.cart.items.length > 0);
+
+  // At the deadline, on whatever page: the badge empties and the page says what went back.
+  useEffect(() => {
+    if (deadline === null || !holding) return;
+    let cancelled = false;
+    const timer = setTimeout(
+      () => void confirmEnded(store, () => cancelled),
+      Math.max(0, deadline - performance.now()),
+    );
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [deadline, holding, store]);
+
+  useEffect(() => {
+    const fromOtherTab = (event: MessageEvent<HoldState>) =>
+      store.setState({ cart: event.data.cart, deadline: deadlineOf(event.data.cart), ended: event.data.ended });
+    // A tab in the background may have slept through the deadline: ask when it is looked at again.
+    const onVisible = () => {
+      if (document.visibilityState !== "visible" || store.getState().cart.items.length === 0) return;
+      void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
+    };
+    channel?.addEventListener("message", fromOtherTab);
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      channel?.removeEventListener("message", fromOtherTab);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, [store]);
+}
+
+/** The key may outlive the countdown by a few ms: ask until the server agrees the hold is over. */
+async function confirmEnded(store: StoreApi<CartState>, cancelled: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 10 && !cancelled(); attempt += 1) {
+    const result = await refreshHoldAction();
+    if (cancelled()) return;
+    if (result.ok && result.state.cart.items.length === 0) {
+      store.getState().adopt(result.state);
+      return;
+    }
+    if (result.ok && (result.state.cart.ttlMs ?? 0) > 1_000) {
+      store.getState().adopt(result.state); // the hold was kept longer (another tab extended it)
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 export function useCartStoreApi(): StoreApi<CartState> {

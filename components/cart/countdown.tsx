@@ -1,78 +1,98 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-import { refreshCartAction } from "@/app/actions/cart";
-import type { StoreApi } from "zustand";
-import { useCartStore, useCartStoreApi, type CartState } from "./cart-store";
+import { useSyncExternalStore } from "react";
+import { useCartStore } from "./cart-store";
 import { formatRemaining, spokenRemaining } from "./countdown-format";
 
+// One clock for every countdown on the page, ticking only while something shows one.
+const TICK_MS = 250;
+let now = 0;
+const listeners = new Set<() => void>();
+let ticker: ReturnType<typeof setInterval> | null = null;
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  if (!ticker) {
+    now = performance.now();
+    ticker = setInterval(() => {
+      now = performance.now();
+      for (const l of listeners) l();
+    }, TICK_MS);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && ticker) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  };
+}
+
+/** The last tick (stable between ticks, as useSyncExternalStore requires). */
+function readClock(): number {
+  if (now === 0) now = performance.now();
+  return now;
+}
+
 /**
- * "Your items are held for 14:32". The deadline comes from the server's ttlMs (the Redis key's
- * PTTL) laid on the browser's monotonic clock, so a wrong wall clock cannot skew it. At zero it
- * asks the server, which releases the cart if no worker has yet.
+ * Milliseconds left on the hold, ticking; null when nothing is held. The deadline is the
+ * server's ttlMs (the Redis key's PTTL) laid on the browser's monotonic clock, so a wrong wall
+ * clock cannot skew it. The server's render (and hydration) shows ttlMs as it was read, so the
+ * countdown is in the HTML before any script runs.
  */
-export function Countdown() {
-  const store = useCartStoreApi();
-  const deadline = useCartStore((s) => s.deadline);
-  const hasItems = useCartStore((s) => s.cart.items.length > 0);
-  const [now, setNow] = useState<number | null>(null);
-  const ended = useRef(false);
+export function useRemaining(): number | null {
+  const deadline = useCartStore((s) => (s.cart.items.length > 0 ? s.deadline : null));
+  const ttlMs = useCartStore((s) => s.cart.ttlMs);
+  const clock = useSyncExternalStore(subscribe, readClock, () => null);
+  if (deadline === null || ttlMs === null) return null;
+  return clock === null ? ttlMs : Math.max(0, deadline - clock);
+}
 
-  useEffect(() => {
-    if (deadline === null) return;
-    ended.current = false;
-    const tick = () => {
-      const t = performance.now();
-      setNow(t);
-      if (t >= deadline && !ended.current) {
-        ended.current = true;
-        void expire(store);
-      }
-    };
-    tick();
-    const timer = setInterval(tick, 250);
-    return () => clearInterval(timer);
-  }, [deadline, store]);
+export const useWarning = (remaining: number | null): boolean => {
+  const warningSeconds = useCartStore((s) => s.settings.warningSeconds);
+  return remaining !== null && remaining <= warningSeconds * 1000;
+};
 
-  if (deadline === null || !hasItems || now === null) return null;
-  const remaining = deadline - now;
-  const urgent = remaining < 60_000;
+/**
+ * The header's countdown, on every page while the cart holds anything: the one `role="timer"`
+ * of the page (a timer is not announced as it ticks; the warning below it is, once).
+ */
+export function HoldTimer() {
+  const remaining = useRemaining();
+  const warning = useWarning(remaining);
+  if (remaining === null) return null;
   return (
     <p
-      className={`rounded-md px-3 py-2 text-sm font-medium ${urgent ? "bg-red-100 text-red-800" : "bg-amber-50 text-amber-900"}`}
+      className={`flex items-center gap-1.5 rounded-full px-3 py-1.5 text-sm font-semibold tabular-nums ${
+        warning ? "bg-red-700 text-white" : "bg-amber-100 text-amber-950"
+      }`}
+      data-testid="hold-timer"
     >
-      Your items are held for{" "}
-      <span
-        role="timer"
-        aria-label={`${spokenRemaining(remaining)} left`}
-        className="font-mono tabular-nums"
-        data-testid="countdown"
-      >
+      <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4 fill-current">
+        <path d="M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm.75 4v3.69l2.53 2.53-1.06 1.06-2.97-2.97V6h1.5Z" />
+      </svg>
+      <span className="hidden sm:inline">Held for</span>
+      <span className="sr-only sm:hidden">Items held for</span>
+      <span role="timer" aria-label={`${spokenRemaining(remaining)} left`} data-testid="countdown">
         {formatRemaining(remaining)}
       </span>
-      {urgent && (
-        <span className="sr-only" aria-live="polite">
-          {" "}
-          Less than a minute left.
-        </span>
-      )}
     </p>
   );
 }
 
-async function expire(store: StoreApi<CartState>): Promise<void> {
-  const { setCart, markExpired } = store.getState();
-  // The key may outlive the countdown by a few ms; ask until the server agrees it is over.
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    const result = await refreshCartAction();
-    if (result.ok && result.cart.items.length === 0) {
-      markExpired();
-      return;
-    }
-    if (result.ok && (result.cart.ttlMs ?? 0) > 1_000) {
-      setCart(result.cart); // the server says there is time left after all
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/** The same countdown in words, where the cart is shown (not a second timer for screen readers). */
+export function HoldSummary() {
+  const remaining = useRemaining();
+  const warning = useWarning(remaining);
+  if (remaining === null) return null;
+  return (
+    <p
+      className={`rounded-lg px-4 py-3 text-sm ${warning ? "bg-red-50 text-red-900" : "bg-amber-50 text-amber-950"}`}
+      data-testid="hold-left"
+    >
+      These items are held for you for{" "}
+      <strong className="font-semibold tabular-nums">{formatRemaining(remaining)}</strong>; nobody else can buy them
+      until then.
+    </p>
+  );
 }

@@ -2,7 +2,8 @@ import "server-only";
 import { config } from "../config";
 import { pg } from "../db/client";
 import { ShopError } from "../errors";
-import { toCartView, type CartView } from "./cart-view";
+import type { CartView } from "./cart-types";
+import { toCartView } from "./cart-view";
 import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
 import { writeSnapshot, type CartLine } from "./snapshot";
 
@@ -31,13 +32,13 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
       );
     }
     const [[extended], lines] = await Promise.all([
-      tx<({ version: number } & DeadlineColumns)[]>`
+      tx<({ version: number; extensions_used: number } & DeadlineColumns)[]>`
         update carts
            set expires_at = greatest(expires_at, now() + make_interval(secs => ${cartTtlSeconds})),
                extensions_used = extensions_used + 1,
                version = version + 1
          where id = ${cartId}
-        returning version, ${deadlineColumns(tx, tx`expires_at`)}`,
+        returning version, extensions_used, ${deadlineColumns(tx, tx`expires_at`)}`,
       tx<{ product_id: number; quantity: number }[]>`
         select product_id, quantity from reservations where cart_id = ${cartId} order by product_id`,
     ]);
@@ -48,6 +49,7 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
       version: extended.version,
       expiresAtMs: Number(extended.expires_at_ms),
       ttlMs: extended.ttl_ms,
+      extensionsUsed: extended.extensions_used,
       lines: held,
     };
   });
@@ -56,5 +58,5 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
   await writeSnapshot(snapshot).catch((error: Error) =>
     console.error(`[cart] redis write after extending ${cartId} failed: ${error.message}`),
   );
-  return toCartView(snapshot.lines, snapshot.expiresAtMs, snapshot.ttlMs);
+  return toCartView(snapshot);
 }

@@ -69,7 +69,13 @@ function enforceLimits(lines: readonly CartLine[], current: number, target: numb
   }
 }
 
-type LockedCart = DeadlineColumns & { id: string; version: number; live: boolean; client_key: string };
+type LockedCart = DeadlineColumns & {
+  id: string;
+  version: number;
+  live: boolean;
+  client_key: string;
+  extensions_used: number;
+};
 
 /**
  * Locks what the batch's decisions rest on, in the order every transaction here takes locks
@@ -89,7 +95,7 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
             update carts c set version = c.version + 1
               from (select id from carts where id = any(${existingIds}::uuid[]) order by id for update) locked
              where c.id = locked.id
-            returning c.id, c.version, c.client_key,
+            returning c.id, c.version, c.client_key, c.extensions_used,
                       c.state = 'active' and c.expires_at > now() as live,
                       ${deadlineColumns(tx, tx`c.expires_at`)}`,
           tx<{ cart_id: string; product_id: number; quantity: number }[]>`
@@ -121,7 +127,8 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
            where c.client_key = any(${clients}::text[]) and c.state = 'active' and c.expires_at > now()
            group by c.client_key`,
     // The hot row, last: locked from here to commit, for the whole batch.
-    tx<{ available: number }[]>`select available from inventory where product_id = ${productId} for update`,
+    tx<{ available: number; reserved: number }[]>`
+      select available, reserved from inventory where product_id = ${productId} for update`,
   ]);
 
   const linesByCart = new Map<string, CartLine[]>();
@@ -133,7 +140,13 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
   const holdingByClient = new Map<string, Holding>(
     clients.map((c) => [c, holdings.find((h) => h.client_key === c) ?? { product: 0, total: 0 }]),
   );
-  return { cartById, linesByCart, holdingByClient, available: stock[0]?.available ?? null };
+  return {
+    cartById,
+    linesByCart,
+    holdingByClient,
+    available: stock[0]?.available ?? null,
+    reserved: stock[0]?.reserved ?? 0,
+  };
 }
 
 type Decision = {
@@ -188,7 +201,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
         const more = target - current;
         const holding = read.holdingByClient.get(where.newFor ?? cart?.client_key ?? "");
         if (holdLimits && holding) assertWithinCaps(holding, more, { maxQtyPerLine, maxUnitsPer: maxUnitsPerCart });
-        if (more > available) throw insufficientStock(available);
+        if (more > available) throw insufficientStock(available, read.reserved + read.available - available);
         available -= more;
         if (holding) {
           holding.product += more;
@@ -288,8 +301,9 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
   if (row.available === null || row.expires_at_ms === null) {
     // Refused: how many are left is read by a statement of its own, since this one's snapshot
     // predates the holds it waited behind.
-    const [left] = await pg()<{ available: number }[]>`select available from inventory where product_id = ${productId}`;
-    throw insufficientStock(left?.available ?? 0);
+    const [left] = await pg()<{ available: number; reserved: number }[]>`
+      select available, reserved from inventory where product_id = ${productId}`;
+    throw insufficientStock(left?.available ?? 0, left?.reserved ?? 0);
   }
   afterBatch(productId, row.available);
   const change = { productId, available: row.available };
@@ -298,6 +312,7 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
     version: 1,
     expiresAtMs: Number(row.expires_at_ms),
     ttlMs: Number(row.ttl_ms),
+    extensionsUsed: 0,
     lines: [{ productId, quantity }],
     previousQuantity: 0,
     lineQuantity: quantity,
@@ -315,13 +330,14 @@ function applied(d: Decision, productId: number, newCart: { expiresAtMs: number;
   const change = d.target === d.current ? null : { productId, available: d.availableAfter };
   const base = { previousQuantity: d.current, lineQuantity: d.target, change, cartId: d.request.target.cartId };
   if (d.cart === null) {
-    return { ...base, version: 1, ...newCart, lines: [{ productId, quantity: d.target }] };
+    return { ...base, version: 1, ...newCart, extensionsUsed: 0, lines: [{ productId, quantity: d.target }] };
   }
   return {
     ...base,
     version: d.cart.version,
     expiresAtMs: Number(d.cart.expires_at_ms),
     ttlMs: d.cart.ttl_ms,
+    extensionsUsed: d.cart.extensions_used,
     lines: withLine(d.lines, productId, d.target),
   };
 }

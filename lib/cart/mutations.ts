@@ -2,7 +2,8 @@ import "server-only";
 import { insufficientStock, ShopError } from "../errors";
 import { forgetCartsInRedis, releaseCart, releaseOverdueHoldersOf } from "../inventory/release";
 import { newCartId } from "./cart-id";
-import { toCartView, type CartView } from "./cart-view";
+import type { CartView } from "./cart-types";
+import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
 import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
 import { writeSnapshot, type CartSnapshot } from "./snapshot";
@@ -14,7 +15,8 @@ import { soldOut } from "./sold-out";
  */
 async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
   // Sold out, and no hold due back before the flag ends: nothing overdue to free, no database.
-  if (change.mode === "add" && soldOut.known(change.productId)) throw insufficientStock(0);
+  const known = change.mode === "add" ? soldOut.known(change.productId) : null;
+  if (known) throw insufficientStock(0, known.reserved);
   try {
     return await applyChange(target, change);
   } catch (error) {
@@ -65,7 +67,7 @@ async function compensate(applied: Applied, created: boolean): Promise<void> {
   await writeSnapshot(undone).catch(() => {});
 }
 
-const view = (s: CartSnapshot): Promise<CartView> => toCartView(s.lines, s.expiresAtMs, s.ttlMs);
+const view = (s: CartSnapshot): Promise<CartView> => toCartView(s);
 
 export type AddResult = { cartId: string; created: boolean; cart: CartView };
 

@@ -3,7 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { carts, reservations } from "../db/schema";
 import { releaseCart } from "../inventory/release";
-import { EMPTY_CART, toCartView, type CartView } from "./cart-view";
+import { EMPTY_CART, type CartView } from "./cart-types";
+import { toCartView } from "./cart-view";
 import { readSnapshot, writeSnapshot, type CartSnapshot } from "./snapshot";
 
 /**
@@ -14,12 +15,12 @@ import { readSnapshot, writeSnapshot, type CartSnapshot } from "./snapshot";
 export async function getCart(cartId: string | null): Promise<CartView> {
   if (!cartId) return EMPTY_CART;
   const cached = await readSnapshot(cartId);
-  if (cached.kind === "live") return toCartView(cached.lines, cached.expiresAtMs, cached.ttlMs);
+  if (cached.kind === "live") return toCartView(cached);
   if (cached.kind === "ended") return EMPTY_CART;
   const snapshot = await loadSnapshot(cartId);
   if (!snapshot) return EMPTY_CART;
   await writeSnapshot(snapshot);
-  return toCartView(snapshot.lines, snapshot.expiresAtMs, snapshot.ttlMs);
+  return toCartView(snapshot);
 }
 
 /** The live cart as the ledger has it, or null when it is not active (releasing it if overdue). */
@@ -28,6 +29,7 @@ export async function loadSnapshot(cartId: string): Promise<CartSnapshot | null>
     .select({
       state: carts.state,
       version: carts.version,
+      extensionsUsed: carts.extensionsUsed,
       live: sql<boolean>`${carts.expiresAt} > now()`,
       expiresAtMs: sql<number>`(extract(epoch from ${carts.expiresAt}) * 1000)::float8`,
       ttlMs: sql<number>`floor(extract(epoch from ${carts.expiresAt} - now()) * 1000)::int`,
@@ -44,5 +46,6 @@ export async function loadSnapshot(cartId: string): Promise<CartSnapshot | null>
     .from(reservations)
     .where(eq(reservations.cartId, cartId))
     .orderBy(reservations.productId);
-  return { cartId, version: cart.version, expiresAtMs: cart.expiresAtMs, ttlMs: cart.ttlMs, lines };
+  const { version, expiresAtMs, ttlMs, extensionsUsed } = cart;
+  return { cartId, version, expiresAtMs, ttlMs, extensionsUsed, lines };
 }

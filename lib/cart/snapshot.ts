@@ -11,8 +11,13 @@ export type CartSnapshot = {
   expiresAtMs: number;
   /** Remaining hold by the database clock at commit time; becomes the Redis TTL. */
   ttlMs: number;
+  /** Times the shopper kept the hold longer (MAX_HOLD_EXTENSIONS bounds it). */
+  extensionsUsed: number;
   lines: CartLine[];
 };
+
+/** What a page needs of a live hold; Redis keeps it in the session key's value. */
+export type Hold = Omit<CartSnapshot, "cartId" | "version">;
 
 // The lines hash outlives the session key a little, so Redis cleans it even if nobody does.
 const LINES_GRACE_MS = 60_000;
@@ -26,15 +31,15 @@ export async function writeSnapshot(snapshot: CartSnapshot): Promise<void> {
     keys.lines,
     keys.ended,
     snapshot.version,
-    snapshot.expiresAtMs,
+    // The session value is "version:expiresAtMs:extensionsUsed"; the script reads only the version.
+    `${snapshot.expiresAtMs}:${snapshot.extensionsUsed}`,
     snapshot.ttlMs,
     snapshot.ttlMs + LINES_GRACE_MS,
     ...snapshot.lines.flatMap((l) => [l.productId, l.quantity]),
   );
 }
 
-export type RedisCart =
-  { kind: "live"; expiresAtMs: number; ttlMs: number; lines: CartLine[] } | { kind: "ended" } | { kind: "missing" };
+export type RedisCart = ({ kind: "live" } & Hold) | { kind: "ended" } | { kind: "missing" };
 
 /** The cart as Redis has it, in one round trip. */
 export async function readSnapshot(cartId: string): Promise<RedisCart> {
@@ -47,5 +52,12 @@ export async function readSnapshot(cartId: string): Promise<RedisCart> {
     lines.push({ productId: Number(flatLines[i]), quantity: Number(flatLines[i + 1]) });
   }
   lines.sort((a, b) => a.productId - b.productId);
-  return { kind: "live", expiresAtMs: Number(session.split(":")[1]), ttlMs: pttl, lines };
+  const [, expiresAtMs, extensionsUsed] = session.split(":");
+  return {
+    kind: "live",
+    expiresAtMs: Number(expiresAtMs),
+    ttlMs: pttl,
+    extensionsUsed: Number(extensionsUsed ?? 0),
+    lines,
+  };
 }

@@ -6,7 +6,8 @@ import { onStockChanges } from "../inventory/stock-feed";
 // elsewhere) costs a shopper at most this much of a wrong "sold out".
 const HORIZON_MS = 1_000;
 
-const until = new Map<number, number>();
+/** Per product: until when it is known sold out, and how many of its units are in carts. */
+const until = new Map<number, { end: number; reserved: number }>();
 // Bumped by every sign of stock, so an answer that left the database before it cannot set a flag.
 const generation = new Map<number, number>();
 const learning = new Map<number, Promise<void>>();
@@ -29,12 +30,13 @@ function listen(): void {
  * with units available) forgets it at once.
  */
 export const soldOut = {
-  known(productId: number): boolean {
-    const end = until.get(productId);
-    if (end === undefined) return false;
-    if (performance.now() < end) return true;
+  /** Null unless known sold out; then the units in carts (so "held" is not called "sold"). */
+  known(productId: number): { reserved: number } | null {
+    const known = until.get(productId);
+    if (known === undefined) return null;
+    if (performance.now() < known.end) return known;
     until.delete(productId);
-    return false;
+    return null;
   },
 
   forget(productId: number): void {
@@ -49,8 +51,8 @@ export const soldOut = {
     if (inFlight) return inFlight;
     const asked = performance.now();
     const seen = generation.get(productId) ?? 0;
-    const done = pg()<{ available: number; ms_to_next_release: number | null }[]>`
-      select i.available,
+    const done = pg()<{ available: number; reserved: number; ms_to_next_release: number | null }[]>`
+      select i.available, i.reserved,
              (select floor(extract(epoch from min(c.expires_at) - now()) * 1000)::int
                 from reservations r join carts c on c.id = r.cart_id
                where r.product_id = i.product_id and c.state = 'active') as ms_to_next_release
@@ -58,7 +60,7 @@ export const soldOut = {
       .then(([row]) => {
         if (!row || row.available > 0 || (generation.get(productId) ?? 0) !== seen) return;
         const wait = Math.min(row.ms_to_next_release ?? HORIZON_MS, HORIZON_MS);
-        if (wait > 0) until.set(productId, asked + wait);
+        if (wait > 0) until.set(productId, { end: asked + wait, reserved: row.reserved });
       })
       .catch(() => {}) // only an optimisation: without it, requests ask the database themselves
       .finally(() => learning.delete(productId));

@@ -3,6 +3,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -68,6 +69,9 @@ export const carts = pgTable(
     clientKey: varchar("client_key", { length: 64 }).notNull().default(""),
     // Times the shopper kept the hold for another CART_TTL_SECONDS (at most MAX_HOLD_EXTENSIONS).
     extensionsUsed: integer("extensions_used").notNull().default(0),
+    // What the cart held when its hold ended ([{product_id, quantity}]), so the shopper can be
+    // told which items went back and hold them again; null while active and after a checkout.
+    releasedLines: jsonb("released_lines").$type<{ product_id: number; quantity: number }[]>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },

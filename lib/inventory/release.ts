@@ -73,6 +73,15 @@ export async function releaseInTx(
     unitsByProduct.set(l.productId, (unitsByProduct.get(l.productId) ?? 0) + l.quantity);
     unitsByCart.set(l.cartId, (unitsByCart.get(l.cartId) ?? 0) + l.quantity);
   }
+  // The shopper is told which items went back, and may hold them again (lib/cart/hold-state.ts).
+  const linesByCart: Record<string, { product_id: number; quantity: number }[]> = {};
+  for (const l of lines) (linesByCart[l.cartId] ??= []).push({ product_id: l.productId, quantity: l.quantity });
+  if (lines.length > 0) {
+    await tx.execute(sql`
+      update carts c set released_lines = x.value::jsonb
+        from json_each(${JSON.stringify(linesByCart)}::json) x
+       where c.id = x.key::uuid`);
+  }
   const productIds = [...unitsByProduct.keys()].sort((a, b) => a - b);
   await lockInventoryInOrder(tx, productIds);
   const changes: StockChange[] = [];

@@ -17,7 +17,9 @@ test.describe("the cart API", () => {
 
     const empty = await shopper.get("/api/cart");
     expect(empty.status()).toBe(200);
-    expect(await empty.json()).toEqual({ cart: { items: [], subtotalCents: 0, expiresAt: null, ttlMs: null } });
+    expect(await empty.json()).toEqual({
+      cart: { items: [], subtotalCents: 0, expiresAt: null, ttlMs: null, extensionsLeft: null },
+    });
     expect(empty.headers()["set-cookie"]).toBeUndefined(); // never a cookie on a plain visit
 
     const added = await shopper.post("/api/cart/items", { data: { productId: id, quantity: 2 } });
@@ -69,7 +71,7 @@ test.describe("the cart API", () => {
     });
     expect(response.status()).toBe(409);
     expect(await response.json()).toEqual({
-      error: { code: "insufficient_stock", message: expect.any(String), available: print.available },
+      error: { code: "insufficient_stock", message: expect.any(String), available: print.available, reserved: 0 },
     });
   });
 

@@ -58,6 +58,7 @@ describe("expired holds and lost Redis data", () => {
       version: 1,
       expiresAtMs: Date.parse(second.cart.expiresAt as string),
       ttlMs: 60_000,
+      extensionsUsed: 0,
       lines: [{ productId, quantity: 1 }],
     });
     expect((await getCart(cartId)).items[0]?.quantity).toBe(2);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatRemaining } from "@/components/cart/countdown-format";
 import { withLine } from "@/components/cart/optimistic";
+import { EMPTY_CART } from "@/lib/cart/cart-types";
 import { cartIdOfSessionKey, cartKeys } from "@/lib/redis/keys";
 import { withExpiredEvents } from "@/worker/keyspace-events";
 
@@ -32,7 +33,7 @@ describe("countdown and optimistic cart", () => {
   });
 
   it("adds, changes and removes a line, keeping the subtotal right", () => {
-    const empty = { items: [], subtotalCents: 0, expiresAt: null, ttlMs: null };
+    const empty = EMPTY_CART;
     const mug = { id: 1, slug: "mug", name: "Mug", imageUrl: "/m.svg", priceCents: 1800 };
     const one = withLine(empty, mug, (q) => q + 1);
     expect(one.items).toHaveLength(1);

@@ -30,8 +30,9 @@ export async function checkoutAction(_previous: CheckoutState, form: FormData): 
     const { order } = await placeOrder(await currentCartId(), parsed.data);
     orderId = order.id;
   } catch (error) {
+    // The cart cookie stays on "cart_expired": the page then tells which items the hold released
+    // and offers to hold them again, while the form keeps what was typed (values).
     const { code, message } = describeError(error).body.error;
-    if (code === "cart_expired") await forgetCart();
     return { error: { code, message }, values };
   }
   await forgetCart();

@@ -1,0 +1,188 @@
+"use client";
+
+import Image from "next/image";
+import { usePathname } from "next/navigation";
+import { useState, useTransition, type FormEvent } from "react";
+import { stillAvailable, type EndedHold } from "@/lib/cart/cart-types";
+import {
+  dismissEndedAction,
+  dismissEndedForm,
+  extendHoldAction,
+  extendHoldForm,
+  holdAgainAction,
+  holdAgainForm,
+} from "./actions";
+import { useCartStore, useCartStoreApi } from "./cart-store";
+import { useRemaining, useWarning } from "./countdown";
+import { formatDuration } from "./countdown-format";
+
+/** The page a plain form (no JavaScript) comes back to. */
+export function ReturnTo() {
+  return <input type="hidden" name="returnTo" value={usePathname()} />;
+}
+
+/** Runs `work` instead of the plain form post when JavaScript is there. */
+const instead = (work: () => void) => (event: FormEvent<HTMLFormElement>) => {
+  event.preventDefault();
+  work();
+};
+
+/**
+ * WCAG 2.2.1 (Timing Adjustable): HOLD_WARNING_SECONDS before the deadline, an alert offers to
+ * keep the items longer with one action. The alert's words do not change while it shows, so a
+ * screen reader announces it once; focus stays where the shopper is typing.
+ */
+export function HoldWarning() {
+  const store = useCartStoreApi();
+  const remaining = useRemaining();
+  const warning = useWarning(remaining);
+  const { holdSeconds, warningSeconds } = useCartStore((s) => s.settings);
+  const extensionsLeft = useCartStore((s) => s.cart.extensionsLeft ?? 0);
+  const [pending, startTransition] = useTransition();
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [note, setNote] = useState("");
+
+  const extend = () =>
+    startTransition(async () => {
+      const result = await extendHoldAction();
+      if (result.ok) {
+        setRefusal(null);
+        setNote(result.note ?? "");
+        store.getState().adoptCart(result.cart);
+      } else setRefusal(result.error.message);
+    });
+
+  const more = formatDuration(holdSeconds * 1000);
+  return (
+    <>
+      <p role="status" className="sr-only">
+        {note}
+      </p>
+      {warning && (
+        <div className="border-t border-red-200 bg-red-50 text-red-950" data-testid="hold-warning">
+          <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
+            <p role="alert" className="font-medium">
+              {extensionsLeft > 0
+                ? `Your hold ends in less than ${formatDuration(warningSeconds * 1000)}.`
+                : `Your hold ends in less than ${formatDuration(warningSeconds * 1000)} and cannot be kept longer: check out to keep your items.`}
+            </p>
+            {refusal && <p className="text-sm">{refusal}</p>}
+            {extensionsLeft > 0 && !refusal && (
+              <form action={extendHoldForm} onSubmit={instead(extend)}>
+                <ReturnTo />
+                <button
+                  type="submit"
+                  disabled={pending}
+                  className="min-h-11 rounded-md bg-red-800 px-4 py-2 text-sm font-semibold text-white hover:bg-red-900 disabled:opacity-60"
+                >
+                  {pending ? "Keeping them…" : `Keep my items for ${more} more`}
+                </button>
+              </form>
+            )}
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/** "Hold the 2 that are still in stock", "Hold them again", or nothing when none is left. */
+function holdAgainLabel(ended: EndedHold): string | null {
+  const can = stillAvailable(ended);
+  const had = ended.items.reduce((n, i) => n + i.quantity, 0);
+  if (can === 0) return null;
+  if (can === had) return plural(had, "Hold it again", "Hold them again");
+  return `Hold the ${can} that ${plural(can, "is", "are")} still in stock`;
+}
+
+/**
+ * When a hold ended without an order (it ran out, or checkout found it over): which items went
+ * back to stock, and one action that holds again what is still there. The server keeps this
+ * until the shopper dismisses it, so a reload (or a page without JavaScript) shows it too.
+ */
+export function HoldEnded() {
+  const store = useCartStoreApi();
+  const ended = useCartStore((s) => (s.cart.items.length === 0 ? s.ended : null));
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+  if (!ended)
+    return message ? (
+      <p role="status" className="sr-only">
+        {message}
+      </p>
+    ) : null;
+
+  const run = (action: typeof holdAgainAction) =>
+    startTransition(async () => {
+      const result = await action();
+      if (result.ok) {
+        setMessage(result.note ?? null);
+        store.getState().adopt(result.state);
+      } else setMessage(result.error.message);
+    });
+
+  const label = holdAgainLabel(ended);
+  return (
+    <section
+      aria-labelledby="hold-ended-heading"
+      className="mx-auto mb-8 max-w-4xl rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950"
+      data-testid="hold-ended"
+    >
+      <h2 id="hold-ended-heading" role="alert" className="text-lg font-semibold">
+        Your hold ended, so {plural(ended.items.length, "this item", "these items")} went back to stock
+      </h2>
+      <ul className="mt-3 flex flex-col gap-2" aria-label="Released items">
+        {ended.items.map((item) => (
+          <li key={item.productId} className="flex items-center gap-3">
+            <Image src={item.imageUrl} alt="" width={40} height={40} unoptimized className="rounded bg-white" />
+            <span>
+              {item.quantity} × {item.name}
+              <span className="text-sm text-amber-900">
+                {" "}
+                —{" "}
+                {item.availableNow === 0
+                  ? "none left right now"
+                  : item.availableNow >= item.quantity
+                    ? "still in stock"
+                    : `only ${item.availableNow} left`}
+              </span>
+            </span>
+          </li>
+        ))}
+      </ul>
+      {message && (
+        <p role="status" className="mt-3 text-sm">
+          {message}
+        </p>
+      )}
+      <div className="mt-4 flex flex-wrap items-center gap-3">
+        {label ? (
+          <form action={holdAgainForm} onSubmit={instead(() => run(holdAgainAction))}>
+            <ReturnTo />
+            <button
+              type="submit"
+              disabled={pending}
+              className="min-h-11 rounded-md bg-stone-900 px-5 py-2 font-semibold text-white hover:bg-stone-700 disabled:opacity-60"
+            >
+              {label}
+            </button>
+          </form>
+        ) : (
+          <p className="text-sm">None of them is in stock right now.</p>
+        )}
+        <form action={dismissEndedForm} onSubmit={instead(() => run(dismissEndedAction))}>
+          <ReturnTo />
+          <button
+            type="submit"
+            disabled={pending}
+            className="min-h-11 rounded-md px-3 py-2 text-sm font-medium text-amber-950 underline underline-offset-2 hover:bg-amber-100"
+          >
+            Dismiss
+          </button>
+        </form>
+      </div>
+    </section>
+  );
+}

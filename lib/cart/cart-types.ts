@@ -1,0 +1,39 @@
+/**
+ * The cart as the API and the pages show it. Shared by the server and the browser (no
+ * `server-only`): the client store and the server actions speak these types.
+ */
+
+export type CartItem = {
+  productId: number;
+  slug: string;
+  name: string;
+  imageUrl: string;
+  quantity: number;
+  unitPriceCents: number;
+};
+
+export type CartView = {
+  items: CartItem[];
+  subtotalCents: number;
+  /** ISO time the hold ends (database clock), null when there is no cart. */
+  expiresAt: string | null;
+  /** Milliseconds left, from the Redis key's PTTL; null when there is no cart. */
+  ttlMs: number | null;
+  /** How many more times the hold may be kept longer (POST /api/cart/extend); null when there is no cart. */
+  extensionsLeft: number | null;
+};
+
+export const EMPTY_CART: CartView = { items: [], subtotalCents: 0, expiresAt: null, ttlMs: null, extensionsLeft: null };
+
+/** An item of a hold that ended, and how many of it could be held again right now. */
+export type ReleasedItem = CartItem & { availableNow: number };
+
+/** A hold that ended without an order: what went back to stock, until the shopper dismisses it. */
+export type EndedHold = { items: ReleasedItem[] };
+
+/** The caller's cart, or, when it has none, the hold that ended last (if not yet dismissed). */
+export type HoldState = { cart: CartView; ended: EndedHold | null };
+
+/** Units of an ended hold that can be held again now: "Hold the 2 that are still in stock". */
+export const stillAvailable = (ended: EndedHold): number =>
+  ended.items.reduce((sum, i) => sum + Math.min(i.quantity, i.availableNow), 0);
