@@ -1,19 +1,40 @@
 "use client";
 
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { StockChange } from "@/lib/inventory/stock-change";
 
-const LiveStockContext = createContext<ReadonlyMap<number, number>>(new Map());
+/** A product's stock as a page was rendered with it (ProductView's fields). */
+export type RenderedStock = { available: number; reserved: number; nextReleaseInMs: number | null };
+
+/** A product's stock now, as a shopper's page knows it. */
+export type LiveStock = {
+  available: number;
+  reserved: number;
+  /**
+   * When the first hold ends, on this page's `performance.now()` clock (the server's "ms until"
+   * laid on the browser's monotonic clock, so a wrong wall clock cannot skew it); null when no
+   * unit is held, and before the page is hydrated (use the rendered `nextReleaseInMs` then).
+   */
+  releaseDeadline: number | null;
+};
+
+type Live = { stock: ReadonlyMap<number, LiveStock>; hydratedAt: number | null };
+
+const LiveStockContext = createContext<Live>({ stock: new Map(), hydratedAt: null });
 
 /** After a refusal (too many streams: 429/503), which EventSource never retries by itself. */
 const RETRY_REFUSED_MS = 10_000;
 
+const deadlineIn = (ms: number | null, from: number): number | null => (ms === null ? null : from + ms);
+
 /**
- * Keeps "N left" live on a page: one EventSource for the page's products, fed by the server's
- * stock stream (holds, releases and restocks of any shopper, any server, any worker).
+ * Keeps a page's stock live: one EventSource for the page's products, fed by the server's stock
+ * stream (holds, releases and restocks of any shopper, any server, any worker).
  */
 export function LiveStockProvider({ productIds, children }: { productIds: number[]; children: ReactNode }) {
-  const [live, setLive] = useState<ReadonlyMap<number, number>>(new Map());
+  // When this page came to life in the browser (null on the server): the rendered times count from it.
+  const [hydratedAt] = useState(() => (typeof window === "undefined" ? null : performance.now()));
+  const [stock, setStock] = useState<ReadonlyMap<number, LiveStock>>(new Map());
   const key = productIds.join(",");
   useEffect(() => {
     if (!key) return;
@@ -23,9 +44,16 @@ export function LiveStockProvider({ productIds, children }: { productIds: number
       source = new EventSource(`/api/stock/stream?ids=${key}`);
       source.onmessage = (event: MessageEvent<string>) => {
         const changes = JSON.parse(event.data) as StockChange[];
-        setLive((current) => {
+        const receivedAt = performance.now();
+        setStock((current) => {
           const next = new Map(current);
-          for (const c of changes) next.set(c.productId, c.available);
+          for (const c of changes) {
+            next.set(c.productId, {
+              available: c.available,
+              reserved: c.reserved,
+              releaseDeadline: deadlineIn(c.nextReleaseInMs, receivedAt),
+            });
+          }
           return next;
         });
       };
@@ -41,10 +69,24 @@ export function LiveStockProvider({ productIds, children }: { productIds: number
       source?.close();
     };
   }, [key]);
+  const live = useMemo(() => ({ stock, hydratedAt }), [stock, hydratedAt]);
   return <LiveStockContext.Provider value={live}>{children}</LiveStockContext.Provider>;
+}
+
+/** The live stock of a product, or what the page was rendered with until news arrives. */
+export function useStock(productId: number, rendered: RenderedStock): LiveStock {
+  const { stock, hydratedAt } = useContext(LiveStockContext);
+  return (
+    stock.get(productId) ?? {
+      available: rendered.available,
+      reserved: rendered.reserved,
+      // Counted from hydration: off by the page's load time at most, until the stream's first message.
+      releaseDeadline: hydratedAt === null ? null : deadlineIn(rendered.nextReleaseInMs, hydratedAt),
+    }
+  );
 }
 
 /** The live `available` of a product, or what the page was rendered with until news arrives. */
 export function useAvailable(productId: number, rendered: number): number {
-  return useContext(LiveStockContext).get(productId) ?? rendered;
+  return useContext(LiveStockContext).stock.get(productId)?.available ?? rendered;
 }

@@ -1,38 +1,62 @@
 import Image from "next/image";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import type { ProductView } from "@/lib/catalog/products";
-import { formatCents } from "./money";
 import { LiveStockLabel } from "./live-stock-label";
+import { formatCents } from "./money";
+import { StockFrame } from "./stock-frame";
 
-export function ProductCard({ product }: { product: ProductView }) {
+/**
+ * A catalog card. The whole card opens the product page through its title's link (stretched over
+ * the card by `after:`), so picture and title are one link and one tab stop; the add-to-cart form
+ * sits above it and stays usable.
+ */
+export function ProductCard({
+  product,
+  joinLine = null,
+}: {
+  product: ProductView;
+  /** Room for the waiting line's "Join the line" (next issue), shown when nothing can be held. */
+  joinLine?: ReactNode;
+}) {
+  const titleId = `p-${product.id}`;
   return (
-    <article
-      className="flex flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
-      aria-labelledby={`p-${product.id}`}
+    <StockFrame
+      productId={product.id}
+      available={product.available}
+      labelledBy={titleId}
+      className="group relative flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm transition hover:shadow-md has-[a:focus-visible]:ring-2 has-[a:focus-visible]:ring-stone-900"
     >
-      <Image
-        src={product.imageUrl}
-        alt={product.name}
-        width={400}
-        height={400}
-        unoptimized
-        className="aspect-square w-full bg-stone-100 object-cover"
-      />
+      <div className="relative bg-stone-100">
+        <Image
+          src={product.imageUrl}
+          alt={product.name}
+          width={400}
+          height={400}
+          unoptimized
+          className="aspect-square w-full object-cover transition group-data-[unavailable]:opacity-55 group-data-[unavailable]:grayscale"
+        />
+      </div>
       <div className="flex flex-1 flex-col gap-2 p-4">
-        <h2 id={`p-${product.id}`} className="font-semibold">
-          <Link href={`/products/${product.slug}`} className="hover:underline">
+        <h2 id={titleId} className="font-semibold">
+          <Link
+            href={`/products/${product.slug}`}
+            className="after:absolute after:inset-0 after:content-[''] group-hover:underline focus-visible:outline-none"
+          >
             {product.name}
           </Link>
         </h2>
-        <div className="flex items-center justify-between text-sm">
+        <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 text-sm">
           <span className="text-base font-semibold">{formatCents(product.priceCents)}</span>
-          <LiveStockLabel productId={product.id} available={product.available} />
+          <LiveStockLabel productId={product.id} rendered={product} />
         </div>
-        <div className="mt-auto pt-2">
+        {/* Above the stretched link: the form is clicked, not the card. */}
+        <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
           <AddToCart product={product} available={product.available} />
+          {joinLine}
         </div>
       </div>
-    </article>
+    </StockFrame>
   );
 }

@@ -4,7 +4,7 @@ import { config } from "../config";
 import { pg } from "../db/client";
 import { insufficientStock, ShopError } from "../errors";
 import { holdUnits } from "../inventory/counters";
-import { publishStockChanges, type StockChange } from "../inventory/stock-events";
+import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
 import { assertWithinCaps, type Holding } from "./hold-limits";
 import { soldOut } from "./sold-out";
@@ -17,7 +17,7 @@ export type LineChange = { productId: number; mode: "add" | "set"; quantity: num
 export type CartTarget = { cartId: string; newFor?: string };
 
 /** What Postgres committed: the cart's new snapshot, and what moved. */
-export type Applied = CartSnapshot & { previousQuantity: number; lineQuantity: number; change: StockChange | null };
+export type Applied = CartSnapshot & { previousQuantity: number; lineQuantity: number; change: AvailableChange | null };
 
 type Request = { target: CartTarget; change: LineChange };
 

@@ -1,8 +1,9 @@
 import "server-only";
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { cache } from "react";
 import { db } from "../db/client";
-import { inventory, products } from "../db/schema";
+import { carts, inventory, products, reservations } from "../db/schema";
+import type { StockChange } from "../inventory/stock-change";
 
 export type ProductView = {
   id: number;
@@ -14,26 +15,73 @@ export type ProductView = {
   available: number;
   /** Units in shoppers' carts: they come back if those holds end. */
   reserved: number;
+  /** The earliest deadline among the product's active holds (ISO, database clock); null if none. */
+  nextReleaseAt: string | null;
+  /** `nextReleaseAt` minus the database's `now()` at the read, in ms (a page counts down from it). */
+  nextReleaseInMs: number | null;
 };
 
-const productView = {
-  id: products.id,
-  slug: products.slug,
-  name: products.name,
-  description: products.description,
-  priceCents: products.priceCents,
-  imageUrl: products.imageUrl,
+/**
+ * The earliest deadline among a product's active holds, once per row (reservations_product_id_idx).
+ * Overdue holds not yet released count too: their units are about to come back.
+ */
+const nextRelease = () =>
+  db()
+    .select({
+      at: sql<string | null>`to_char(min(${carts.expiresAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(
+        "next_release_at",
+      ),
+      inMs: sql<number | null>`floor(extract(epoch from min(${carts.expiresAt}) - now()) * 1000)::int`.as(
+        "next_release_in_ms",
+      ),
+    })
+    .from(reservations)
+    .innerJoin(carts, eq(carts.id, reservations.cartId))
+    .where(and(eq(reservations.productId, inventory.productId), eq(carts.state, "active")))
+    .as("next_release");
+
+/** A product's stock as shoppers see it: the counters and when the first hold ends. */
+const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   available: inventory.available,
   reserved: inventory.reserved,
-};
+  nextReleaseAt: release.at,
+  nextReleaseInMs: release.inMs,
+});
 
-/** The catalog with live stock (read on every request: "N left" must not lag behind holds). */
-export async function listProducts(): Promise<ProductView[]> {
+function selectProducts() {
+  const release = nextRelease();
   return db()
-    .select(productView)
+    .select({
+      id: products.id,
+      slug: products.slug,
+      name: products.name,
+      description: products.description,
+      priceCents: products.priceCents,
+      imageUrl: products.imageUrl,
+      ...stockColumns(release),
+    })
     .from(products)
     .innerJoin(inventory, eq(inventory.productId, products.id))
-    .orderBy(asc(products.id));
+    .leftJoinLateral(release, sql`true`);
+}
+
+/** The catalog with live stock, in one statement (read on every request: "N left" must not lag behind holds). */
+export async function listProducts(): Promise<ProductView[]> {
+  return selectProducts().orderBy(asc(products.id));
+}
+
+/**
+ * The stock of `productIds` as the live stream sends it, read in one statement: the stream's first
+ * message, and each message after (the ledger's truth at send time, whatever the publisher knew).
+ */
+export async function stockOf(productIds: readonly number[]): Promise<StockChange[]> {
+  if (productIds.length === 0) return [];
+  const release = nextRelease();
+  return db()
+    .select({ productId: inventory.productId, ...stockColumns(release) })
+    .from(inventory)
+    .leftJoinLateral(release, sql`true`)
+    .where(inArray(inventory.productId, [...productIds]));
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,199}$/;
@@ -42,16 +90,11 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,199}$/;
 export const findProductBySlug = cache(async (slug: string): Promise<ProductView | null> => {
   // Slugs are kebab-case; anything else (a NUL byte, say, which Postgres refuses) is simply unknown.
   if (!SLUG.test(slug)) return null;
-  const [row] = await db()
-    .select(productView)
-    .from(products)
-    .innerJoin(inventory, eq(inventory.productId, products.id))
-    .where(eq(products.slug, slug))
-    .limit(1);
+  const [row] = await selectProducts().where(eq(products.slug, slug)).limit(1);
   return row ?? null;
 });
 
-export type ProductSummary = Omit<ProductView, "available" | "reserved" | "description">;
+export type ProductSummary = Pick<ProductView, "id" | "slug" | "name" | "priceCents" | "imageUrl">;
 
 // Names and prices change rarely; the cart read path looks them up here instead of in Postgres.
 const SUMMARY_TTL_MS = 5_000;

@@ -3,8 +3,26 @@ import { asc, eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { orderLines, orders, products } from "../db/schema";
 
-export type OrderItem = { productId: number; slug: string; name: string; quantity: number; unitPriceCents: number };
-export type OrderView = { id: string; name: string; totalCents: number; createdAt: string; items: OrderItem[] };
+export type OrderItem = {
+  productId: number;
+  slug: string;
+  name: string;
+  imageUrl: string;
+  quantity: number;
+  unitPriceCents: number;
+};
+export type OrderView = {
+  id: string;
+  /** What a shopper reads and quotes: "3F2A9C1B", the id's first 8 hex digits. */
+  number: string;
+  name: string;
+  totalCents: number;
+  createdAt: string;
+  items: OrderItem[];
+};
+
+/** An order's short number for people; the full id stays the key. */
+export const orderNumber = (orderId: string): string => orderId.slice(0, 8).toUpperCase();
 
 export async function findOrder(orderId: string): Promise<OrderView | null> {
   if (!/^[0-9a-f-]{36}$/.test(orderId)) return null;
@@ -18,6 +36,7 @@ export async function findOrder(orderId: string): Promise<OrderView | null> {
       productId: orderLines.productId,
       slug: products.slug,
       name: products.name,
+      imageUrl: products.imageUrl,
       quantity: orderLines.quantity,
       unitPriceCents: orderLines.unitPriceCents,
     })
@@ -25,5 +44,5 @@ export async function findOrder(orderId: string): Promise<OrderView | null> {
     .innerJoin(products, eq(products.id, orderLines.productId))
     .where(eq(orderLines.orderId, orderId))
     .orderBy(asc(orderLines.productId));
-  return { ...order, createdAt: order.createdAt.toISOString(), items };
+  return { ...order, number: orderNumber(order.id), createdAt: order.createdAt.toISOString(), items };
 }

@@ -5,12 +5,12 @@ import { carts, inventory, orderLines, orders, products, reservations } from "..
 import { ShopError } from "../errors";
 import { lockInventoryInOrder } from "../inventory/counters";
 import { afterRelease, forgetCartsInRedis, releaseInTx } from "../inventory/release";
-import type { StockChange } from "../inventory/stock-events";
+import type { AvailableChange } from "../inventory/stock-events";
 import { collectPayment } from "./payment";
 import { findOrder, type OrderView } from "./orders";
 import type { Contact } from "./schemas";
 
-type Outcome = { kind: "placed" | "already"; orderId: string } | { kind: "expired"; changes: StockChange[] };
+type Outcome = { kind: "placed" | "already"; orderId: string } | { kind: "expired"; changes: AvailableChange[] };
 
 /**
  * Turns the cart's holds into an order, exactly once (invariant 6: checkout xor expiry).

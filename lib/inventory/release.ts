@@ -5,7 +5,7 @@ import { carts, reservations } from "../db/schema";
 import { redis } from "../redis/client";
 import { cartKeys } from "../redis/keys";
 import { lockInventoryInOrder, unholdUnits, type DbTx } from "./counters";
-import { publishStockChanges, type StockChange } from "./stock-events";
+import { publishStockChanges, type AvailableChange } from "./stock-events";
 
 /** Who ended the hold: the expiry event, the sweeper, a request that found it overdue, the shopper. */
 export type ReleasePath = "event" | "sweep" | "lazy" | "empty" | "compensate";
@@ -36,7 +36,7 @@ export async function releaseInTx(
   cartIds: readonly string[],
   path: ReleasePath,
   early: boolean,
-): Promise<{ released: Released[]; changes: StockChange[] }> {
+): Promise<{ released: Released[]; changes: AvailableChange[] }> {
   if (cartIds.length > 1) {
     // Several carts: take their row locks in id order, like every multi-row lock here.
     await tx.execute(sql`select id from carts where id in ${[...cartIds]} order by id for update`);
@@ -84,7 +84,7 @@ export async function releaseInTx(
   }
   const productIds = [...unitsByProduct.keys()].sort((a, b) => a - b);
   await lockInventoryInOrder(tx, productIds);
-  const changes: StockChange[] = [];
+  const changes: AvailableChange[] = [];
   for (const productId of productIds) {
     changes.push({ productId, available: await unholdUnits(tx, productId, unitsByProduct.get(productId) ?? 0) });
   }
@@ -93,7 +93,7 @@ export async function releaseInTx(
 }
 
 /** After Postgres committed: drop the carts' Redis keys (best effort) and announce the stock. */
-export async function afterRelease(cartIds: readonly string[], changes: StockChange[]): Promise<void> {
+export async function afterRelease(cartIds: readonly string[], changes: AvailableChange[]): Promise<void> {
   const redisWork = Promise.all([
     cartIds.length > 0
       ? forgetCartsInRedis(cartIds).catch((error: Error) =>

@@ -1,5 +1,23 @@
 /**
+ * What a publisher announces over Redis pub/sub after it changed a product's counters: only what
+ * it knows for certain at that moment. The stream never forwards it as is (see StockHub).
+ */
+export type AvailableChange = { productId: number; available: number };
+
+/**
  * One product's stock as the live stock stream sends it, a list of these per `data:` message.
  * Shared by the server and the browser (no `server-only`): add a field here and both see it.
  */
-export type StockChange = { productId: number; available: number };
+export type StockChange = {
+  productId: number;
+  available: number;
+  /** Units in shoppers' carts: they come back if those holds end. */
+  reserved: number;
+  /** The earliest deadline among the product's active holds (ISO, database clock); null if none. */
+  nextReleaseAt: string | null;
+  /**
+   * `nextReleaseAt` minus the database's `now()` when the message was read, in ms: the browser
+   * lays it on its own monotonic clock, so a wrong wall clock cannot skew the countdown.
+   */
+  nextReleaseInMs: number | null;
+};

@@ -1,9 +1,9 @@
 import "server-only";
 import { config } from "../config";
 import { redis, redisDatabase } from "../redis/client";
-import type { StockChange } from "./stock-change";
+import type { AvailableChange } from "./stock-change";
 
-export type { StockChange };
+export type { AvailableChange };
 
 /**
  * Pub/sub channel for "available changed" messages. Pub/sub ignores Redis databases (and a
@@ -15,8 +15,11 @@ export function stockChannel(): string {
   return `stock:db${redisDatabase()}:${store}`;
 }
 
-/** Best effort: a lost message only delays a page refresh, never changes stock. */
-export async function publishStockChanges(changes: readonly StockChange[]): Promise<void> {
+/**
+ * Best effort: a lost message only delays a page refresh, never changes stock. Streams do not
+ * forward it as is: each reads the product's current stock when it sends (StockHub).
+ */
+export async function publishStockChanges(changes: readonly AvailableChange[]): Promise<void> {
   if (changes.length === 0) return;
   try {
     await redis().publish(stockChannel(), JSON.stringify(changes));

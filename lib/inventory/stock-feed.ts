@@ -1,18 +1,22 @@
 import "server-only";
 
+import { stockOf } from "../catalog/products";
 import { createRedis, type RedisClient } from "../redis/client";
-import type { StockChange } from "./stock-change";
+import type { AvailableChange } from "./stock-change";
 import { stockChannel } from "./stock-events";
 import { StockHub, type StockWatcher } from "./stock-hub";
 
-type Listener = (changes: readonly StockChange[]) => void;
+type Listener = (changes: readonly AvailableChange[]) => void;
 type Feed = { subscriber: RedisClient; hub: StockHub; listeners: Set<Listener> };
 
 // On globalThis: every route of the process (the stream, /api/health) must see the same hub.
 const globalForFeed = globalThis as unknown as { __holdcartStockFeed?: Feed };
 
-const isChange = (c: unknown): c is StockChange =>
-  typeof c === "object" && c !== null && Number.isInteger((c as StockChange).productId);
+const isChange = (c: unknown): c is AvailableChange =>
+  typeof c === "object" &&
+  c !== null &&
+  Number.isInteger((c as AvailableChange).productId) &&
+  Number.isInteger((c as AvailableChange).available);
 
 /**
  * One Redis subscription per web process, fanned out by one hub to every open stock stream, so a
@@ -21,7 +25,8 @@ const isChange = (c: unknown): c is StockChange =>
 function feed(): Feed {
   if (globalForFeed.__holdcartStockFeed) return globalForFeed.__holdcartStockFeed;
   const subscriber = createRedis(undefined, "holdcart-stock-feed");
-  const hub = new StockHub();
+  // Each message a stream sends is read from the ledger when it is sent: see StockHub.
+  const hub = new StockHub({ read: stockOf });
   const listeners = new Set<Listener>();
   subscriber.on("message", (_channel: string, message: string) => {
     let parsed: unknown;
@@ -31,7 +36,7 @@ function feed(): Feed {
       return;
     }
     if (!Array.isArray(parsed)) return;
-    const changes = parsed.filter(isChange);
+    const changes = parsed.filter(isChange).map(({ productId, available }) => ({ productId, available }));
     hub.publish(changes);
     for (const listener of listeners) listener(changes);
   });

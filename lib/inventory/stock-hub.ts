@@ -1,5 +1,5 @@
 import "server-only";
-import type { StockChange } from "./stock-change";
+import type { AvailableChange, StockChange } from "./stock-change";
 
 /** One open stock stream, as the hub sees it: somewhere to put bytes. */
 export type StockWatcher = { deliver(bytes: Uint8Array): void };
@@ -13,6 +13,8 @@ export const COALESCE_MS = 250;
  * less than COALESCE_MS, with 5,000 and more it would not, and messages are spaced further apart.
  */
 export const FANOUT_SPACING = 4;
+/** A read slower than this is given up for the published values: a stuck query must not stall a product's news. */
+export const READ_TIMEOUT_MS = 2_000;
 /** A comment line now and then, so proxies and browsers keep an idle stream open. */
 export const KEEPALIVE_MS = 15_000;
 
@@ -23,16 +25,28 @@ const KEEPALIVE = encoder.encode(": keepalive\n\n");
 export const stockMessage = (changes: readonly StockChange[]): Uint8Array =>
   encoder.encode(`data: ${JSON.stringify(changes)}\n\n`);
 
+/** The same stock for a shopper: the countdown (`nextReleaseInMs`) moves on by itself. */
+const sameStock = (a: StockChange, b: StockChange | null): boolean =>
+  b !== null && a.available === b.available && a.reserved === b.reserved && a.nextReleaseAt === b.nextReleaseAt;
+
+/** Reads products' current stock from the ledger (lib/catalog/products.ts `stockOf`). */
+export type StockReader = (productIds: readonly number[]) => Promise<StockChange[]>;
+
 /** A watched product: who watches it, and its coalescing state. */
 type Topic = {
+  productId: number;
   watchers: Set<StockWatcher>;
   /** performance.now() of the last message sent; -Infinity before the first. */
   sentAt: number;
-  /** The latest change not yet sent, waiting for the trailing edge. */
-  pending: StockChange | null;
+  /** The latest change not yet sent, waiting for the trailing edge (or for the read in flight). */
+  pending: AvailableChange | null;
   /** How long the last fan-out took, writes included, in ms. */
   fanoutMs: number;
   timer: ReturnType<typeof setTimeout> | null;
+  /** A read of this product is in flight: one at a time, so its messages go out in order. */
+  reading: boolean;
+  /** The last message sent: what a published change lacks is taken from it when a read fails. */
+  last: StockChange | null;
 };
 
 /**
@@ -42,11 +56,22 @@ type Topic = {
  * only the write. A product changing faster than its spacing (COALESCE_MS, longer when its fan-out
  * is slow) is sent at the leading edge and then with its latest value at the trailing edge. State
  * exists only for watched products and ends with their last watcher (invariant 10).
+ *
+ * A published change only says what its publisher knew (`available`), and messages of different
+ * publishers may arrive out of order. So with a `read`er, each send reads the product's stock from
+ * the ledger (one query per product per send, only for watched products) and sends that: the
+ * streams always carry the ledger's truth, `reserved` and the next release included. If the read
+ * fails, the published values go out, completed from the last message sent.
  */
 export class StockHub {
   private readonly topics = new Map<number, Topic>();
   private readonly watchers = new Set<StockWatcher>();
   private keepalive: ReturnType<typeof setInterval> | null = null;
+  private readonly read: StockReader | null;
+
+  constructor({ read }: { read?: StockReader } = {}) {
+    this.read = read ?? null;
+  }
 
   /** Open subscriptions (streams) in this process. */
   get size(): number {
@@ -64,7 +89,16 @@ export class StockHub {
     for (const productId of productIds) {
       let topic = this.topics.get(productId);
       if (!topic) {
-        topic = { watchers: new Set(), sentAt: -Infinity, pending: null, fanoutMs: 0, timer: null };
+        topic = {
+          productId,
+          watchers: new Set(),
+          sentAt: -Infinity,
+          pending: null,
+          fanoutMs: 0,
+          timer: null,
+          reading: false,
+          last: null,
+        };
         this.topics.set(productId, topic);
       }
       topic.watchers.add(watcher);
@@ -73,7 +107,7 @@ export class StockHub {
     return () => this.unwatch(productIds, watcher);
   }
 
-  publish(changes: readonly StockChange[]): void {
+  publish(changes: readonly AvailableChange[]): void {
     for (const change of changes) {
       const topic = this.topics.get(change.productId);
       if (topic) this.offer(topic, change);
@@ -96,8 +130,8 @@ export class StockHub {
     }
   }
 
-  private offer(topic: Topic, change: StockChange): void {
-    if (topic.timer) {
+  private offer(topic: Topic, change: AvailableChange): void {
+    if (topic.timer || topic.reading) {
       topic.pending = change;
       return;
     }
@@ -118,10 +152,65 @@ export class StockHub {
     if (change) this.send(topic, change);
   }
 
-  private send(topic: Topic, change: StockChange): void {
+  private send(topic: Topic, change: AvailableChange): void {
+    if (!this.read) {
+      this.fanOut(topic, this.completed(topic, change));
+      return;
+    }
+    topic.reading = true;
+    void this.readOne(topic.productId, this.read)
+      .then(
+        (stock) => stock ?? this.completed(topic, change),
+        (error: Error) => {
+          console.error(`[stock-hub] read failed, sending the published values: ${error.message}`);
+          return this.completed(topic, change);
+        },
+      )
+      .then((stock) => {
+        topic.reading = false;
+        // Unwatched while reading: nobody to tell, and no state to keep (invariant 10).
+        if (this.topics.get(topic.productId) !== topic) return;
+        // A change the read already saw (its publisher was slower than the read): no news, no message.
+        if (!sameStock(stock, topic.last)) this.fanOut(topic, stock);
+        if (topic.pending && !topic.timer) {
+          const spacing = Math.max(COALESCE_MS, FANOUT_SPACING * topic.fanoutMs);
+          topic.timer = setTimeout(() => this.flush(topic), spacing).unref();
+        }
+      });
+  }
+
+  private async readOne(productId: number, read: StockReader): Promise<StockChange | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS);
+      timer.unref();
+    });
+    try {
+      const rows = await Promise.race([read([productId]), timeout]);
+      return rows.find((row) => row.productId === productId);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A published change as a full message: what it lacks comes from the last message sent. */
+  private completed(topic: Topic, change: AvailableChange): StockChange {
+    const last = topic.last;
+    const elapsed = performance.now() - topic.sentAt;
+    return {
+      productId: change.productId,
+      available: change.available,
+      reserved: last?.reserved ?? 0,
+      nextReleaseAt: last?.nextReleaseAt ?? null,
+      nextReleaseInMs: last?.nextReleaseInMs == null ? null : Math.round(last.nextReleaseInMs - elapsed),
+    };
+  }
+
+  private fanOut(topic: Topic, stock: StockChange): void {
     const started = performance.now();
     topic.sentAt = started;
-    this.deliver(topic.watchers, stockMessage([change]));
+    topic.last = stock;
+    this.deliver(topic.watchers, stockMessage([stock]));
     // The writes run in the microtasks after the enqueues: all done by the next check phase.
     setImmediate(() => {
       topic.fanoutMs = performance.now() - started;

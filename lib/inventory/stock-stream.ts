@@ -1,7 +1,5 @@
 import "server-only";
-import { inArray } from "drizzle-orm";
-import { db } from "../db/client";
-import { inventory } from "../db/schema";
+import { stockOf } from "../catalog/products";
 import type { StockChange } from "./stock-change";
 import { watchStock } from "./stock-feed";
 import { stockMessage } from "./stock-hub";
@@ -14,15 +12,6 @@ const RETRY = new TextEncoder().encode("retry: 2000\n\n");
  */
 const MAX_BACKLOG = 256;
 
-/** The current `available` of each product: what a stream sends first. */
-async function availableOf(productIds: readonly number[]): Promise<StockChange[]> {
-  if (productIds.length === 0) return [];
-  return db()
-    .select({ productId: inventory.productId, available: inventory.available })
-    .from(inventory)
-    .where(inArray(inventory.productId, [...productIds]));
-}
-
 /** Throws the refusal a stream for `client` would get now, without opening one (for HEAD). */
 export function assertStreamAllowed(client: string): void {
   const refusal = streamRefusal(client);
@@ -30,7 +19,7 @@ export function assertStreamAllowed(client: string): void {
 }
 
 /**
- * A live stock stream: first the current `available` of `productIds` (closing the gap between the
+ * A live stock stream: first the current stock of `productIds` (`StockChange`, read as the hub reads it) (closing the gap between the
  * page render and the stream), then each change of them. It holds one of `client`'s stream slots
  * from this call on, and a subscription from the moment the snapshot is read; both end when the
  * request ends, however it ends (abort, reset, cancel, error, a client too slow to read).
@@ -67,7 +56,7 @@ export async function openStockStream({
   signal.addEventListener("abort", onAbort);
   let snapshot: StockChange[] = [];
   try {
-    if (!signal.aborted) snapshot = await availableOf(productIds);
+    if (!signal.aborted) snapshot = await stockOf(productIds);
   } catch (error) {
     end();
     throw error;

@@ -112,6 +112,7 @@ test.describe("the cart API", () => {
       "id",
       "imageUrl",
       "name",
+      "nextReleaseAt",
       "priceCents",
       "reserved",
       "slug",

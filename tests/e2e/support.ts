@@ -27,13 +27,16 @@ export function expectConserved(report: InventoryReport): void {
   }
 }
 
-/** "Only 3 left" / "42 left" / "Sold out" on a product page, as a number. */
+/** The sentence for a product whose every unit is in someone's cart ("… The first hold ends in 4:12."). */
+export const HELD = /^(The last one is in a shopper's cart|All \d+ are in shoppers' carts)\. .*/;
+
+/** "Only 3 left" / "42 left" / "Sold out" / every unit held, on a product page, as a number. */
 export async function shownStock(page: Page): Promise<number> {
   const text = (await page.getByTestId("stock").innerText()).trim();
-  if (/sold out/i.test(text)) return 0;
   const match = /(\d+) left/.exec(text);
-  if (!match) throw new Error(`unexpected stock text: ${text}`);
-  return Number(match[1]);
+  if (match) return Number(match[1]);
+  if (/sold out/i.test(text) || HELD.test(text) || /in your cart\.$/.test(text)) return 0;
+  throw new Error(`unexpected stock text: ${text}`);
 }
 
 /** The countdown's "m:ss" in seconds. */

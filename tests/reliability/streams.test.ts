@@ -106,12 +106,18 @@ describe("live stock streams (invariant 10)", () => {
       const rssAfter = rssMbOf(web.pid);
 
       // The live stream ends on the stock as it is, having seen it only grow (restocks), in lists
-      // of {productId, available} of its page, and at most one message per COALESCE_MS for it.
+      // of the stock of its page, and at most one message per COALESCE_MS for it.
       const { available } = await countersOf(hot);
       await live.until((s) => s.latest.get(hot) === available, 5_000);
       const seen = live.events.slice(heardFrom).map((list) => {
         expect(list).toHaveLength(1);
-        expect(Object.keys(list[0] ?? {}).sort()).toEqual(["available", "productId"]);
+        expect(Object.keys(list[0] ?? {}).sort()).toEqual([
+          "available",
+          "nextReleaseAt",
+          "nextReleaseInMs",
+          "productId",
+          "reserved",
+        ]);
         expect(list[0]?.productId).toBe(hot);
         return list[0]?.available as number;
       });

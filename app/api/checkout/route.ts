@@ -10,5 +10,7 @@ export const POST = mutation(async (request) => {
   const { order } = await placeOrder(await currentCartId(), contact);
   await forgetCart();
   await rememberOrder(order.id);
-  return json({ order: { id: order.id, totalCents: order.totalCents, items: order.items } }, 201);
+  // The contract's item fields: pictures are for the confirmation page.
+  const items = order.items.map(({ imageUrl: _img, ...item }) => item);
+  return json({ order: { id: order.id, totalCents: order.totalCents, items } }, 201);
 });

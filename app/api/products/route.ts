@@ -3,5 +3,6 @@ import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async () => {
   const products = await listProducts();
-  return json({ products: products.map(({ description: _d, ...p }) => p) });
+  // nextReleaseInMs only serves a page's countdown; the API's clients read nextReleaseAt.
+  return json({ products: products.map(({ description: _d, nextReleaseInMs: _ms, ...p }) => p) });
 });

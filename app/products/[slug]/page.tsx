@@ -3,11 +3,15 @@ import Image from "next/image";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
+import type { ReactNode } from "react";
 import { AddToCart } from "@/components/cart/add-to-cart";
-import { formatCents } from "@/components/product/money";
-import { LiveStockLabel } from "@/components/product/live-stock-label";
+import { holdDuration } from "@/components/product/hold-duration";
+import { HoldNote } from "@/components/product/hold-note";
 import { LiveStockProvider } from "@/components/product/live-stock";
+import { LiveStockLabel } from "@/components/product/live-stock-label";
+import { formatCents } from "@/components/product/money";
 import { findProductBySlug } from "@/lib/catalog/products";
+import { config } from "@/lib/config";
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -20,6 +24,8 @@ export default async function ProductPage({ params }: Props) {
   await connection();
   const product = await findProductBySlug((await params).slug);
   if (!product) notFound();
+  // Room for the waiting line's "Join the line" (next issue), shown when nothing can be held.
+  const joinLine: ReactNode = null;
   return (
     <LiveStockProvider productIds={[product.id]}>
       <article className="grid gap-8 md:grid-cols-2">
@@ -38,11 +44,17 @@ export default async function ProductPage({ params }: Props) {
           </Link>
           <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
           <p className="text-2xl font-semibold">{formatCents(product.priceCents)}</p>
-          <p data-testid="stock">
-            <LiveStockLabel productId={product.id} available={product.available} className="text-lg" />
+          <p data-testid="stock" className="text-lg">
+            <LiveStockLabel productId={product.id} rendered={product} />
           </p>
           <p className="leading-relaxed text-stone-700">{product.description}</p>
+          <HoldNote
+            productId={product.id}
+            available={product.available}
+            holdFor={holdDuration(config().cartTtlSeconds)}
+          />
           <AddToCart product={product} available={product.available} withQuantity />
+          {joinLine}
         </div>
       </article>
     </LiveStockProvider>

@@ -4,7 +4,8 @@ import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async (_request, { params }: RouteContext<"/api/products/[slug]">) => {
   const { slug } = await params;
-  const product = await findProductBySlug(slug);
-  if (!product) throw new ShopError("not_found", "No such product.");
+  const found = await findProductBySlug(slug);
+  if (!found) throw new ShopError("not_found", "No such product.");
+  const { nextReleaseInMs: _ms, ...product } = found;
   return json({ product });
 });

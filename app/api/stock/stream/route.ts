@@ -15,8 +15,8 @@ const productIdsOf = (request: Request): number[] => {
 };
 
 /**
- * Server-sent events: the current `available` of the requested products, then every change to
- * them. Refused with 429 past the client's stream cap, 503 past the process's.
+ * Server-sent events: the current stock (`StockChange`: available, reserved, next release) of the
+ * requested products, then every change to them. Refused with 429 past the client's stream cap, 503 past the process's.
  */
 export const GET = route(async (request) => {
   const stream = await openStockStream({
