@@ -16,7 +16,7 @@ import { currentCartId, forgetCart, rememberCart } from "@/lib/http/cart-session
 import { describeError } from "@/lib/http/errors";
 import { setFlash } from "@/lib/http/flash";
 import { clientIp } from "@/lib/http/request";
-import { formatDuration } from "./countdown-format";
+import { holdDuration } from "@/components/product/hold-duration";
 
 /**
  * The cart's server actions. Each is called two ways: by the client components with typed
@@ -64,7 +64,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, code: "invalid_request" 
 }
 
 const caller = async () => ({ cartId: await currentCartId(), clientIp: clientIp(await headers()) });
-const holdFor = () => formatDuration(config().cartTtlSeconds * 1000);
+const holdFor = () => holdDuration(config().cartTtlSeconds);
 const units = (n: number) => `${n} item${n === 1 ? "" : "s"}`;
 
 export async function addToCartAction(productId: number, quantity: number): Promise<CartActionResult> {

@@ -13,14 +13,3 @@ export function spokenRemaining(ms: number): string {
   const seconds = total % 60;
   return minutes > 0 ? `${minutes} minute${minutes === 1 ? "" : "s"} ${seconds} seconds` : `${seconds} seconds`;
 }
-
-/** "2 minutes", "1 minute 30 seconds", "8 seconds": a length of time in words. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  const parts = [];
-  if (minutes > 0) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
-  if (seconds > 0 || minutes === 0) parts.push(`${seconds} second${seconds === 1 ? "" : "s"}`);
-  return parts.join(" ");
-}

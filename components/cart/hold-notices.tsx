@@ -3,6 +3,7 @@
 import Image from "next/image";
 import { usePathname } from "next/navigation";
 import { useState, useTransition, type FormEvent } from "react";
+import { LiveStockProvider, useAvailableReader } from "@/components/product/live-stock";
 import { stillAvailable, type EndedHold } from "@/lib/cart/cart-types";
 import {
   dismissEndedAction,
@@ -14,7 +15,7 @@ import {
 } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { useRemaining, useWarning } from "./countdown";
-import { formatDuration } from "./countdown-format";
+import { holdDuration } from "@/components/product/hold-duration";
 
 /** The page a plain form (no JavaScript) comes back to. */
 export function ReturnTo() {
@@ -52,7 +53,7 @@ export function HoldWarning() {
       } else setRefusal(result.error.message);
     });
 
-  const more = formatDuration(holdSeconds * 1000);
+  const more = holdDuration(holdSeconds);
   return (
     <>
       <p role="status" className="sr-only">
@@ -63,8 +64,8 @@ export function HoldWarning() {
           <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
             <p role="alert" className="font-medium">
               {extensionsLeft > 0
-                ? `Your hold ends in less than ${formatDuration(warningSeconds * 1000)}.`
-                : `Your hold ends in less than ${formatDuration(warningSeconds * 1000)} and cannot be kept longer: check out to keep your items.`}
+                ? `Your hold ends in less than ${holdDuration(warningSeconds)}.`
+                : `Your hold ends in less than ${holdDuration(warningSeconds)} and cannot be kept longer: check out to keep your items.`}
             </p>
             {refusal && <p className="text-sm">{refusal}</p>}
             {extensionsLeft > 0 && !refusal && (
@@ -99,28 +100,56 @@ function holdAgainLabel(ended: EndedHold): string | null {
 
 /**
  * When a hold ended without an order (it ran out, or checkout found it over): which items went
- * back to stock, and one action that holds again what is still there. The server keeps this
- * until the shopper dismisses it, so a reload (or a page without JavaScript) shows it too.
+ * back to stock, and one action that holds again what is still there, counted live from the stock
+ * stream. The server keeps this until the shopper dismisses it, so a reload (or a page without
+ * JavaScript) shows it too.
  */
 export function HoldEnded() {
-  const store = useCartStoreApi();
   const ended = useCartStore((s) => (s.cart.items.length === 0 ? s.ended : null));
-  const [pending, startTransition] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
-  if (!ended)
-    return message ? (
-      <p role="status" className="sr-only">
-        {message}
+  const [message, setMessage] = useState<{ text: string; path: string } | null>(null);
+  const path = usePathname();
+  const shown = message?.path === path ? message.text : null; // said on the page where it happened
+  const onMessage = (text: string | null) => setMessage(text === null ? null : { text, path });
+  if (!ended) {
+    return shown ? (
+      <p
+        role="status"
+        className="mx-auto mb-6 max-w-4xl rounded-lg border border-emerald-300 bg-emerald-50 px-4 py-3 font-medium text-emerald-900"
+      >
+        {shown}
       </p>
     ) : null;
+  }
+  return (
+    <LiveStockProvider productIds={ended.items.map((i) => i.productId)}>
+      <EndedNotice ended={ended} message={shown} onMessage={onMessage} />
+    </LiveStockProvider>
+  );
+}
+
+function EndedNotice({
+  ended: rendered,
+  message,
+  onMessage,
+}: {
+  ended: EndedHold;
+  message: string | null;
+  onMessage: (message: string | null) => void;
+}) {
+  const store = useCartStoreApi();
+  const [pending, startTransition] = useTransition();
+  const availableNow = useAvailableReader();
+  const ended: EndedHold = {
+    items: rendered.items.map((i) => ({ ...i, availableNow: availableNow(i.productId, i.availableNow) })),
+  };
 
   const run = (action: typeof holdAgainAction) =>
     startTransition(async () => {
       const result = await action();
       if (result.ok) {
-        setMessage(result.note ?? null);
+        onMessage(result.note ?? null);
         store.getState().adopt(result.state);
-      } else setMessage(result.error.message);
+      } else onMessage(result.error.message);
     });
 
   const label = holdAgainLabel(ended);
@@ -130,7 +159,11 @@ export function HoldEnded() {
       className="mx-auto mb-8 max-w-4xl rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950"
       data-testid="hold-ended"
     >
-      <h2 id="hold-ended-heading" role="alert" className="text-lg font-semibold">
+      {/* Announced once when it appears (a heading cannot be an alert too). */}
+      <p role="alert" className="sr-only">
+        Your hold ended.
+      </p>
+      <h2 id="hold-ended-heading" className="text-lg font-semibold">
         Your hold ended, so {plural(ended.items.length, "this item", "these items")} went back to stock
       </h2>
       <ul className="mt-3 flex flex-col gap-2" aria-label="Released items">

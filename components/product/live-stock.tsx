@@ -90,3 +90,9 @@ export function useStock(productId: number, rendered: RenderedStock): LiveStock 
 export function useAvailable(productId: number, rendered: number): number {
   return useContext(LiveStockContext).stock.get(productId)?.available ?? rendered;
 }
+
+/** Reads the live `available` of any product of the page (for lists of products, one hook call). */
+export function useAvailableReader(): (productId: number, rendered: number) => number {
+  const { stock } = useContext(LiveStockContext);
+  return (productId, rendered) => stock.get(productId)?.available ?? rendered;
+}
