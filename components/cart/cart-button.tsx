@@ -1,17 +1,49 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useRef, useState, useSyncExternalStore } from "react";
 import { CartLines } from "./cart-lines";
 import { itemCount, useCartStore } from "./cart-store";
 
-/** Header badge; opens the slide-over cart (a modal <dialog>: focus trap and Esc for free). */
+const noop = () => () => {};
+/** False in the server's HTML (and so without JavaScript), true once the page is hydrated. */
+const useHydrated = () =>
+  useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
+
+const badgeClass = "relative min-h-11 rounded-md px-2 py-2 font-medium text-stone-900 hover:bg-stone-100 sm:px-3";
+
+/**
+ * Header badge; opens the slide-over cart (a modal <dialog>: focus trap and Esc for free). In
+ * the server's HTML it is a link to the cart page, which is what it stays without JavaScript.
+ */
 export function CartButton() {
   const count = useCartStore((s) => itemCount(s.cart));
   const dialog = useRef<HTMLDialogElement>(null);
   // Lines render only while open: one countdown and one set of controls on the page at a time.
   const [open, setOpen] = useState(false);
+  const hydrated = useHydrated();
   const close = () => dialog.current?.close();
+  const label = `Cart, ${count} item${count === 1 ? "" : "s"}`;
+  const badge = (
+    <span
+      data-testid="cart-count"
+      className="ml-2 inline-flex min-w-6 justify-center rounded-full bg-stone-900 px-2 text-sm text-white"
+    >
+      {count}
+    </span>
+  );
+  if (!hydrated) {
+    return (
+      <Link href="/cart" className={`inline-flex items-center ${badgeClass}`} aria-label={label}>
+        Cart
+        {badge}
+      </Link>
+    );
+  }
   return (
     <>
       <button
@@ -20,16 +52,12 @@ export function CartButton() {
           setOpen(true);
           dialog.current?.showModal();
         }}
-        className="relative min-h-11 rounded-md px-2 py-2 font-medium text-stone-900 hover:bg-stone-100 sm:px-3"
-        aria-label={`Cart, ${count} item${count === 1 ? "" : "s"}`}
+        className={badgeClass}
+        aria-label={label}
+        aria-haspopup="dialog"
       >
         Cart
-        <span
-          data-testid="cart-count"
-          className="ml-2 inline-flex min-w-6 justify-center rounded-full bg-stone-900 px-2 text-sm text-white"
-        >
-          {count}
-        </span>
+        {badge}
       </button>
       <dialog
         ref={dialog}

@@ -7,7 +7,7 @@ export function FlashMessage({ flash }: { flash: Flash | null }) {
   return (
     <p
       role={success ? "status" : "alert"}
-      className={`mb-6 rounded-lg border px-4 py-3 font-medium ${
+      className={`mx-auto mb-6 max-w-4xl rounded-lg border px-4 py-3 font-medium ${
         success ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-red-50 text-red-900"
       }`}
       data-testid="flash"
