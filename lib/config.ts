@@ -44,6 +44,7 @@ const EnvSchema = z
     MAX_STREAMS: intFrom(1, 10_000, 1_000_000),
     MAX_HOLD_EXTENSIONS: intFrom(0, 10, 1_000),
     HOLD_WARNING_SECONDS: intFrom(20, 60, DAY_SECONDS),
+    OFFER_TTL_SECONDS: intFrom(1, 300, DAY_SECONDS),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADMIN_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
     PORT: intFrom(1, 3000, 65_535),
@@ -85,6 +86,8 @@ export type Config = {
   maxHoldExtensions: number;
   /** How long before the deadline the pages warn and offer the extension. */
   holdWarningSeconds: number;
+  /** How long a unit handed to the next shopper in line is held for them at least. */
+  offerTtlSeconds: number;
   sessionSecret: string;
   adminToken: string;
   port: number;
@@ -128,6 +131,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     maxStreams: e.MAX_STREAMS,
     maxHoldExtensions: e.MAX_HOLD_EXTENSIONS,
     holdWarningSeconds: e.HOLD_WARNING_SECONDS,
+    offerTtlSeconds: e.OFFER_TTL_SECONDS,
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     adminToken: e.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     port: e.PORT,

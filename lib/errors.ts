@@ -11,6 +11,8 @@ export type ShopErrorCode =
   | "rate_limited"
   | "hold_limit"
   | "extension_refused"
+  | "in_stock"
+  | "already_waiting"
   | "not_found"
   | "forbidden"
   | "unauthorized"

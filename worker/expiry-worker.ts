@@ -9,7 +9,7 @@ import {
   overdueCartIds,
   releaseCart,
   releaseOverdueBatch,
-} from "../lib/inventory/release";
+} from "../lib/cart/release";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { subscribeToExpiredEvents } from "./expired-events";
 

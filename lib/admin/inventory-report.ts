@@ -1,9 +1,11 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
-import { db } from "../db/client";
+import { asc, eq, sql } from "drizzle-orm";
+import { db, pg } from "../db/client";
 import { carts, inventory, products } from "../db/schema";
 import { ShopError } from "../errors";
+import { receiveUnits } from "../inventory/counters";
 import { publishStockChanges } from "../inventory/stock-events";
+import { announceHandOff, handOffFreed, NO_HAND_OFF } from "../waitlist/hand-off";
 
 export type InventoryRow = {
   id: number;
@@ -47,19 +49,22 @@ export async function inventoryReport(): Promise<{
 /** The largest count a counter column (Postgres `integer`) can hold. */
 export const MAX_COUNTER = 2_147_483_647;
 
-/** Goods received: on_hand and available grow together, so conservation holds. */
+/**
+ * Goods received: on_hand and available grow together, so conservation holds; when shoppers wait
+ * for the product, the new units go to them first, in the same transaction (invariant 8).
+ */
 export async function receiveStock(productId: number, add: number): Promise<InventoryRow> {
-  // on_hand bounds every other counter, so on_hand + add fitting is all there is to check;
-  // the sum is taken in bigint so the check itself cannot overflow.
-  const [row] = await db()
-    .update(inventory)
-    .set({ onHand: sql`${inventory.onHand} + ${add}`, available: sql`${inventory.available} + ${add}` })
-    .where(and(eq(inventory.productId, productId), sql`${inventory.onHand}::bigint + ${add} <= ${MAX_COUNTER}`))
-    .returning({ id: inventory.productId, ...counters });
+  const { row, handOff } = await pg().begin(async (tx) => {
+    if (!(await receiveUnits(tx, productId, add, MAX_COUNTER))) return { row: null, handOff: NO_HAND_OFF };
+    const handOff = await handOffFreed(tx, [productId]);
+    const [row] = await tx<InventoryRow[]>`
+      select i.product_id as id, p.slug, i.on_hand as "onHand", i.available, i.reserved, i.sold
+        from inventory i join products p on p.id = i.product_id where i.product_id = ${productId}`;
+    return { row, handOff };
+  });
   if (!row) throw await whyNotReceived(productId);
-  const [product] = await db().select({ slug: products.slug }).from(products).where(eq(products.id, productId));
-  await publishStockChanges([{ productId, available: row.available }]);
-  return { ...row, slug: product?.slug ?? "" };
+  await Promise.all([publishStockChanges([{ productId, available: row.available }]), announceHandOff(handOff)]);
+  return row;
 }
 
 async function whyNotReceived(productId: number): Promise<ShopError> {

@@ -13,8 +13,8 @@ type LockedCart = { state: string; live: boolean; extensions_used: number };
  * Keeps the caller's hold for another CART_TTL_SECONDS from now (WCAG 2.2.1, Timing Adjustable),
  * at most MAX_HOLD_EXTENSIONS times per cart. One transaction: lock the cart (it must be active
  * and unexpired), move its deadline on the database clock, bump its version; then the Redis TTL
- * follows from the new deadline. (Refusing while someone waits for one of its products, reason
- * `waitlist`, comes with the waiting line.)
+ * follows from the new deadline. Refused while someone waits for one of its products (reason
+ * `waitlist`): a hold is never kept from a shopper in line.
  */
 export async function extendHold(cartId: string | null): Promise<CartView> {
   if (!cartId) throw new ShopError("cart_not_found", "You have no cart yet.");
@@ -24,6 +24,19 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
       select state, expires_at > now() as live, extensions_used from carts where id = ${cartId} for update`;
     if (!cart) throw new ShopError("cart_not_found", "You have no cart yet.");
     if (cart.state !== "active" || !cart.live) throw new ShopError("cart_expired", "Your cart has expired.");
+    const [awaited] = await tx<{ name: string }[]>`
+      select p.name from reservations r
+        join products p on p.id = r.product_id
+       where r.cart_id = ${cartId}
+         and exists (select 1 from waitlist_entries w where w.product_id = r.product_id and w.offer_cart_id is null)
+       order by r.product_id limit 1`;
+    if (awaited) {
+      throw new ShopError(
+        "extension_refused",
+        `Someone is waiting for the ${awaited.name}, so this hold cannot be kept longer; check out to keep it.`,
+        { reason: "waitlist" },
+      );
+    }
     if (cart.extensions_used >= maxHoldExtensions) {
       throw new ShopError(
         "extension_refused",

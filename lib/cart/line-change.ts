@@ -6,7 +6,8 @@ import { insufficientStock, ShopError } from "../errors";
 import { holdUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
-import { assertWithinCaps, type Holding } from "./hold-limits";
+import { announceHandOff, handOffFreed, NO_HAND_OFF, type HandOff } from "../waitlist/hand-off";
+import { assertWithinCaps, CLIENT_LOCK_NAMESPACE, type Holding } from "./hold-limits";
 import { soldOut } from "./sold-out";
 import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
 import type { CartLine, CartSnapshot } from "./snapshot";
@@ -27,7 +28,6 @@ const MAX_BATCH = 500;
 const MAX_QUEUE = 5_000;
 const MAX_CLIENTS_PER_BATCH = 64;
 // Advisory locks are keyed (namespace, key); this namespace is "a client's holds".
-const CLIENT_LOCK_NAMESPACE = 9;
 // However it is blocked (a lock held elsewhere, a half-open connection), a batch gives up then,
 // answering 503, rather than holding its queue for as long as TCP takes to notice.
 const BATCH_TIMEOUT = "5s";
@@ -178,12 +178,12 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   // sql.begin(), not a reserved connection with BEGIN and COMMIT pipelined (two round trips
   // fewer): postgres.js 3.4.9 hands a reserved connection the server terminated back to the pool
   // (porsager/postgres#1199) and can strand a queued reserve (#1195).
-  const availableAfter = await pg().begin(async (tx): Promise<number | null> => {
+  const { availableAfter, handOff } = await pg().begin(async (tx): Promise<BatchWritten> => {
     const read = await lockAndRead(tx, productId, requests);
     if (read.available === null) {
       for (const _ of requests)
         outcomes.push({ ok: false, error: new ShopError("unknown_product", "No such product.") });
-      return null;
+      return NOTHING_WRITTEN;
     }
     let available = read.available;
     const decisions: (Decision | null)[] = [];
@@ -220,7 +220,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
 
     const granted = decisions.filter((d): d is Decision => d !== null);
     const net = read.available - available;
-    if (granted.length === 0) return null;
+    if (granted.length === 0) return NOTHING_WRITTEN;
     const created = granted.filter((d) => d.cart === null);
     const kept = granted.filter((d) => d.target > 0);
     const emptied = granted.filter((d) => d.target === 0 && d.cart !== null);
@@ -245,6 +245,11 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
          where product_id = ${productId} and cart_id = any(${emptied.map((d) => d.request.target.cartId)}::uuid[])
         returning 1
       ),
+      declined as (
+        -- An offer removed from the cart is declined: its place in line ends (invariant 8).
+        delete from waitlist_entries
+         where product_id = ${productId} and offer_cart_id = any(${emptied.map((d) => d.request.target.cartId)}::uuid[])
+      ),
       stock as (${holdUnits(tx, productId, net)})
       select (select available from stock) as available,
              ${deadlineColumns(tx, tx`now() + make_interval(secs => ${cartTtlSeconds})`)}`;
@@ -260,11 +265,19 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
       const d = granted[g++] as Decision;
       outcomes[i] = { ok: true, value: applied(d, productId, newCart) };
     });
-    return net === 0 ? null : available;
+    // Units given back (a smaller line, a removed one, an undo) go to the line first (invariant 8).
+    return {
+      availableAfter: net === 0 ? null : available,
+      handOff: net < 0 ? await handOffFreed(tx, [productId]) : NO_HAND_OFF,
+    };
   });
   if (availableAfter !== null) afterBatch(productId, availableAfter);
+  void announceHandOff(handOff);
   return outcomes;
 }
+
+type BatchWritten = { availableAfter: number | null; handOff: HandOff };
+const NOTHING_WRITTEN: BatchWritten = { availableAfter: null, handOff: NO_HAND_OFF };
 
 const settle = <R>(work: Promise<R>): Promise<Outcome<R>> =>
   work.then(

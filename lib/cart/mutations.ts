@@ -1,12 +1,12 @@
 import "server-only";
 import { insufficientStock, ShopError } from "../errors";
-import { forgetCartsInRedis, releaseCart, releaseOverdueHoldersOf } from "../inventory/release";
+import { releaseCart, releaseOverdueHoldersOf } from "./release";
 import { newCartId } from "./cart-id";
 import type { CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
 import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
-import { writeSnapshot, type CartSnapshot } from "./snapshot";
+import { forgetCartsInRedis, writeSnapshot, type CartSnapshot } from "./snapshot";
 import { soldOut } from "./sold-out";
 
 /**
@@ -57,7 +57,7 @@ async function publish(applied: Applied, created: boolean): Promise<void> {
  */
 async function compensate(applied: Applied, created: boolean): Promise<void> {
   if (created) {
-    await releaseCart(applied.cartId, "compensate", { early: true });
+    await releaseCart(applied.cartId, "compensate", "early");
     return;
   }
   const productId = applied.change?.productId;
@@ -119,7 +119,7 @@ export const removeLine = (cartId: string | null, productId: number) => setLineQ
 /** Ends the cart now and returns everything it held to stock. Idempotent. */
 export async function emptyCart(cartId: string | null): Promise<void> {
   if (!cartId) return;
-  await releaseCart(cartId, "empty", { early: true });
+  await releaseCart(cartId, "empty", "early");
   // releaseCart cleans Redis best-effort; here the shopper waits for it, so a failure is a 503
   // and a retry finishes the job.
   await forgetCartsInRedis([cartId]);

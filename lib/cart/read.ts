@@ -2,7 +2,7 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { carts, reservations } from "../db/schema";
-import { releaseCart } from "../inventory/release";
+import { releaseCart } from "./release";
 import { EMPTY_CART, type CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
 import { readSnapshot, writeSnapshot, type CartSnapshot } from "./snapshot";

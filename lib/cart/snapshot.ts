@@ -61,3 +61,20 @@ export async function readSnapshot(cartId: string): Promise<RedisCart> {
     lines,
   };
 }
+
+// Long enough to outlast any request still in flight for the cart; Redis drops it by itself.
+const TOMBSTONE_MS = 10 * 60_000;
+
+/**
+ * Drops carts' Redis keys and leaves tombstones so no late write brings them back. One script
+ * per cart (each cart's keys share a slot; different carts may not), sent without waiting for
+ * each reply, so many carts still cost about one round trip.
+ */
+export async function forgetCartsInRedis(cartIds: readonly string[]): Promise<void> {
+  await Promise.all(
+    cartIds.map((id) => {
+      const keys = cartKeys(id);
+      return redis().endCart(keys.session, keys.lines, keys.ended, 1, TOMBSTONE_MS);
+    }),
+  );
+}

@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { cache } from "react";
 import { db } from "../db/client";
-import { carts, inventory, products, reservations } from "../db/schema";
+import { carts, inventory, products, reservations, waitlistEntries } from "../db/schema";
 import type { StockChange } from "../inventory/stock-change";
 
 export type ProductView = {
@@ -15,6 +15,8 @@ export type ProductView = {
   available: number;
   /** Units in shoppers' carts: they come back if those holds end. */
   reserved: number;
+  /** Shoppers in line for it (invariant 8: units that come back go to them first). */
+  waiting: number;
   /** The earliest deadline among the product's active holds (ISO, database clock); null if none. */
   nextReleaseAt: string | null;
   /** `nextReleaseAt` minus the database's `now()` at the read, in ms (a page counts down from it). */
@@ -44,6 +46,9 @@ const nextRelease = () =>
 const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   available: inventory.available,
   reserved: inventory.reserved,
+  // Index-only on waitlist_entries_line_idx; zero for a product nobody waits for.
+  waiting: sql<number>`(select count(*)::int from ${waitlistEntries}
+    where ${waitlistEntries.productId} = ${inventory.productId} and ${waitlistEntries.offerCartId} is null)`,
   nextReleaseAt: release.at,
   nextReleaseInMs: release.inMs,
 });

@@ -1,24 +1,25 @@
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
-import { carts, inventory, orderLines, orders, products, reservations } from "../db/schema";
+import { carts, inventory, orderLines, orders, products, reservations, waitlistEntries } from "../db/schema";
 import { ShopError } from "../errors";
 import { lockInventoryInOrder } from "../inventory/counters";
-import { afterRelease, forgetCartsInRedis, releaseInTx } from "../inventory/release";
-import type { AvailableChange } from "../inventory/stock-events";
+import { releaseCart } from "../cart/release";
+import { forgetCartsInRedis } from "../cart/snapshot";
 import { collectPayment } from "./payment";
 import { findOrder, type OrderView } from "./orders";
 import type { Contact } from "./schemas";
 
-type Outcome = { kind: "placed" | "already"; orderId: string } | { kind: "expired"; changes: AvailableChange[] };
+type Outcome = { kind: "placed" | "already"; orderId: string } | { kind: "overdue" };
 
 /**
  * Turns the cart's holds into an order, exactly once (invariant 6: checkout xor expiry).
  *
  * One transaction holds the cart's row lock throughout, the same lock release takes, so:
  * - a cart already checked out answers with its order (double submit, two tabs: one order);
- * - a cart past its deadline is released right here, under that lock, and answers cart_expired,
- *   so a checkout racing the deadline leaves exactly one outcome, never both and never neither;
+ * - a cart past its deadline places no order and answers cart_expired; it is released right
+ *   after (by the same conditional release as the worker's, so exactly once), so a checkout
+ *   racing the deadline leaves exactly one outcome, never both and never neither;
  * - otherwise each line moves from reserved to sold and the order keeps the unit price of now.
  */
 export async function placeOrder(
@@ -39,10 +40,7 @@ export async function placeOrder(
       return { kind: "already", orderId: existing.id };
     }
     if (cart.state === "expired") throw new ShopError("cart_expired", "Your cart has expired.");
-    if (!cart.live) {
-      const { changes } = await releaseInTx(tx, [cartId], "lazy", false);
-      return { kind: "expired", changes };
-    }
+    if (!cart.live) return { kind: "overdue" };
 
     const lines = await tx
       .select({
@@ -77,6 +75,8 @@ export async function placeOrder(
     if (!order) throw new Error("order insert returned nothing");
     await tx.insert(orderLines).values(lines.map((l) => ({ orderId: order.id, ...l })));
     await tx.delete(reservations).where(eq(reservations.cartId, cartId));
+    // Units handed to this shopper from a waiting line are claimed: their place in line ends.
+    await tx.delete(waitlistEntries).where(eq(waitlistEntries.offerCartId, cartId));
     await tx
       .update(carts)
       .set({ state: "checked_out", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
@@ -84,8 +84,8 @@ export async function placeOrder(
     return { kind: "placed", orderId: order.id };
   });
 
-  if (outcome.kind === "expired") {
-    await afterRelease([cartId], outcome.changes);
+  if (outcome.kind === "overdue") {
+    await releaseCart(cartId, "lazy");
     throw new ShopError("cart_expired", "Your cart expired before the order was placed; its items went back to stock.");
   }
   await forgetCartsInRedis([cartId]).catch((error: Error) =>

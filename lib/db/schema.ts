@@ -3,6 +3,7 @@ import {
   check,
   index,
   integer,
+  bigserial,
   jsonb,
   pgEnum,
   pgTable,
@@ -10,6 +11,7 @@ import {
   serial,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -72,6 +74,9 @@ export const carts = pgTable(
     // What the cart held when its hold ended ([{product_id, quantity}]), so the shopper can be
     // told which items went back and hold them again; null while active and after a checkout.
     releasedLines: jsonb("released_lines").$type<{ product_id: number; quantity: number }[]>(),
+    // The shopper (their signed `waiter` cookie) whose cart this is, once they joined a waiting
+    // line: units handed to them (invariant 8) go into this cart while it is active.
+    waiterId: uuid("waiter_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },
@@ -84,7 +89,50 @@ export const carts = pgTable(
     index("carts_active_client_key_idx")
       .on(t.clientKey)
       .where(sql`${t.state} = 'active'`),
+    // The hand-off's question: a waiter's active cart.
+    index("carts_active_waiter_id_idx")
+      .on(t.waiterId)
+      .where(sql`${t.state} = 'active' and ${t.waiterId} is not null`),
     check("carts_ended_iff_final", sql`(${t.state} = 'active') = (${t.endedAt} is null)`),
+  ],
+);
+
+/**
+ * The waiting lines (invariant 8): one row per shopper waiting for a product, first come first
+ * served by (joined_at, id). When units of the product come back, the first waiting rows get them
+ * as a hold in their shopper's cart: the row then records that cart (`offer_cart_id`) until the
+ * offer is claimed (checkout), declined or runs out, and leaves the line at that moment.
+ */
+export const waitlistEntries = pgTable(
+  "waitlist_entries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    productId: integer("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    waiterId: uuid("waiter_id").notNull(),
+    // Who joined (lib/http/client-address.ts): invariant 9 caps waiting like holding.
+    clientKey: varchar("client_key", { length: 64 }).notNull().default(""),
+    quantity: integer("quantity").notNull(),
+    joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
+    offerCartId: uuid("offer_cart_id").references(() => carts.id),
+    offeredUnits: integer("offered_units"),
+  },
+  (t) => [
+    uniqueIndex("waitlist_entries_product_waiter_idx").on(t.productId, t.waiterId),
+    // The line of a product, in order: only rows still waiting.
+    index("waitlist_entries_line_idx")
+      .on(t.productId, t.joinedAt, t.id)
+      .where(sql`${t.offerCartId} is null`),
+    index("waitlist_entries_offer_cart_idx")
+      .on(t.offerCartId)
+      .where(sql`${t.offerCartId} is not null`),
+    index("waitlist_entries_client_key_idx").on(t.clientKey),
+    check("waitlist_entries_quantity_positive", sql`${t.quantity} > 0`),
+    check(
+      "waitlist_entries_offer_complete",
+      sql`(${t.offerCartId} is null) = (${t.offeredUnits} is null) and coalesce(${t.offeredUnits}, 1) > 0`,
+    ),
   ],
 );
 

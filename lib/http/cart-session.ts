@@ -1,11 +1,20 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { CART_COOKIE, cartCookieOptions, signCartId, verifyCartCookie } from "../cart/cart-id";
+import { markWaitersCart, waitersLiveCart } from "../cart/waiter-cart";
 import { config } from "../config";
+import { WAITER_COOKIE } from "./waiter-session";
 
-/** The cart id from the signed httpOnly cookie; null when absent, forged or malformed. */
+/**
+ * The caller's cart id: from the signed httpOnly cookie (null when absent, forged or malformed);
+ * for a shopper in a waiting line, the cart units were handed to when the cookie's is over.
+ */
 export async function currentCartId(): Promise<string | null> {
-  return verifyCartCookie((await cookies()).get(CART_COOKIE)?.value);
+  const jar = await cookies();
+  const fromCookie = verifyCartCookie(jar.get(CART_COOKIE)?.value);
+  const waiterId = verifyCartCookie(jar.get(WAITER_COOKIE)?.value);
+  if (!waiterId) return fromCookie;
+  return (await waitersLiveCart(waiterId, fromCookie)) ?? fromCookie;
 }
 
 /**
@@ -15,11 +24,11 @@ export async function currentCartId(): Promise<string | null> {
 const ENDED_NOTICE_SECONDS = 24 * 3600;
 
 export async function rememberCart(cartId: string): Promise<void> {
-  (await cookies()).set(
-    CART_COOKIE,
-    signCartId(cartId),
-    cartCookieOptions(config().cartTtlSeconds + ENDED_NOTICE_SECONDS),
-  );
+  const jar = await cookies();
+  jar.set(CART_COOKIE, signCartId(cartId), cartCookieOptions(config().cartTtlSeconds + ENDED_NOTICE_SECONDS));
+  // A shopper in a waiting line: units handed to them go into this cart from now on.
+  const waiterId = verifyCartCookie(jar.get(WAITER_COOKIE)?.value);
+  if (waiterId) await markWaitersCart(cartId, waiterId);
 }
 
 export async function forgetCart(): Promise<void> {

@@ -14,6 +14,8 @@ const STATUS: Record<ShopErrorCode, number> = {
   insufficient_stock: 409,
   cart_empty: 409,
   extension_refused: 409,
+  in_stock: 409,
+  already_waiting: 409,
   cart_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

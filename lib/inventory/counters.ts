@@ -1,8 +1,7 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Sql, TransactionSql } from "postgres";
 import type { Db } from "../db/client";
-import { inventory } from "../db/schema";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbTx = Db | Tx;
@@ -19,15 +18,24 @@ export const holdUnits = (pg: Sql | TransactionSql, productId: number, quantity:
    where product_id = ${productId} and available >= ${quantity}
   returning available`;
 
-/** Moves `quantity` units from reserved back to available. Returns the new available count. */
-export async function unholdUnits(tx: DbTx, productId: number, quantity: number): Promise<number> {
-  const [row] = await tx
-    .update(inventory)
-    .set({ available: sql`${inventory.available} + ${quantity}`, reserved: sql`${inventory.reserved} - ${quantity}` })
-    .where(eq(inventory.productId, productId))
-    .returning({ available: inventory.available });
+/**
+ * Goods received: on_hand and available grow by `add`, unless on_hand would pass `max` (the sum
+ * is taken in bigint so the check itself cannot overflow). False when nothing changed.
+ */
+export async function receiveUnits(tx: TransactionSql, productId: number, add: number, max: number): Promise<boolean> {
+  const rows = await tx`
+    update inventory set on_hand = on_hand + ${add}, available = available + ${add}
+     where product_id = ${productId} and on_hand::bigint + ${add} <= ${max}
+    returning product_id`;
+  return rows.length > 0;
+}
+
+/** Moves `quantity` units from reserved back to available (a hold ended or shrank). */
+export async function returnUnits(tx: TransactionSql, productId: number, quantity: number): Promise<void> {
+  const [row] = await tx`
+    update inventory set available = available + ${quantity}, reserved = reserved - ${quantity}
+     where product_id = ${productId} returning product_id`;
   if (!row) throw new Error(`inventory row missing for product ${productId}`);
-  return row.available;
 }
 
 /**

@@ -13,6 +13,8 @@ export type StockChange = {
   available: number;
   /** Units in shoppers' carts: they come back if those holds end. */
   reserved: number;
+  /** Shoppers in line for it. */
+  waiting: number;
   /** The earliest deadline among the product's active holds (ISO, database clock); null if none. */
   nextReleaseAt: string | null;
   /**

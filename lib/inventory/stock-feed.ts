@@ -3,11 +3,18 @@ import "server-only";
 import { stockOf } from "../catalog/products";
 import { createRedis, type RedisClient } from "../redis/client";
 import type { AvailableChange } from "./stock-change";
+import { offerChannel, type OfferNotice } from "../waitlist/offer-events";
 import { stockChannel } from "./stock-events";
 import { StockHub, type StockWatcher } from "./stock-hub";
 
 type Listener = (changes: readonly AvailableChange[]) => void;
-type Feed = { subscriber: RedisClient; hub: StockHub; listeners: Set<Listener> };
+type Feed = {
+  subscriber: RedisClient;
+  hub: StockHub;
+  listeners: Set<Listener>;
+  /** Streams of shoppers in a waiting line, by waiter id: their own offers go to them alone. */
+  waiters: Map<string, Set<StockWatcher>>;
+};
 
 // On globalThis: every route of the process (the stream, /api/health) must see the same hub.
 const globalForFeed = globalThis as unknown as { __holdcartStockFeed?: Feed };
@@ -28,7 +35,8 @@ function feed(): Feed {
   // Each message a stream sends is read from the ledger when it is sent: see StockHub.
   const hub = new StockHub({ read: stockOf });
   const listeners = new Set<Listener>();
-  subscriber.on("message", (_channel: string, message: string) => {
+  const waiters = new Map<string, Set<StockWatcher>>();
+  subscriber.on("message", (channel: string, message: string) => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(message);
@@ -36,17 +44,53 @@ function feed(): Feed {
       return;
     }
     if (!Array.isArray(parsed)) return;
+    if (channel === offerChannel()) {
+      deliverOffers(waiters, parsed);
+      return;
+    }
     const changes = parsed.filter(isChange).map(({ productId, available }) => ({ productId, available }));
     hub.publish(changes);
     for (const listener of listeners) listener(changes);
   });
   // On every (re)connection: a subscribe that failed while Redis was down is retried here.
   subscriber.on("ready", () => {
-    subscriber.subscribe(stockChannel()).catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
+    subscriber
+      .subscribe(stockChannel(), offerChannel())
+      .catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
   });
   void subscriber.connect().catch(() => {});
-  globalForFeed.__holdcartStockFeed = { subscriber, hub, listeners };
+  globalForFeed.__holdcartStockFeed = { subscriber, hub, listeners, waiters };
   return globalForFeed.__holdcartStockFeed;
+}
+
+const encoder = new TextEncoder();
+
+/** An `offer` event (not the default `message`): only pages that know of offers listen for it. */
+function deliverOffers(waiters: Map<string, Set<StockWatcher>>, notices: unknown[]): void {
+  for (const n of notices as Partial<OfferNotice>[]) {
+    const watchers = typeof n?.waiterId === "string" ? waiters.get(n.waiterId) : undefined;
+    if (!watchers || !Number.isInteger(n.productId) || !Number.isInteger(n.units)) continue;
+    const bytes = encoder.encode(`event: offer\ndata: ${JSON.stringify({ productId: n.productId, units: n.units })}\n\n`);
+    for (const watcher of watchers) {
+      try {
+        watcher.deliver(bytes);
+      } catch (error) {
+        console.error(`[stock-feed] ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Sends `watcher` the offers made to `waiterId` until the returned function is called. */
+export function watchOffers(waiterId: string, watcher: StockWatcher): () => void {
+  const { waiters } = feed();
+  let set = waiters.get(waiterId);
+  if (!set) waiters.set(waiterId, (set = new Set()));
+  set.add(watcher);
+  return () => {
+    set.delete(watcher);
+    if (set.size === 0 && waiters.get(waiterId) === set) waiters.delete(waiterId);
+  };
 }
 
 /** Sends `watcher` the changes of `productIds` until the returned function is called. */

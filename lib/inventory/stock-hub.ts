@@ -27,7 +27,11 @@ export const stockMessage = (changes: readonly StockChange[]): Uint8Array =>
 
 /** The same stock for a shopper: the countdown (`nextReleaseInMs`) moves on by itself. */
 const sameStock = (a: StockChange, b: StockChange | null): boolean =>
-  b !== null && a.available === b.available && a.reserved === b.reserved && a.nextReleaseAt === b.nextReleaseAt;
+  b !== null &&
+  a.available === b.available &&
+  a.reserved === b.reserved &&
+  a.waiting === b.waiting &&
+  a.nextReleaseAt === b.nextReleaseAt;
 
 /** Reads products' current stock from the ledger (lib/catalog/products.ts `stockOf`). */
 export type StockReader = (productIds: readonly number[]) => Promise<StockChange[]>;
@@ -201,6 +205,7 @@ export class StockHub {
       productId: change.productId,
       available: change.available,
       reserved: last?.reserved ?? 0,
+      waiting: last?.waiting ?? 0,
       nextReleaseAt: last?.nextReleaseAt ?? null,
       nextReleaseInMs: last?.nextReleaseInMs == null ? null : Math.round(last.nextReleaseInMs - elapsed),
     };

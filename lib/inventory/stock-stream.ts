@@ -1,7 +1,7 @@
 import "server-only";
 import { stockOf } from "../catalog/products";
 import type { StockChange } from "./stock-change";
-import { watchStock } from "./stock-feed";
+import { watchOffers, watchStock } from "./stock-feed";
 import { stockMessage } from "./stock-hub";
 import { streamRefusal, takeStreamSlot } from "./stream-slots";
 
@@ -28,21 +28,26 @@ export function assertStreamAllowed(client: string): void {
 export async function openStockStream({
   productIds,
   client,
+  waiterId = null,
   signal,
 }: {
   productIds: readonly number[];
   client: string;
+  /** The caller's waiter id (a signed cookie): their own offers come on this stream too. */
+  waiterId?: string | null;
   signal: AbortSignal;
 }): Promise<ReadableStream<Uint8Array> | null> {
   const releaseSlot = takeStreamSlot(client);
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   let unwatch: (() => void) | null = null;
+  let unwatchOffers: (() => void) | null = null;
   let ended = false;
   const end = (reason?: Error) => {
     if (ended) return;
     ended = true;
     signal.removeEventListener("abort", onAbort);
     unwatch?.();
+    unwatchOffers?.();
     releaseSlot();
     try {
       if (reason) controller?.error(reason);
@@ -71,8 +76,8 @@ export async function openStockStream({
         controller = c;
         c.enqueue(RETRY);
         if (snapshot.length > 0) c.enqueue(stockMessage(snapshot));
-        unwatch = watchStock(productIds, {
-          deliver(bytes) {
+        const watcher = {
+          deliver(bytes: Uint8Array) {
             if ((c.desiredSize ?? 0) < -MAX_BACKLOG) {
               // An AbortError, so Next.js drops the connection without logging a failure.
               end(new DOMException("The client reads too slowly.", "AbortError"));
@@ -84,7 +89,9 @@ export async function openStockStream({
               end(); // the stream ended without telling us: let go of it all the same
             }
           },
-        });
+        };
+        unwatch = watchStock(productIds, watcher);
+        if (waiterId) unwatchOffers = watchOffers(waiterId, watcher);
       },
       cancel() {
         end();

@@ -6,7 +6,7 @@ import { placeOrder } from "@/lib/checkout/place-order";
 import { db } from "@/lib/db/client";
 import { carts, orders } from "@/lib/db/schema";
 import { ShopError } from "@/lib/errors";
-import { releaseCart } from "@/lib/inventory/release";
+import { releaseCart } from "@/lib/cart/release";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 const shopper = (cartId: string | null = null) => ({ cartId, clientIp: "198.51.100.20" });

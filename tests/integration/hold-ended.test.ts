@@ -3,7 +3,7 @@ import { holdAgain } from "@/lib/cart/hold-again";
 import { readHoldState } from "@/lib/cart/hold-state";
 import { addToCart, emptyCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { releaseCart } from "@/lib/inventory/release";
+import { releaseCart } from "@/lib/cart/release";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 const shopper = (ip: string) => ({ cartId: null, clientIp: ip });

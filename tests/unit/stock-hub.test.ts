@@ -30,6 +30,7 @@ const stock = (productId: number, available: number, held: Partial<StockChange> 
   productId,
   available,
   reserved: 0,
+  waiting: 0,
   nextReleaseAt: null,
   nextReleaseInMs: null,
   ...held,

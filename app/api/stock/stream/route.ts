@@ -1,4 +1,5 @@
 import { route } from "@/lib/http/handler";
+import { currentWaiterId } from "@/lib/http/waiter-session";
 import { clientIp, parseProductId } from "@/lib/http/request";
 import { assertStreamAllowed, openStockStream } from "@/lib/inventory/stock-stream";
 
@@ -22,6 +23,7 @@ export const GET = route(async (request) => {
   const stream = await openStockStream({
     productIds: productIdsOf(request),
     client: clientIp(request.headers),
+    waiterId: await currentWaiterId(),
     signal: request.signal,
   });
   return new Response(stream, { headers: HEADERS });

@@ -1,0 +1,156 @@
+import "server-only";
+import type { TransactionSql } from "postgres";
+import { newCartId } from "../cart/cart-id";
+import { deadlineColumns, type DeadlineColumns } from "../cart/deadline-sql";
+import { writeSnapshot, type CartSnapshot } from "../cart/snapshot";
+import { config } from "../config";
+import { holdUnits } from "../inventory/counters";
+import { publishOffers } from "./offer-events";
+
+/** Units of a product given to a shopper in line, as a hold in their cart. */
+export type Offer = { entryId: number; productId: number; waiterId: string; cartId: string; units: number };
+
+/** What a freeing transaction hands to the line: the offers, and the carts to write to Redis. */
+export type HandOff = { offers: Offer[]; carts: CartSnapshot[] };
+
+export const NO_HAND_OFF: HandOff = { offers: [], carts: [] };
+
+type Waiting = {
+  id: number;
+  product_id: number;
+  waiter_id: string;
+  client_key: string;
+  quantity: number;
+  available: number;
+};
+
+/**
+ * Invariant 8, the line comes first: gives the units now available of `productIds` to the first
+ * shoppers in their lines, in order, as holds in their carts. It runs inside every transaction
+ * that frees units (a release, a smaller line, a restock), after the units went back to
+ * `available` and while that transaction holds the products' inventory row locks, so nobody else
+ * ever sees them available; it does nothing for a product without a line.
+ *
+ * Each waiter gets what is left up to what they asked for (a partial offer ends their wait: the
+ * rest of the line is not kept waiting behind a unit that may never come). The hold goes into the
+ * waiter's active cart, whose deadline becomes at least now + OFFER_TTL_SECONDS, or into a new
+ * cart. A waiter's cart that is locked right now (its shopper is changing it) is not waited for,
+ * since that transaction may be waiting for the inventory row this one holds: the offer then gets
+ * a cart of its own.
+ */
+export async function handOffFreed(tx: TransactionSql, productIds: readonly number[]): Promise<HandOff> {
+  if (productIds.length === 0) return NO_HAND_OFF;
+  const firsts = await tx<Waiting[]>`
+    select w.id, w.product_id, w.waiter_id, w.client_key, w.quantity, i.available
+      from inventory i
+      cross join lateral (
+        select id, product_id, waiter_id, client_key, quantity, joined_at from waitlist_entries
+         where product_id = i.product_id and offer_cart_id is null
+         order by joined_at, id
+         limit i.available) w
+     where i.product_id = any(${[...productIds]}::int[]) and i.available > 0
+     order by w.product_id, w.joined_at, w.id`;
+  if (firsts.length === 0) return NO_HAND_OFF;
+
+  const { offerTtlSeconds, maxQtyPerLine } = config();
+  const left = new Map<number, number>();
+  const offers: Offer[] = [];
+  for (const entry of firsts) {
+    const available = left.get(entry.product_id) ?? entry.available;
+    if (available <= 0) continue;
+    const units = Math.min(entry.quantity, available, maxQtyPerLine - (await heldBy(tx, entry)));
+    if (units <= 0) {
+      // They already hold as many as one shopper may: their place goes to the next in line.
+      await tx`delete from waitlist_entries where id = ${entry.id}`;
+      continue;
+    }
+    const cartId = await waitersCart(tx, entry, offerTtlSeconds);
+    const [taken] = await holdUnits(tx, entry.product_id, units);
+    if (!taken) throw new Error(`hand-off of product ${entry.product_id} found fewer units than it counted`);
+    await tx`
+      insert into reservations (cart_id, product_id, quantity) values (${cartId}, ${entry.product_id}, ${units})
+      on conflict (cart_id, product_id) do update set quantity = reservations.quantity + excluded.quantity`;
+    await tx`update waitlist_entries set offer_cart_id = ${cartId}, offered_units = ${units} where id = ${entry.id}`;
+    left.set(entry.product_id, available - units);
+    offers.push({ entryId: entry.id, productId: entry.product_id, waiterId: entry.waiter_id, cartId, units });
+  }
+  return { offers, carts: await snapshotsOf(tx, [...new Set(offers.map((o) => o.cartId))]) };
+}
+
+/**
+ * Invariant 9: what the waiter's client already holds of the product (every hold of it needs the
+ * inventory row this transaction holds, so the sum cannot move under us). With per-client caps
+ * off, what the waiter's own cart holds, so a line never passes MAX_QTY_PER_LINE.
+ */
+async function heldBy(tx: TransactionSql, entry: Waiting): Promise<number> {
+  const [held] = config().holdLimits
+    ? await tx<{ units: number }[]>`
+        select coalesce(sum(r.quantity), 0)::int as units
+          from carts c join reservations r on r.cart_id = c.id
+         where c.client_key = ${entry.client_key} and c.client_key <> '' and c.state = 'active'
+           and r.product_id = ${entry.product_id}`
+    : await tx<{ units: number }[]>`
+        select coalesce(sum(r.quantity), 0)::int as units
+          from carts c join reservations r on r.cart_id = c.id
+         where c.waiter_id = ${entry.waiter_id} and c.state = 'active' and r.product_id = ${entry.product_id}`;
+  return held?.units ?? 0;
+}
+
+/** The waiter's active cart, its deadline moved to at least now + the offer's time; or a new one. */
+async function waitersCart(tx: TransactionSql, entry: Waiting, offerTtlSeconds: number): Promise<string> {
+  const [existing] = await tx<{ id: string }[]>`
+    update carts set expires_at = greatest(expires_at, now() + make_interval(secs => ${offerTtlSeconds})),
+                     version = version + 1
+     where id = (select id from carts
+                  where waiter_id = ${entry.waiter_id} and state = 'active' and expires_at > now()
+                  order by created_at desc limit 1
+                  for update skip locked)
+    returning id`;
+  if (existing) return existing.id;
+  const id = newCartId();
+  await tx`
+    insert into carts (id, client_key, waiter_id, expires_at)
+    values (${id}, ${entry.client_key}, ${entry.waiter_id}, now() + make_interval(secs => ${offerTtlSeconds}))`;
+  return id;
+}
+
+/** The carts as committed by this transaction, to write to Redis after commit. */
+async function snapshotsOf(tx: TransactionSql, cartIds: string[]): Promise<CartSnapshot[]> {
+  if (cartIds.length === 0) return [];
+  const rows = await tx<
+    ({ id: string; version: number; extensions_used: number; lines: [number, number][] } & DeadlineColumns)[]
+  >`
+    select c.id, c.version, c.extensions_used, ${deadlineColumns(tx, tx`c.expires_at`)},
+           (select json_agg(json_build_array(r.product_id, r.quantity) order by r.product_id)
+              from reservations r where r.cart_id = c.id) as lines
+      from carts c where c.id = any(${cartIds}::uuid[])`;
+  return rows.map((r) => ({
+    cartId: r.id,
+    version: r.version,
+    expiresAtMs: Number(r.expires_at_ms),
+    ttlMs: r.ttl_ms,
+    extensionsUsed: r.extensions_used,
+    lines: (r.lines ?? []).map(([productId, quantity]) => ({ productId, quantity })),
+  }));
+}
+
+/**
+ * After the freeing transaction committed: the carts that received offers go to Redis, and each
+ * waiter's open pages hear of their offer (lib/waitlist/offer-events.ts). Best effort: a cart
+ * Redis missed is rebuilt from the ledger on its next read, and a page that missed the notice
+ * sees the offer on its next load.
+ */
+export async function announceHandOff(handOff: HandOff): Promise<void> {
+  if (handOff.offers.length === 0) return;
+  await Promise.all([
+    ...handOff.carts.map((cart) =>
+      writeSnapshot(cart).catch((error: Error) =>
+        console.error(`[hand-off] redis write of cart ${cart.cartId} failed: ${error.message}`),
+      ),
+    ),
+    publishOffers(handOff.offers),
+  ]);
+  for (const offer of handOff.offers) {
+    console.log(JSON.stringify({ t: new Date().toISOString(), event: "offer", ...offer }));
+  }
+}
