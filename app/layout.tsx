@@ -4,11 +4,13 @@ import { CartStoreProvider, type HoldSettings } from "@/components/cart/cart-sto
 import { HoldEnded } from "@/components/cart/hold-notices";
 import { FlashMessage } from "@/components/layout/flash-message";
 import { SiteHeader } from "@/components/layout/site-header";
+import { OfferBanner } from "@/components/waitlist/offer-banner";
 import { EMPTY_CART, type HoldState } from "@/lib/cart/cart-types";
 import { readHoldState } from "@/lib/cart/hold-state";
 import { config } from "@/lib/config";
 import { currentCartId } from "@/lib/http/cart-session";
 import { readFlash } from "@/lib/http/flash";
+import { currentWaiterId } from "@/lib/http/waiter-session";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,11 +18,14 @@ export const metadata: Metadata = {
   description: "A small shop whose cart holds your items for you while you decide.",
 };
 
-const NOTHING: HoldState = { cart: EMPTY_CART, ended: null };
+const NOTHING: HoldState = { cart: EMPTY_CART, ended: null, waiting: [] };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // The header needs the hold; a Redis or Postgres outage must not take the whole page down with it.
-  const [hold, flash] = await Promise.all([readHoldState(await currentCartId()).catch(() => NOTHING), readFlash()]);
+  const [hold, flash] = await Promise.all([
+    readHoldState(await currentCartId(), await currentWaiterId()).catch(() => NOTHING),
+    readFlash(),
+  ]);
   const { cartTtlSeconds, holdWarningSeconds, maxQtyPerLine } = config();
   const settings: HoldSettings = {
     holdSeconds: cartTtlSeconds,
@@ -40,6 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <SiteHeader />
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
             <FlashMessage flash={flash} />
+            <OfferBanner />
             <HoldEnded />
             {children}
           </main>

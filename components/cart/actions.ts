@@ -15,6 +15,9 @@ import { ShopError } from "@/lib/errors";
 import { currentCartId, forgetCart, rememberCart } from "@/lib/http/cart-session";
 import { describeError } from "@/lib/http/errors";
 import { setFlash } from "@/lib/http/flash";
+import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
+import { join, leave } from "@/lib/waitlist/line";
+import { ordinal } from "./ordinal";
 import { clientIp } from "@/lib/http/request";
 import { holdDuration } from "@/components/product/hold-duration";
 
@@ -64,6 +67,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, code: "invalid_request" 
 }
 
 const caller = async () => ({ cartId: await currentCartId(), clientIp: clientIp(await headers()) });
+const holdState = async (cartId: string | null) => readHoldState(cartId, await currentWaiterId());
 const holdFor = () => holdDuration(config().cartTtlSeconds);
 const units = (n: number) => `${n} item${n === 1 ? "" : "s"}`;
 
@@ -112,7 +116,7 @@ export async function holdAgainAction(): Promise<HoldActionResult> {
     const again = await holdAgain(await caller());
     if (again.cartId && again.created) await rememberCart(again.cartId);
     if (!again.cartId) await forgetCart(); // nothing left to hold: the ended hold is told and done
-    const state = await readHoldState(again.cartId);
+    const state = await holdState(again.cartId);
     const missed = again.missed > 0 ? ` ${units(again.missed)} could not be held: no longer in stock.` : "";
     const note =
       again.held > 0
@@ -126,13 +130,37 @@ export async function holdAgainAction(): Promise<HoldActionResult> {
 export async function dismissEndedAction(): Promise<HoldActionResult> {
   return run(async () => {
     await forgetCart();
-    return { state: await readHoldState(null) };
+    return { state: await holdState(null) };
   });
 }
 
 /** The cart as the server sees it now (after the countdown ran out, say), or the hold that ended. */
 export async function refreshHoldAction(): Promise<HoldActionResult> {
-  return run(async () => ({ state: await readHoldState(await currentCartId()) }));
+  return run(async () => ({ state: await holdState(await currentCartId()) }));
+}
+
+/** Joins the line for a product that cannot be held now (invariant 8: units that come back go to the line first). */
+export async function joinLineAction(productId: number, quantity: number): Promise<HoldActionResult> {
+  return run(async () => {
+    const id = parse(productIdSchema, productId, "invalid_request");
+    const qty = parse(quantitySchema(config().maxQtyPerLine), quantity, "invalid_quantity");
+    const { clientIp: clientKey, cartId } = await caller();
+    const entry = await join({ waiterId: await waiterIdForJoining(), clientKey, cartId }, id, qty);
+    const state = await holdState(cartId);
+    return {
+      state,
+      note: `You're ${ordinal(entry.position ?? 1)} in line for the ${entry.name}. If units come back, they are held for you, and this page tells you.`,
+    };
+  });
+}
+
+/** Leaves the line; an open offer is declined with it and passes to the next in line. */
+export async function leaveLineAction(productId: number): Promise<HoldActionResult> {
+  return run(async () => {
+    const id = parse(productIdSchema, productId, "invalid_request");
+    await leave(await currentWaiterId(), id);
+    return { state: await holdState(await currentCartId()), note: "You left the line." };
+  });
 }
 
 // ---- The same actions as plain HTML forms (no JavaScript) -------------------------------------
@@ -179,6 +207,14 @@ export async function extendHoldForm(form: FormData): Promise<void> {
 
 export async function holdAgainForm(form: FormData): Promise<void> {
   await answer(await holdAgainAction(), returnPath(form));
+}
+
+export async function joinLineForm(form: FormData): Promise<void> {
+  await answer(await joinLineAction(formNumber(form, "productId"), formNumber(form, "quantity")), returnPath(form, "/"));
+}
+
+export async function leaveLineForm(form: FormData): Promise<void> {
+  await answer(await leaveLineAction(formNumber(form, "productId")), returnPath(form, "/"));
 }
 
 export async function dismissEndedForm(form: FormData): Promise<void> {

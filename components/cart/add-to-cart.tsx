@@ -64,16 +64,8 @@ export function AddToCart({
         ))}
     </div>
   );
-  if (available <= 0) {
-    return (
-      <div className="flex flex-col gap-2">
-        {withQuantity && (
-          <p className="text-sm text-stone-600">You can add it when units come back; this page updates by itself.</p>
-        )}
-        {status}
-      </div>
-    );
-  }
+  // Nothing to hold: the stock label says why, and the waiting line's form takes this place.
+  if (available <= 0) return status;
   return (
     <form
       action={addToCartForm}

@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { createStore, useStore, type StoreApi } from "zustand";
-import type { CartView, EndedHold, HoldState } from "@/lib/cart/cart-types";
+import type { CartView, EndedHold, HoldState, WaitlistEntry } from "@/lib/cart/cart-types";
 import { refreshHoldAction } from "./actions";
 
 /** What the pages need of the configuration (the server passes it down). */
@@ -21,6 +21,8 @@ export type CartState = {
   deadline: number | null;
   /** The hold that ended (expired, or refused at checkout) and what it released; null otherwise. */
   ended: EndedHold | null;
+  /** The shopper's places in waiting lines, and the offers they turned into. */
+  waiting: WaitlistEntry[];
   settings: HoldSettings;
   /** A cart this tab expects (optimistic) or restores (a refusal): not shared with other tabs. */
   setCart: (cart: CartView) => void;
@@ -31,14 +33,20 @@ export type CartState = {
 };
 
 const deadlineOf = (cart: CartView) => (cart.ttlMs === null ? null : performance.now() + cart.ttlMs);
+const fromServer = (state: HoldState) => ({
+  cart: state.cart,
+  deadline: deadlineOf(state.cart),
+  ended: state.ended,
+  waiting: state.waiting,
+});
 
 // The shopper's tabs share one cart (one cookie): what one tab learns from the server, all show.
 const CHANNEL = "holdcart-cart";
 const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL);
 
 function createCartStore(initial: HoldState, settings: HoldSettings): StoreApi<CartState> {
-  return createStore<CartState>()((set) => {
-    const apply = (state: HoldState) => set({ cart: state.cart, deadline: deadlineOf(state.cart), ended: state.ended });
+  return createStore<CartState>()((set, get) => {
+    const apply = (state: HoldState) => set(fromServer(state));
     const share = (state: HoldState) => {
       apply(state);
       channel?.postMessage(state);
@@ -47,9 +55,10 @@ function createCartStore(initial: HoldState, settings: HoldSettings): StoreApi<C
       cart: initial.cart,
       deadline: deadlineOf(initial.cart),
       ended: initial.ended,
+      waiting: initial.waiting,
       settings,
       setCart: (cart) => set({ cart, deadline: deadlineOf(cart) }),
-      adoptCart: (cart) => share({ cart, ended: null }),
+      adoptCart: (cart) => share({ cart, ended: null, waiting: get().waiting }),
       adopt: share,
     };
   });
@@ -74,7 +83,7 @@ export function CartStoreProvider({
 }) {
   const [store] = useState(() => createCartStore(state, settings));
   useEffect(() => {
-    store.setState({ cart: state.cart, deadline: deadlineOf(state.cart), ended: state.ended });
+    store.setState(fromServer(state));
   }, [state, store]);
   useHoldWatch(store);
   return <CartStoreContext.Provider value={store}>{children}</CartStoreContext.Provider>;
@@ -83,6 +92,24 @@ export function CartStoreProvider({
 function useHoldWatch(store: StoreApi<CartState>): void {
   const deadline = useStore(store, (s) => s.deadline);
   const holding = useStore(store, (s) => s.cart.items.length > 0);
+  // The products this shopper waits for (not yet handed over), as a stable key.
+  const waitingFor = useStore(store, (s) =>
+    s.waiting
+      .filter((e) => e.offer === null)
+      .map((e) => e.productId)
+      .join(","),
+  );
+
+  // In a waiting line: the stock stream brings this shopper's own offers, on whatever page is
+  // open; the page then reads its hold again and shows the offer with its countdown.
+  useEffect(() => {
+    if (!waitingFor) return;
+    const source = new EventSource(`/api/stock/stream?ids=${waitingFor}`);
+    source.addEventListener("offer", () => {
+      void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
+    });
+    return () => source.close();
+  }, [waitingFor, store]);
 
   // At the deadline, on whatever page: the badge empties and the page says what went back.
   useEffect(() => {
@@ -99,8 +126,7 @@ function useHoldWatch(store: StoreApi<CartState>): void {
   }, [deadline, holding, store]);
 
   useEffect(() => {
-    const fromOtherTab = (event: MessageEvent<HoldState>) =>
-      store.setState({ cart: event.data.cart, deadline: deadlineOf(event.data.cart), ended: event.data.ended });
+    const fromOtherTab = (event: MessageEvent<HoldState>) => store.setState(fromServer(event.data));
     // A tab in the background may have slept through the deadline: ask when it is looked at again.
     const onVisible = () => {
       if (document.visibilityState !== "visible" || store.getState().cart.items.length === 0) return;

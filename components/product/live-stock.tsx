@@ -4,12 +4,14 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import type { StockChange } from "@/lib/inventory/stock-change";
 
 /** A product's stock as a page was rendered with it (ProductView's fields). */
-export type RenderedStock = { available: number; reserved: number; nextReleaseInMs: number | null };
+export type RenderedStock = { available: number; reserved: number; waiting: number; nextReleaseInMs: number | null };
 
 /** A product's stock now, as a shopper's page knows it. */
 export type LiveStock = {
   available: number;
   reserved: number;
+  /** Shoppers in line for it. */
+  waiting: number;
   /**
    * When the first hold ends, on this page's `performance.now()` clock (the server's "ms until"
    * laid on the browser's monotonic clock, so a wrong wall clock cannot skew it); null when no
@@ -51,6 +53,7 @@ export function LiveStockProvider({ productIds, children }: { productIds: number
             next.set(c.productId, {
               available: c.available,
               reserved: c.reserved,
+              waiting: c.waiting,
               releaseDeadline: deadlineIn(c.nextReleaseInMs, receivedAt),
             });
           }
@@ -80,6 +83,7 @@ export function useStock(productId: number, rendered: RenderedStock): LiveStock 
     stock.get(productId) ?? {
       available: rendered.available,
       reserved: rendered.reserved,
+      waiting: rendered.waiting,
       // Counted from hydration: off by the page's load time at most, until the stream's first message.
       releaseDeadline: hydratedAt === null ? null : deadlineIn(rendered.nextReleaseInMs, hydratedAt),
     }

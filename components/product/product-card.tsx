@@ -1,7 +1,7 @@
 import Image from "next/image";
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { AddToCart } from "@/components/cart/add-to-cart";
+import { JoinLine } from "@/components/waitlist/join-line";
 import type { ProductView } from "@/lib/catalog/products";
 import { LiveStockLabel } from "./live-stock-label";
 import { formatCents } from "./money";
@@ -12,14 +12,7 @@ import { StockFrame } from "./stock-frame";
  * the card by `after:`), so picture and title are one link and one tab stop; the add-to-cart form
  * sits above it and stays usable.
  */
-export function ProductCard({
-  product,
-  joinLine = null,
-}: {
-  product: ProductView;
-  /** Room for the waiting line's "Join the line" (next issue), shown when nothing can be held. */
-  joinLine?: ReactNode;
-}) {
+export function ProductCard({ product }: { product: ProductView }) {
   const titleId = `p-${product.id}`;
   return (
     <StockFrame
@@ -54,7 +47,7 @@ export function ProductCard({
         {/* Above the stretched link: the form is clicked, not the card. */}
         <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
           <AddToCart product={product} available={product.available} />
-          {joinLine}
+          <JoinLine product={product} rendered={product} />
         </div>
       </div>
     </StockFrame>

@@ -31,8 +31,23 @@ export type ReleasedItem = CartItem & { availableNow: number };
 /** A hold that ended without an order: what went back to stock, until the shopper dismisses it. */
 export type EndedHold = { items: ReleasedItem[] };
 
-/** The caller's cart, or, when it has none, the hold that ended last (if not yet dismissed). */
-export type HoldState = { cart: CartView; ended: EndedHold | null };
+/** One of the shopper's places in a waiting line, or the offer it turned into. */
+export type WaitlistEntry = {
+  productId: number;
+  slug: string;
+  name: string;
+  quantity: number;
+  /** 1 for the first in line; null once units were handed over (see `offer`). */
+  position: number | null;
+  /** The hold the units were handed over as, in the shopper's cart: claimed by checking out. */
+  offer: { units: number; expiresAt: string; ttlMs: number } | null;
+};
+
+/**
+ * The caller's cart, or, when it has none, the hold that ended last (if not yet dismissed); and
+ * their places in waiting lines.
+ */
+export type HoldState = { cart: CartView; ended: EndedHold | null; waiting: WaitlistEntry[] };
 
 /** Units of an ended hold that can be held again now: "Hold the 2 that are still in stock". */
 export const stillAvailable = (ended: EndedHold): number =>

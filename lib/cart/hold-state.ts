@@ -2,17 +2,19 @@ import "server-only";
 import { productSummaries } from "../catalog/products";
 import { pg } from "../db/client";
 import type { EndedHold, HoldState, ReleasedItem } from "./cart-types";
+import { entriesOf } from "../waitlist/line";
 import { getCart } from "./read";
 
 /**
  * The caller's cart; when it holds nothing, the hold that ended last, so any page can say which
  * items went back to stock (and a reload still does, until the shopper dismisses it, which forgets
- * the cart cookie). Postgres is asked only for a cookie whose cart is no longer live.
+ * the cart cookie). Postgres is asked only for a cookie whose cart is no longer live, and for the
+ * places in line of a shopper who joined one.
  */
-export async function readHoldState(cartId: string | null): Promise<HoldState> {
-  const cart = await getCart(cartId);
-  if (!cartId || cart.expiresAt !== null) return { cart, ended: null };
-  return { cart, ended: await endedHold(cartId) };
+export async function readHoldState(cartId: string | null, waiterId: string | null = null): Promise<HoldState> {
+  const [cart, waiting] = await Promise.all([getCart(cartId), entriesOf(waiterId)]);
+  if (!cartId || cart.expiresAt !== null) return { cart, ended: null, waiting };
+  return { cart, ended: await endedHold(cartId), waiting };
 }
 
 /** What a hold that ended without an order held, with how many of each are available now. */

@@ -8,7 +8,7 @@ import { holdUnits } from "../inventory/counters";
 import { publishOffers } from "./offer-events";
 
 /** Units of a product given to a shopper in line, as a hold in their cart. */
-export type Offer = { entryId: number; productId: number; waiterId: string; cartId: string; units: number };
+export type Offer = { entryId: string; productId: number; waiterId: string; cartId: string; units: number };
 
 /** What a freeing transaction hands to the line: the offers, and the carts to write to Redis. */
 export type HandOff = { offers: Offer[]; carts: CartSnapshot[] };
@@ -16,7 +16,7 @@ export type HandOff = { offers: Offer[]; carts: CartSnapshot[] };
 export const NO_HAND_OFF: HandOff = { offers: [], carts: [] };
 
 type Waiting = {
-  id: number;
+  id: string; // bigserial: postgres.js reads int8 as a string
   product_id: number;
   waiter_id: string;
   client_key: string;

@@ -1,4 +1,5 @@
 import "server-only";
+import type { WaitlistEntry } from "../cart/cart-types";
 import type { Sql, TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
@@ -7,20 +8,14 @@ import { CLIENT_LOCK_NAMESPACE } from "../cart/hold-limits";
 import { setLineQuantity } from "../cart/mutations";
 import { publishStockChanges } from "../inventory/stock-events";
 
-/** One of the caller's places in line, or the offer it turned into. */
-export type WaitlistEntry = {
-  productId: number;
-  quantity: number;
-  /** 1 for the first in line; null once units were handed over (see `offer`). */
-  position: number | null;
-  /** The hold the units were handed over as: claimed by checking out. */
-  offer: { units: number; expiresAt: string; ttlMs: number } | null;
-};
+export type { WaitlistEntry };
 
 export type Waiter = { waiterId: string; clientKey: string; cartId: string | null };
 
 type EntryRow = {
   product_id: number;
+  slug: string;
+  name: string;
   quantity: number;
   position: number | null;
   offered_units: number | null;
@@ -30,6 +25,8 @@ type EntryRow = {
 
 const toEntry = (r: EntryRow): WaitlistEntry => ({
   productId: r.product_id,
+  slug: r.slug,
+  name: r.name,
   quantity: r.quantity,
   position: r.offered_units === null ? r.position : null,
   offer:
@@ -102,13 +99,15 @@ export async function joinLine(waiter: Waiter, productId: number, quantity: numb
 
 /** The entry columns with the position in line and the offer's deadline (database clock). */
 const entrySelect = (tx: Sql | TransactionSql) => tx`
-  select w.product_id, w.quantity, w.offered_units,
+  select w.product_id, p.slug, p.name, w.quantity, w.offered_units,
          (select count(*)::int + 1 from waitlist_entries a
            where a.product_id = w.product_id and a.offer_cart_id is null
              and (a.joined_at, a.id) < (w.joined_at, w.id)) as position,
          (extract(epoch from c.expires_at) * 1000)::float8 as expires_at_ms,
          floor(extract(epoch from c.expires_at - now()) * 1000)::int as ttl_ms
-    from waitlist_entries w left join carts c on c.id = w.offer_cart_id`;
+    from waitlist_entries w
+    join products p on p.id = w.product_id
+    left join carts c on c.id = w.offer_cart_id`;
 
 /** The caller's places in line and open offers, by product. */
 export async function entriesOf(waiterId: string | null): Promise<WaitlistEntry[]> {

@@ -3,13 +3,13 @@ import Image from "next/image";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import type { ReactNode } from "react";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { holdDuration } from "@/components/product/hold-duration";
 import { HoldNote } from "@/components/product/hold-note";
 import { LiveStockProvider } from "@/components/product/live-stock";
 import { LiveStockLabel } from "@/components/product/live-stock-label";
 import { formatCents } from "@/components/product/money";
+import { JoinLine } from "@/components/waitlist/join-line";
 import { findProductBySlug } from "@/lib/catalog/products";
 import { config } from "@/lib/config";
 
@@ -24,8 +24,6 @@ export default async function ProductPage({ params }: Props) {
   await connection();
   const product = await findProductBySlug((await params).slug);
   if (!product) notFound();
-  // Room for the waiting line's "Join the line" (next issue), shown when nothing can be held.
-  const joinLine: ReactNode = null;
   return (
     <LiveStockProvider productIds={[product.id]}>
       <article className="grid gap-8 md:grid-cols-2">
@@ -54,7 +52,7 @@ export default async function ProductPage({ params }: Props) {
             holdFor={holdDuration(config().cartTtlSeconds)}
           />
           <AddToCart product={product} available={product.available} withQuantity />
-          {joinLine}
+          <JoinLine product={product} rendered={product} withQuantity />
         </div>
       </article>
     </LiveStockProvider>

@@ -1,0 +1,132 @@
+"use client";
+
+import { useEffect, useRef, useState, useTransition, type FormEvent } from "react";
+import { joinLineAction, joinLineForm, leaveLineAction, leaveLineForm, refreshHoldAction } from "@/components/cart/actions";
+import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
+import { ReturnTo } from "@/components/cart/hold-notices";
+import { ordinal } from "@/components/cart/ordinal";
+import { useStock, type RenderedStock } from "@/components/product/live-stock";
+
+// A line's length changes by the second in a drop; a page re-reads its own place at most this often.
+const REFRESH_PLACE_MS = 2_000;
+
+/**
+ * "Join the line": for a product that cannot be held now (sold out, or all in shoppers' carts).
+ * Units that come back go to the line first, as a hold in the shopper's cart (invariant 8). Once
+ * in line: the place, kept live from the stock stream, and "Leave the line". A plain form
+ * without JavaScript.
+ */
+export function JoinLine({
+  product,
+  rendered,
+  withQuantity = false,
+}: {
+  product: { id: number; name: string };
+  rendered: RenderedStock;
+  withQuantity?: boolean;
+}) {
+  const store = useCartStoreApi();
+  const stock = useStock(product.id, rendered);
+  const entry = useCartStore((s) => s.waiting.find((e) => e.productId === product.id) ?? null);
+  const maxQty = useCartStore((s) => s.settings.maxQtyPerLine);
+  const [quantity, setQuantity] = useState(1);
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const lastRefresh = useRef(0);
+
+  // The line moved (someone joined, left, or was handed units): re-read this shopper's place.
+  const waitingNow = stock.waiting;
+  const inLine = entry !== null && entry.offer === null;
+  useEffect(() => {
+    if (!inLine || performance.now() - lastRefresh.current < REFRESH_PLACE_MS) return;
+    lastRefresh.current = performance.now();
+    void refreshHoldAction().then((r) => r.ok && store.setState({ waiting: r.state.waiting }));
+  }, [waitingNow, inLine, store]);
+
+  const run = (work: () => ReturnType<typeof leaveLineAction>) => (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setMessage(null);
+    startTransition(async () => {
+      const result = await work();
+      // Joining shows the place in line itself; only a refusal, or leaving, needs words here.
+      if (result.ok) {
+        const joined = result.state.waiting.some((e) => e.productId === product.id);
+        store.getState().adopt(result.state);
+        setMessage(joined || !result.note ? null : { text: result.note, error: false });
+      } else setMessage({ text: result.error.message, error: true });
+    });
+  };
+
+  const status = (
+    <p
+      role="status"
+      className={`text-sm empty:hidden ${message?.error ? "font-medium text-red-700" : "text-stone-700"}`}
+    >
+      {message?.text}
+    </p>
+  );
+  if (entry?.offer) return status; // handed over: the offer's banner says so
+  if (entry) {
+    return (
+      <div className="flex flex-col gap-2" data-testid="in-line">
+        <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
+          <strong className="font-semibold">You&apos;re {ordinal(entry.position ?? 1)} in line</strong> for{" "}
+          {entry.quantity === 1 ? "one" : entry.quantity}. If units come back, they are held for you and this page
+          tells you.
+        </p>
+        <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
+          <input type="hidden" name="productId" value={product.id} />
+          <ReturnTo />
+          <button
+            type="submit"
+            disabled={pending}
+            className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
+          >
+            Leave the line
+          </button>
+        </form>
+        {status}
+      </div>
+    );
+  }
+  if (stock.available > 0) return status;
+  const place = ordinal(stock.waiting + 1);
+  return (
+    <form
+      action={joinLineForm}
+      onSubmit={run(() => joinLineAction(product.id, quantity))}
+      className="flex flex-col gap-2"
+    >
+      <input type="hidden" name="productId" value={product.id} />
+      <ReturnTo />
+      <div className="flex items-end gap-2">
+        {withQuantity ? (
+          <label className="flex flex-col text-sm font-medium text-stone-700">
+            Quantity
+            <input
+              name="quantity"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={maxQty}
+              value={quantity}
+              onChange={(e) => setQuantity(Math.min(maxQty, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
+              className="mt-1 h-12 w-20 rounded-md border border-stone-300 px-3 text-base text-stone-900"
+            />
+          </label>
+        ) : (
+          <input type="hidden" name="quantity" value={1} />
+        )}
+        <button
+          type="submit"
+          disabled={pending}
+          aria-label={`Join the line for ${product.name}, you'd be ${place}`}
+          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 disabled:opacity-60`}
+        >
+          {pending ? "Joining…" : `Join the line — you'd be ${place}`}
+        </button>
+      </div>
+      {status}
+    </form>
+  );
+}

@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { extendHold } from "@/lib/cart/extend";
+import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
+import { getCart } from "@/lib/cart/read";
+import { releaseCart } from "@/lib/cart/release";
+import { receiveStock } from "@/lib/admin/inventory-report";
+import { placeOrder } from "@/lib/checkout/place-order";
+import { pg } from "@/lib/db/client";
+import { ShopError } from "@/lib/errors";
+import { entriesOf, join, leave } from "@/lib/waitlist/line";
+import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
+import { WorkerProcess } from "../support/worker-process";
+
+// Short holds and offers, so a hand-off happens within the test; the worker's sweeper every 500 ms.
+process.env.CART_TTL_SECONDS = "2";
+process.env.OFFER_TTL_SECONDS = "2";
+const SWEEP_MS = 500;
+
+const workers: WorkerProcess[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
+
+let n = 0;
+/** A shopper: their own address (so per-client caps see different clients) and waiter id. */
+const shopper = () => {
+  n += 1;
+  return { waiterId: crypto.randomUUID(), clientKey: `198.51.100.${n % 250}`, cartId: null as string | null };
+};
+const codeOf = (work: Promise<unknown>) =>
+  work.then(
+    () => "ok",
+    (e: unknown) => (e instanceof ShopError ? e.code : String(e)),
+  );
+const waiterCart = async (waiterId: string) => {
+  const [row] = await pg()<{ id: string }[]>`
+    select id from carts where waiter_id = ${waiterId} and state = 'active' order by created_at desc limit 1`;
+  return row?.id ?? null;
+};
+const linesOf = async (cartId: string | null) =>
+  cartId ? (await getCart(cartId)).items.map((i) => [i.productId, i.quantity]) : [];
+
+describe("the waiting line (invariant 8)", () => {
+  it("a freed unit goes to the first in line, never through `available`; an offer that runs out passes on; checkout claims it", async () => {
+    const worker = new WorkerProcess({ SWEEP_INTERVAL_MS: String(SWEEP_MS) });
+    workers.push(worker);
+    await worker.started();
+    const productId = await createProduct(1);
+    const a = shopper();
+    const { cartId: aCart } = await addToCart({ cartId: null, clientIp: a.clientKey }, productId, 1);
+    const b = shopper();
+    const c = shopper();
+    expect(await join(b, productId, 1)).toMatchObject({ position: 1, offer: null });
+    expect(await join(c, productId, 1)).toMatchObject({ position: 2, offer: null });
+    expect(await codeOf(join(b, productId, 1))).toBe("already_waiting");
+
+    // Until B holds it: sample `available`, and let a bot ask for the unit all the while.
+    let maxAvailable = 0;
+    let botGot = 0;
+    let stop = false;
+    const sampler = (async () => {
+      while (!stop) {
+        maxAvailable = Math.max(maxAvailable, (await countersOf(productId)).available);
+        if ((await codeOf(addToCart({ cartId: null, clientIp: "203.0.113.9" }, productId, 1))) === "ok") botGot += 1;
+      }
+    })();
+    const deadline = Date.now() + 2_000 + SWEEP_MS + 1_000 + 1_000; // the hold, then SWEEP_INTERVAL_MS + 1 s
+    while (Date.now() < deadline && (await linesOf(await waiterCart(b.waiterId))).length === 0) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const bCart = await waiterCart(b.waiterId);
+    expect(await linesOf(bCart)).toEqual([[productId, 1]]);
+    expect(await entriesOf(b.waiterId)).toEqual([
+      expect.objectContaining({ productId, position: null, offer: expect.objectContaining({ units: 1 }) }),
+    ]);
+    expect((await entriesOf(c.waiterId))[0]).toMatchObject({ position: 1, offer: null });
+    expect(await extendHold(aCart).catch((e: ShopError) => e.code)).toBe("cart_expired");
+
+    // B lets the offer run out: it passes to C, still never through `available`.
+    while ((await linesOf(await waiterCart(c.waiterId))).length === 0) await new Promise((r) => setTimeout(r, 50));
+    stop = true;
+    await sampler;
+    expect(maxAvailable).toBe(0);
+    expect(botGot).toBe(0);
+    expect(await entriesOf(b.waiterId)).toEqual([]); // B's place ended with the offer
+
+    const cCart = await waiterCart(c.waiterId);
+    const { order } = await placeOrder(cCart, { email: "c@example.com", name: "C" });
+    expect(order.items).toEqual([expect.objectContaining({ productId, quantity: 1 })]);
+    expect(await entriesOf(c.waiterId)).toEqual([]); // claimed
+    expect(await countersOf(productId)).toEqual({ onHand: 1, available: 0, reserved: 0, sold: 1 });
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
+  it("leaving declines the offer at once; a smaller line, emptying and a restock all go to the line first", async () => {
+    const productId = await createProduct(3);
+    const holder = { cartId: null as string | null, clientIp: "198.51.100.200" };
+    ({ cartId: holder.cartId } = await addToCart(holder, productId, 3));
+    const [first, second, third] = [shopper(), shopper(), shopper()];
+    await join(first, productId, 1);
+    await join(second, productId, 2);
+    await join(third, productId, 1);
+
+    // The holder keeps 2 of 3: the freed unit is the first waiter's.
+    await setLineQuantity(holder.cartId, productId, 2);
+    expect(await linesOf(await waiterCart(first.waiterId))).toEqual([[productId, 1]]);
+    // The first waiter leaves: declined, and it goes to the second (who wanted 2, gets 1).
+    await leave(first.waiterId, productId);
+    expect(await linesOf(await waiterCart(second.waiterId))).toEqual([[productId, 1]]);
+    expect(await entriesOf(second.waiterId)).toEqual([expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) })]);
+    // A restock of 2: the third waiter gets 1, the rest is for sale.
+    await receiveStock(productId, 2);
+    expect(await linesOf(await waiterCart(third.waiterId))).toEqual([[productId, 1]]);
+    expect(await countersOf(productId)).toMatchObject({ onHand: 5, available: 1, reserved: 4 });
+    // Nobody waits now: the holder may keep the hold longer again.
+    await expect(extendHold(holder.cartId)).resolves.toMatchObject({ items: [expect.objectContaining({ quantity: 2 })] });
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
+  it("extension is refused while someone waits; joining is refused while enough are in stock", async () => {
+    const productId = await createProduct(1);
+    const holder = await addToCart({ cartId: null, clientIp: "198.51.100.201" }, productId, 1);
+    await join(shopper(), productId, 1);
+    const refusal = await extendHold(holder.cartId).catch((e: ShopError) => e);
+    expect(refusal).toMatchObject({ code: "extension_refused", details: { reason: "waitlist" } });
+
+    const plenty = await createProduct(5);
+    expect(await codeOf(join(shopper(), plenty, 2))).toBe("in_stock");
+  });
+
+  it("200 rounds of a hold ending while a new waiter joins and another leaves: every unit in exactly one place, in line order", async () => {
+    const outcomes = { handedToFirstInLine: 0, toAvailable: 0 };
+    for (let round = 0; round < 200; round += 1) {
+      const productId = await createProduct(1);
+      const holder = await addToCart({ cartId: null, clientIp: "198.51.100.202" }, productId, 1);
+      const leaving = shopper();
+      const early = shopper();
+      await join(leaving, productId, 1);
+      await join(early, productId, 1);
+      const late = shopper();
+      await backdateCart(holder.cartId);
+      // The release, a join and a leave, all at once.
+      await Promise.all([releaseCart(holder.cartId, "sweep"), join(late, productId, 1), leave(leaving.waiterId, productId)]);
+
+      const holders = await pg()<{ waiter_id: string | null; quantity: number }[]>`
+        select c.waiter_id, r.quantity from reservations r join carts c on c.id = r.cart_id
+         where r.product_id = ${productId} and c.state = 'active'`;
+      const counters = await countersOf(productId);
+      // Exactly one place: one unit, held by one cart or available, never both.
+      expect(counters.available + counters.reserved + counters.sold).toBe(1);
+      expect(holders.reduce((s, h) => s + h.quantity, 0)).toBe(counters.reserved);
+      if (counters.reserved === 1) {
+        // In line order: `leaving` had it if the release came first, then declined it and it moved
+        // on; either way it is now with the first still in line, never with the one who came late.
+        expect(holders[0]?.waiter_id).toBe(early.waiterId);
+        outcomes.handedToFirstInLine += 1;
+      } else {
+        outcomes.toAvailable += 1;
+      }
+      expect(await entriesOf(leaving.waiterId)).toEqual([]);
+    }
+    console.log(`[figures] ${JSON.stringify({ scenario: "waitlist-race", rounds: 200, ...outcomes })}`);
+    expect(outcomes.toAvailable).toBe(0); // someone always waited
+    expect(await ledgerViolations()).toEqual([]);
+  }, 120_000);
+});
