@@ -116,6 +116,7 @@ test.describe("the cart API", () => {
       "priceCents",
       "reserved",
       "slug",
+      "waiting",
     ]);
     expect((await request.get("/api/products/nope")).status()).toBe(404);
   });

@@ -1,0 +1,81 @@
+import { expect, test } from "@playwright/test";
+import { servers } from "../../playwright.config";
+import { countersOf, expectConserved, inventory } from "./support";
+
+// The waiting line: units that come back go to the next shopper in line, as a hold in their cart,
+// shown on whatever page they have open. This server holds carts for 8 seconds.
+const base = `http://localhost:${servers.short.port}`;
+
+async function idOf(request: import("@playwright/test").APIRequestContext, slug: string): Promise<number> {
+  return ((await (await request.get(`${base}/api/products/${slug}`)).json()) as { product: { id: number } }).product.id;
+}
+
+test("the waiter, on the catalog, sees the offer and the header countdown appear without reload, and checks out", async ({
+  browser,
+}) => {
+  test.setTimeout(60_000);
+  const holder = await (await browser.newContext({ baseURL: base })).newPage();
+  const waiter = await (await browser.newContext({ baseURL: base })).newPage();
+  const print = await countersOf(holder.request, "limited-edition-art-print", base);
+  expect(print.available).toBe(1);
+  const held = await holder.request.post("/api/cart/items", {
+    data: { productId: await idOf(holder.request, "limited-edition-art-print"), quantity: 1 },
+  });
+  expect(held.status()).toBe(200);
+
+  await waiter.goto("/");
+  const card = waiter.getByRole("listitem").filter({ hasText: "Limited-Edition Art Print" });
+  await card.getByRole("button", { name: "Join the line for Limited-Edition Art Print, you'd be 1st" }).click();
+  await expect(card.getByTestId("in-line")).toContainText("You're 1st in line");
+  await expect(waiter.getByRole("timer")).toHaveCount(0);
+
+  // The holder's time runs out: the unit is the waiter's, on the page they have open.
+  const offer = waiter.getByTestId("offers");
+  await expect(offer).toContainText("The Limited-Edition Art Print you waited for is held for you", { timeout: 15_000 });
+  await expect(waiter.getByRole("timer")).toBeVisible();
+  await expect(waiter.getByTestId("cart-count")).toHaveText("1");
+  expect((await countersOf(holder.request, "limited-edition-art-print", base)).available).toBe(0);
+
+  await offer.getByRole("link", { name: "Check out now" }).click();
+  await waiter.getByLabel("E-mail").fill("waiter@example.com");
+  await waiter.getByLabel("Name", { exact: true }).fill("Patient Pat");
+  await waiter.getByRole("button", { name: "Place order" }).click();
+  await expect(waiter.getByRole("heading", { name: "Thank you, Patient Pat!" })).toBeVisible();
+  const after = await countersOf(holder.request, "limited-edition-art-print", base);
+  expect(after).toMatchObject({ available: 0, reserved: 0, sold: print.sold + 1 });
+  expectConserved(await inventory(holder.request, base));
+});
+
+test("without JavaScript: join the line, and the offer shows on the next page load; check out", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const holder = await (await browser.newContext({ baseURL: base })).newPage();
+  const waiter = await (await browser.newContext({ baseURL: base, javaScriptEnabled: false })).newPage();
+  const beanie = await countersOf(holder.request, "wool-beanie", base);
+  const held = await holder.request.post("/api/cart/items", {
+    data: { productId: await idOf(holder.request, "wool-beanie"), quantity: beanie.available },
+  });
+  expect(held.status()).toBe(200);
+
+  await waiter.goto("/products/wool-beanie");
+  await waiter.getByRole("button", { name: /^Join the line for Wool Beanie/ }).click();
+  await expect(waiter).toHaveURL(`${base}/products/wool-beanie`);
+  await expect(waiter.getByTestId("flash")).toContainText("You're 1st in line for the Wool Beanie");
+  await expect(waiter.getByTestId("in-line")).toContainText("You're 1st in line");
+
+  // The holder's hold ends; the next page load shows the offer.
+  await expect(async () => {
+    await waiter.goto("/");
+    await expect(waiter.getByTestId("offers")).toContainText("The Wool Beanie you waited for is held for you", {
+      timeout: 500,
+    });
+  }).toPass({ timeout: 20_000 });
+  expect((await countersOf(holder.request, "wool-beanie", base)).available).toBe(beanie.available - 1);
+
+  await waiter.getByRole("link", { name: "Check out now" }).click();
+  await waiter.getByLabel("E-mail").fill("nojs-waiter@example.com");
+  await waiter.getByLabel("Name", { exact: true }).fill("Plain Form");
+  await waiter.getByRole("button", { name: "Place order" }).click();
+  await expect(waiter.getByRole("heading", { name: "Thank you, Plain Form!" })).toBeVisible();
+  expect((await countersOf(holder.request, "wool-beanie", base)).sold).toBe(beanie.sold + 1);
+  expectConserved(await inventory(holder.request, base));
+});
