@@ -117,6 +117,7 @@ describe("live stock streams (invariant 10)", () => {
           "nextReleaseInMs",
           "productId",
           "reserved",
+          "waiting",
         ]);
         expect(list[0]?.productId).toBe(hot);
         return list[0]?.available as number;
