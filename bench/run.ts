@@ -4,7 +4,7 @@
  * touches a developer's data. Override with BENCH_PG_ADMIN_URL / BENCH_REDIS_BASE, and the names
  * with BENCH_DATABASE / BENCH_REDIS_DB.
  *
- * One part alone: `npm run bench -- http` (or hot-row, expiry, streams), or BENCH_ONLY=http.
+ * One part alone: `npm run bench -- http` (or hot-row, expiry, streams, handoff), or BENCH_ONLY=http.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -34,6 +34,7 @@ const { expiryLagBenchmark } = await import("./expiry-lag");
 const { httpBenchmarks } = await import("./http");
 const { hotRowBenchmark } = await import("./hot-row");
 const { streamBenchmarks } = await import("./streams");
+const { handOffBenchmark, START_EVERY_MS } = await import("./handoff");
 type HttpRow = Awaited<ReturnType<typeof httpBenchmarks>>[number];
 
 const progress = (line: string) => console.error(`[bench] ${line}`);
@@ -50,6 +51,7 @@ const hotRow = runs("hot-row") ? await hotRowBenchmark(seconds, [50, 500], progr
 const http = runs("http") ? await httpBenchmarks(seconds, progress) : [];
 const expiry = runs("expiry") ? await expiryLagBenchmark(sizes, progress) : [];
 const streams = runs("streams") ? await streamBenchmarks(progress) : null;
+const handOff = runs("handoff") ? await handOffBenchmark(progress) : null;
 const sweepMs = Number(process.env.SWEEP_INTERVAL_MS);
 
 const mean = (rows: HttpRow[], f: (r: HttpRow) => number) => rows.reduce((s, r) => s + f(r), 0) / (rows.length || 1);
@@ -145,14 +147,26 @@ const streamLines = !streams
       ...streams.memory.map((r) => `| ${r.step} | ${r.rssMb} | ${r.healthStreams ?? "–"} |`),
       ``,
     ];
-const lines = [...hotRowLines, ...httpLines, ...expiryLines, ...streamLines];
+const handOffLines = !handOff
+  ? []
+  : [
+      `## Waiting line: a hold's deadline → the waiter's page hears of the offer (ms)`,
+      ``,
+      `${machine}; ${handOff.rounds} rounds (one unit held ${handOff.holdSeconds} s, one waiter with a stream open), started ${START_EVERY_MS} ms apart; SWEEP_INTERVAL_MS=${handOff.sweepIntervalMs}; ${started.toISOString()}`,
+      ``,
+      `| handed over and timed | stream not yet open at the deadline | released by the event | release p50 | release p99 | stream p50 | stream p99 | cart read p50 | cart read p99 | max |`,
+      `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+      `| ${handOff.handedOver} / ${handOff.rounds} | ${handOff.lateStreams} | ${handOff.eventReleases} | ${ms(handOff.releaseP50Ms)} | ${ms(handOff.releaseP99Ms)} | ${ms(handOff.toStreamP50Ms)} | ${ms(handOff.toStreamP99Ms)} | ${ms(handOff.toCartP50Ms)} | ${ms(handOff.toCartP99Ms)} | ${ms(handOff.maxMs)} |`,
+      ``,
+    ];
+const lines = [...hotRowLines, ...httpLines, ...expiryLines, ...streamLines, ...handOffLines];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
 const file = `.bench/results-${started.toISOString().replaceAll(":", "-")}.json`;
 writeFileSync(
   file,
   JSON.stringify(
-    { machine, started, sweepIntervalMs: sweepMs, hotRow, http, expiry, streams },
+    { machine, started, sweepIntervalMs: sweepMs, hotRow, http, expiry, streams, handOff },
     (_k, v) => (v === Infinity ? "Infinity" : v),
     2,
   ),

@@ -210,7 +210,10 @@ export async function holdAgainForm(form: FormData): Promise<void> {
 }
 
 export async function joinLineForm(form: FormData): Promise<void> {
-  await answer(await joinLineAction(formNumber(form, "productId"), formNumber(form, "quantity")), returnPath(form, "/"));
+  await answer(
+    await joinLineAction(formNumber(form, "productId"), formNumber(form, "quantity")),
+    returnPath(form, "/"),
+  );
 }
 
 export async function leaveLineForm(form: FormData): Promise<void> {

@@ -1,7 +1,13 @@
 "use client";
 
 import { useEffect, useRef, useState, useTransition, type FormEvent } from "react";
-import { joinLineAction, joinLineForm, leaveLineAction, leaveLineForm, refreshHoldAction } from "@/components/cart/actions";
+import {
+  joinLineAction,
+  joinLineForm,
+  leaveLineAction,
+  leaveLineForm,
+  refreshHoldAction,
+} from "@/components/cart/actions";
 import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { ReturnTo } from "@/components/cart/hold-notices";
 import { ordinal } from "@/components/cart/ordinal";
@@ -71,8 +77,8 @@ export function JoinLine({
       <div className="flex flex-col gap-2" data-testid="in-line">
         <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
           <strong className="font-semibold">You&apos;re {ordinal(entry.position ?? 1)} in line</strong> for{" "}
-          {entry.quantity === 1 ? "one" : entry.quantity}. If units come back, they are held for you and this page
-          tells you.
+          {entry.quantity === 1 ? "one" : entry.quantity}. If units come back, they are held for you and this page tells
+          you.
         </p>
         <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
           <input type="hidden" name="productId" value={product.id} />

@@ -75,7 +75,12 @@ export async function releaseInTx(
   for (const productId of productIds) await returnUnits(tx, productId, unitsByProduct.get(productId) ?? 0);
   const handOff = await handOffFreed(tx, productIds);
   const changes = await availableOf(tx, productIds);
-  const released = ended.map(({ id, lag_ms }) => ({ cartId: id, path, units: unitsByCart.get(id) ?? 0, lagMs: lag_ms }));
+  const released = ended.map(({ id, lag_ms }) => ({
+    cartId: id,
+    path,
+    units: unitsByCart.get(id) ?? 0,
+    lagMs: lag_ms,
+  }));
   return { released, changes, handOff };
 }
 

@@ -70,7 +70,9 @@ function deliverOffers(waiters: Map<string, Set<StockWatcher>>, notices: unknown
   for (const n of notices as Partial<OfferNotice>[]) {
     const watchers = typeof n?.waiterId === "string" ? waiters.get(n.waiterId) : undefined;
     if (!watchers || !Number.isInteger(n.productId) || !Number.isInteger(n.units)) continue;
-    const bytes = encoder.encode(`event: offer\ndata: ${JSON.stringify({ productId: n.productId, units: n.units })}\n\n`);
+    const bytes = encoder.encode(
+      `event: offer\ndata: ${JSON.stringify({ productId: n.productId, units: n.units })}\n\n`,
+    );
     for (const watcher of watchers) {
       try {
         watcher.deliver(bytes);

@@ -79,10 +79,14 @@ export async function joinLine(waiter: Waiter, productId: number, quantity: numb
         );
       }
       if (lines >= maxLines) {
-        throw new ShopError("hold_limit", `You are already waiting in ${lines} lines; one shopper can wait in ${maxLines}.`, {
-          lines,
-          maxLines,
-        });
+        throw new ShopError(
+          "hold_limit",
+          `You are already waiting in ${lines} lines; one shopper can wait in ${maxLines}.`,
+          {
+            lines,
+            maxLines,
+          },
+        );
       }
     }
     const [joined] = await tx<{ id: number }[]>`
@@ -154,7 +158,8 @@ export async function leave(waiterId: string | null, productId: number): Promise
   if (offerCartId) {
     await setLineQuantity(offerCartId, productId, 0).catch((error: unknown) => {
       // An offer whose cart already ended has nothing left to give back.
-      if (!(error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found"))) throw error;
+      if (!(error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found")))
+        throw error;
     });
   }
   await lineChanged(productId);

@@ -31,7 +31,9 @@ test("the waiter, on the catalog, sees the offer and the header countdown appear
 
   // The holder's time runs out: the unit is the waiter's, on the page they have open.
   const offer = waiter.getByTestId("offers");
-  await expect(offer).toContainText("The Limited-Edition Art Print you waited for is held for you", { timeout: 15_000 });
+  await expect(offer).toContainText("The Limited-Edition Art Print you waited for is held for you", {
+    timeout: 15_000,
+  });
   await expect(waiter.getByRole("timer")).toBeVisible();
   await expect(waiter.getByTestId("cart-count")).toHaveText("1");
   expect((await countersOf(holder.request, "limited-edition-art-print", base)).available).toBe(0);

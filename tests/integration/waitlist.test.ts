@@ -107,13 +107,17 @@ describe("the waiting line (invariant 8)", () => {
     // The first waiter leaves: declined, and it goes to the second (who wanted 2, gets 1).
     await leave(first.waiterId, productId);
     expect(await linesOf(await waiterCart(second.waiterId))).toEqual([[productId, 1]]);
-    expect(await entriesOf(second.waiterId)).toEqual([expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) })]);
+    expect(await entriesOf(second.waiterId)).toEqual([
+      expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) }),
+    ]);
     // A restock of 2: the third waiter gets 1, the rest is for sale.
     await receiveStock(productId, 2);
     expect(await linesOf(await waiterCart(third.waiterId))).toEqual([[productId, 1]]);
     expect(await countersOf(productId)).toMatchObject({ onHand: 5, available: 1, reserved: 4 });
     // Nobody waits now: the holder may keep the hold longer again.
-    await expect(extendHold(holder.cartId)).resolves.toMatchObject({ items: [expect.objectContaining({ quantity: 2 })] });
+    await expect(extendHold(holder.cartId)).resolves.toMatchObject({
+      items: [expect.objectContaining({ quantity: 2 })],
+    });
     expect(await ledgerViolations()).toEqual([]);
   });
 
@@ -140,7 +144,11 @@ describe("the waiting line (invariant 8)", () => {
       const late = shopper();
       await backdateCart(holder.cartId);
       // The release, a join and a leave, all at once.
-      await Promise.all([releaseCart(holder.cartId, "sweep"), join(late, productId, 1), leave(leaving.waiterId, productId)]);
+      await Promise.all([
+        releaseCart(holder.cartId, "sweep"),
+        join(late, productId, 1),
+        leave(leaving.waiterId, productId),
+      ]);
 
       const holders = await pg()<{ waiter_id: string | null; quantity: number }[]>`
         select c.waiter_id, r.quantity from reservations r join carts c on c.id = r.cart_id

@@ -134,6 +134,24 @@ describe("fuzzing every route's inputs: never a 5xx, never a stock change from a
           .map(({ seg, ...r }) => ({ method: "POST", path: `/api/admin/products/${seg}/stock`, ...r })),
     ],
     ["GET /api/products/:slug", () => segment().map((seg) => ({ method: "GET", path: `/api/products/${seg}` }))],
+    [
+      "POST /api/waitlist",
+      () =>
+        fc
+          .record({
+            body: jsonBody(fc.record({ productId: id(), quantity }, { requiredKeys: [] })),
+            type: contentType,
+            cookie: fc.boolean(),
+          })
+          .map((r) => ({ method: "POST", path: "/api/waitlist", ...r })),
+    ],
+    [
+      "DELETE /api/waitlist/:productId",
+      () =>
+        fc
+          .record({ seg: segment(), cookie: fc.boolean() })
+          .map(({ seg, cookie }) => ({ method: "DELETE", path: `/api/waitlist/${seg}`, cookie })),
+    ],
   ];
 
   for (const [name, calls] of routes) {

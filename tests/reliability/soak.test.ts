@@ -10,6 +10,7 @@ import { WebProcess } from "../support/web-process";
 import { WorkerProcess } from "../support/worker-process";
 
 process.env.CART_TTL_SECONDS = "5";
+process.env.OFFER_TTL_SECONDS = "3";
 const SWEEP_MS = 500;
 const SHOPPERS = Number(process.env.SOAK_SHOPPERS ?? 200);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -21,7 +22,7 @@ function random(seed: number) {
 }
 
 describe("soak", () => {
-  it(`${SHOPPERS} shoppers for ${SECONDS} s adding, changing, removing, checking out and abandoning: the ledger holds`, async () => {
+  it(`${SHOPPERS} shoppers for ${SECONDS} s adding, changing, removing, checking out, abandoning, joining and leaving lines: the ledger holds`, async () => {
     // A few scarce products (they sell out and come back) and some plentiful ones.
     const stocks = [3, 5, 8, 12, 20, 40, 80, 150, 300, 1_000];
     const products = await Promise.all(stocks.map((s) => createProduct(s, 500 + s)));
@@ -33,6 +34,8 @@ describe("soak", () => {
     const actions: Record<string, number> = {};
     const serverErrors: unknown[] = [];
     let unitsHeld = 0;
+    // Everyone who joined a line, to leave it at the end (or offers would go round for a while).
+    const waiters = new Map<Shopper, Set<number>>();
     const until = Date.now() + SECONDS * 1_000;
     try {
       await Promise.all(
@@ -53,6 +56,13 @@ describe("soak", () => {
               if (result.status === 200) {
                 lines.set(productId, (lines.get(productId) ?? 0) + qty);
                 unitsHeld += qty;
+              } else if (result.status === 409 && rnd() < 0.5) {
+                // Sold out or all in carts: wait in line for it (units that come back are offered).
+                actions.add = (actions.add ?? 0) + 1;
+                statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+                action = "join";
+                result = await shopper.join(productId, qty);
+                if (result.status === 201) waiters.set(shopper, (waiters.get(shopper) ?? new Set()).add(productId));
               }
             } else if (roll < 0.6) {
               action = "change";
@@ -64,6 +74,11 @@ describe("soak", () => {
                 if (qty === 0) lines.delete(productId);
                 else lines.set(productId, qty);
               }
+            } else if (roll < 0.65 && waiters.get(shopper)?.size) {
+              action = "leave";
+              const [productId] = [...(waiters.get(shopper) as Set<number>)];
+              result = await shopper.leave(productId as number);
+              waiters.get(shopper)?.delete(productId as number);
             } else if (roll < 0.7) {
               action = "remove";
               const [productId] = [...lines][Math.floor(rnd() * lines.size)] as [number, number];
@@ -95,6 +110,14 @@ describe("soak", () => {
           }
         }),
       );
+      // The shoppers still in line leave (an offer they hold is declined and passes on).
+      for (const [waiter, productIds] of waiters) {
+        for (const productId of productIds) {
+          const left = await waiter.leave(productId);
+          statuses[left.status] = (statuses[left.status] ?? 0) + 1;
+          if (left.status >= 500) serverErrors.push(left.body);
+        }
+      }
       expect(serverErrors).toEqual([]);
       // Every allowed status is a deliberate answer of the API.
       expect(Object.keys(statuses).every((s) => ["200", "201", "404", "409", "410", "422"].includes(s))).toBe(true);

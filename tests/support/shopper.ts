@@ -43,4 +43,7 @@ export class Shopper {
   cart = () => this.request("GET", "/api/cart");
   checkout = () => this.request("POST", "/api/checkout", { email: "soak@example.com", name: "Soak" });
   forgetCart = () => this.cookies.delete("cart");
+  join = (productId: number, quantity: number) => this.request("POST", "/api/waitlist", { productId, quantity });
+  leave = (productId: number) => this.request("DELETE", `/api/waitlist/${productId}`);
+  lines = () => this.request("GET", "/api/waitlist");
 }
