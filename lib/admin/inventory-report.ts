@@ -1,7 +1,7 @@
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
 import { db, pg } from "../db/client";
-import { carts, inventory, products } from "../db/schema";
+import { carts, inventory, products, waitlistEntries } from "../db/schema";
 import { ShopError } from "../errors";
 import { receiveUnits } from "../inventory/counters";
 import { publishStockChanges } from "../inventory/stock-events";
@@ -14,6 +14,8 @@ export type InventoryRow = {
   available: number;
   reserved: number;
   sold: number;
+  /** Shoppers in line for it. */
+  waiting: number;
 };
 
 const counters = {
@@ -21,6 +23,8 @@ const counters = {
   available: inventory.available,
   reserved: inventory.reserved,
   sold: inventory.sold,
+  waiting: sql<number>`(select count(*)::int from ${waitlistEntries}
+    where ${waitlistEntries.productId} = ${inventory.productId} and ${waitlistEntries.offerCartId} is null)`,
 };
 
 /** The ops view: every product's counters, and how many carts are live or overdue. */
@@ -58,7 +62,9 @@ export async function receiveStock(productId: number, add: number): Promise<Inve
     if (!(await receiveUnits(tx, productId, add, MAX_COUNTER))) return { row: null, handOff: NO_HAND_OFF };
     const handOff = await handOffFreed(tx, [productId]);
     const [row] = await tx<InventoryRow[]>`
-      select i.product_id as id, p.slug, i.on_hand as "onHand", i.available, i.reserved, i.sold
+      select i.product_id as id, p.slug, i.on_hand as "onHand", i.available, i.reserved, i.sold,
+             (select count(*)::int from waitlist_entries w
+               where w.product_id = i.product_id and w.offer_cart_id is null) as waiting
         from inventory i join products p on p.id = i.product_id where i.product_id = ${productId}`;
     return { row, handOff };
   });
