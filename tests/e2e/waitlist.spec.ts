@@ -1,10 +1,17 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
 import { servers } from "../../playwright.config";
 import { countersOf, expectConserved, inventory } from "./support";
 
 // The waiting line: units that come back go to the next shopper in line, as a hold in their cart,
 // shown on whatever page they have open. This server holds carts for 8 seconds.
 const base = `http://localhost:${servers.short.port}`;
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+  expect(grave, what).toEqual([]);
+}
 
 async function idOf(request: import("@playwright/test").APIRequestContext, slug: string): Promise<number> {
   return ((await (await request.get(`${base}/api/products/${slug}`)).json()) as { product: { id: number } }).product.id;
@@ -28,6 +35,7 @@ test("the waiter, on the catalog, sees the offer and the header countdown appear
   await card.getByRole("button", { name: "Join the line for Limited-Edition Art Print, you'd be 1st" }).click();
   await expect(card.getByTestId("in-line")).toContainText("You're 1st in line");
   await expect(waiter.getByRole("timer")).toHaveCount(0);
+  await expectAccessible(waiter, "catalog with a place in line");
 
   // The holder's time runs out: the unit is the waiter's, on the page they have open.
   const offer = waiter.getByTestId("offers");
@@ -37,6 +45,7 @@ test("the waiter, on the catalog, sees the offer and the header countdown appear
   await expect(waiter.getByRole("timer")).toBeVisible();
   await expect(waiter.getByTestId("cart-count")).toHaveText("1");
   expect((await countersOf(holder.request, "limited-edition-art-print", base)).available).toBe(0);
+  await expectAccessible(waiter, "catalog with an offer");
 
   await offer.getByRole("link", { name: "Check out now" }).click();
   await waiter.getByLabel("E-mail").fill("waiter@example.com");
