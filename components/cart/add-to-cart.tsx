@@ -6,6 +6,7 @@ import { useAvailable } from "@/components/product/live-stock";
 import { addToCartAction, addToCartForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { ReturnTo } from "./hold-notices";
+import { QuantityField } from "./quantity-field";
 import { withLine, type ProductRef } from "./optimistic";
 
 /**
@@ -46,7 +47,6 @@ export function AddToCart({
     });
   }
 
-  const inputId = `qty-${product.id}`;
   const status = (
     <div aria-live="polite" role="status" className="empty:hidden">
       {message &&
@@ -78,24 +78,13 @@ export function AddToCart({
       <input type="hidden" name="productId" value={product.id} />
       <ReturnTo />
       <div className="flex items-end gap-2">
-        {withQuantity ? (
-          <label htmlFor={inputId} className="flex flex-col text-sm font-medium text-stone-700">
-            Quantity
-            <input
-              id={inputId}
-              name="quantity"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={maxQty}
-              value={quantity}
-              onChange={(e) => setQuantity(Math.min(maxQty, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
-              className="mt-1 h-12 w-20 rounded-md border border-stone-300 px-3 text-base text-stone-900"
-            />
-          </label>
-        ) : (
-          <input type="hidden" name="quantity" value={1} />
-        )}
+        <QuantityField
+          id={`qty-${product.id}`}
+          shown={withQuantity}
+          value={quantity}
+          max={maxQty}
+          onChange={setQuantity}
+        />
         <button
           type="submit"
           disabled={pending}

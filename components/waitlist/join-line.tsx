@@ -11,6 +11,7 @@ import {
 import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { ReturnTo } from "@/components/cart/hold-notices";
 import { ordinal } from "@/components/cart/ordinal";
+import { QuantityField } from "@/components/cart/quantity-field";
 import { useStock, type RenderedStock } from "@/components/product/live-stock";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
@@ -106,23 +107,13 @@ export function JoinLine({
       <input type="hidden" name="productId" value={product.id} />
       <ReturnTo />
       <div className="flex items-end gap-2">
-        {withQuantity ? (
-          <label className="flex flex-col text-sm font-medium text-stone-700">
-            Quantity
-            <input
-              name="quantity"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={maxQty}
-              value={quantity}
-              onChange={(e) => setQuantity(Math.min(maxQty, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
-              className="mt-1 h-12 w-20 rounded-md border border-stone-300 px-3 text-base text-stone-900"
-            />
-          </label>
-        ) : (
-          <input type="hidden" name="quantity" value={1} />
-        )}
+        <QuantityField
+          id={`wait-qty-${product.id}`}
+          shown={withQuantity}
+          value={quantity}
+          max={maxQty}
+          onChange={setQuantity}
+        />
         <button
           type="submit"
           disabled={pending}

@@ -2,15 +2,10 @@ import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { orderLines, orders, products } from "../db/schema";
+import type { CartItem } from "../cart/cart-types";
 
-export type OrderItem = {
-  productId: number;
-  slug: string;
-  name: string;
-  imageUrl: string;
-  quantity: number;
-  unitPriceCents: number;
-};
+/** A line of an order: the same shape as a cart's line, at the price of the moment it was placed. */
+export type OrderItem = CartItem;
 export type OrderView = {
   id: string;
   /** What a shopper reads and quotes: "3F2A9C1B", the id's first 8 hex digits. */
