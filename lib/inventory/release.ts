@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { carts, reservations } from "../db/schema";
+import { holdMetrics } from "../metrics/hold-metrics";
 import { redis } from "../redis/client";
 import { cartKeys } from "../redis/keys";
 import { lockInventoryInOrder, unholdUnits, type DbTx } from "./counters";
@@ -43,7 +44,7 @@ export async function releaseInTx(
   }
   const ended = await tx
     .update(carts)
-    .set({ state: "expired", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
+    .set({ state: "expired", endedAt: sql`now()`, version: sql`${carts.version} + 1`, releasePath: path })
     .where(
       and(
         inArray(carts.id, [...cartIds]),
@@ -135,6 +136,7 @@ async function releaseChosen(
     const cartIds = await choose(tx);
     return cartIds.length === 0 ? { released: [], changes: [] } : releaseInTx(tx, cartIds, path, early);
   });
+  holdMetrics.released(released);
   await afterRelease(
     released.map((r) => r.cartId),
     changes,
