@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import type uPlot from "uplot";
 import { RELEASE_PATHS, type LagHistogram, type MinuteSeries } from "@/lib/admin/dashboard-types";
-import { UPlotChart } from "./uplot-chart";
+import { UPlotChart, type ChartOptions } from "./uplot-chart";
 
 export const COLORS = {
   created: "#4338ca",
@@ -18,20 +18,28 @@ export const COLORS = {
 
 const axis = { stroke: "#57534e", grid: { stroke: "#e7e5e4" }, ticks: { stroke: "#d6d3d1" } };
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const clockSeconds = (unixS: number) => new Date(unixS * 1000).toLocaleTimeString("en-GB");
 const clock = (unixS: number) =>
   new Date(unixS * 1000).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 /** Holds created, released by path and converted, per minute over the last hour. */
 export function HoldsPerMinute({ series }: { series: MinuteSeries }) {
-  const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
-    () => ({
+  const options = useMemo<ChartOptions>(
+    () => () => ({
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 40 }],
+      // The legend above the chart names the lines; the figure caption and the table give the numbers.
+      legend: { show: false },
       series: [
         {},
-        { label: "created", stroke: COLORS.created, width: 2 },
-        ...RELEASE_PATHS.map((p) => ({ label: `released: ${p}`, stroke: COLORS[p], width: 2 })),
-        { label: "converted", stroke: COLORS.converted, width: 2, dash: [6, 3] },
+        { label: "created", stroke: COLORS.created, width: 2, points: { show: false } },
+        ...RELEASE_PATHS.map((p) => ({
+          label: `released: ${p}`,
+          stroke: COLORS[p],
+          width: 2,
+          points: { show: false },
+        })),
+        { label: "converted", stroke: COLORS.converted, width: 2, dash: [6, 3], points: { show: false } },
       ],
     }),
     [],
@@ -96,19 +104,16 @@ export function HoldsPerMinute({ series }: { series: MinuteSeries }) {
   );
 }
 
-const bucketLabel = (bounds: readonly number[], i: number) => {
-  const ms = (n: number) => (n >= 1_000 ? `${n / 1_000}s` : `${n}ms`);
-  if (i === 0) return `<${ms(bounds[0] ?? 0)}`;
-  if (i >= bounds.length) return `≥${ms(bounds.at(-1) ?? 0)}`;
-  return `${ms(bounds[i - 1] ?? 0)}–${ms(bounds[i] ?? 0)}`;
-};
+/** A bucket by its upper bound, short enough for a phone's axis: "<0.1s", "<0.25s", … "≥10s". */
+const bucketLabel = (bounds: readonly number[], i: number) =>
+  i >= bounds.length ? `≥${(bounds.at(-1) ?? 0) / 1_000}s` : `<${(bounds[i] ?? 0) / 1_000}s`;
 
 /** Release lag (deadline → stock restored) over the last hour, as a histogram with p50 and p99. */
 export function ReleaseLag({ lag }: { lag: LagHistogram }) {
   const labels = lag.counts.map((_, i) => bucketLabel(lag.boundsMs, i));
   const labelKey = labels.join("|");
-  const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
-    () => ({
+  const options = useMemo<ChartOptions>(
+    () => (U) => ({
       scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
       axes: [
         {
@@ -119,7 +124,16 @@ export function ReleaseLag({ lag }: { lag: LagHistogram }) {
         { ...axis, size: 40 },
       ],
       legend: { show: false },
-      series: [{}, { label: "releases", fill: COLORS.lag, stroke: COLORS.lag, paths: barPaths() }],
+      series: [
+        {},
+        {
+          label: "releases",
+          fill: COLORS.lag,
+          stroke: COLORS.lag,
+          points: { show: false },
+          paths: U.paths.bars!({ size: [0.7, 80] }),
+        },
+      ],
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [labelKey],
@@ -155,23 +169,22 @@ export function ReleaseLag({ lag }: { lag: LagHistogram }) {
   );
 }
 
-/** uPlot's bar path builder, once uPlot is loaded (it is never part of the first bundle). */
-function barPaths(): uPlot.Series.PathBuilder {
-  let builder: uPlot.Series.PathBuilder | null = null;
-  return (u, seriesIdx, idx0, idx1) => {
-    builder ??= (u.constructor as typeof uPlot).paths.bars!({ size: [0.7, 80] });
-    return builder(u, seriesIdx, idx0, idx1);
-  };
-}
-
 /** The freshest worker heartbeat's age, as seen by this page over the last few minutes. */
 export function Heartbeat({ points }: { points: { t: number; ageS: number }[] }) {
-  const options = useMemo<Omit<uPlot.Options, "width" | "height">>(
-    () => ({
+  const options = useMemo<ChartOptions>(
+    () => () => ({
       scales: { x: { time: true }, y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(15, max)] } },
-      axes: [axis, { ...axis, size: 40 }],
+      axes: [
+        {
+          ...axis,
+          // Whole seconds only: the page collects a point a second.
+          incrs: [1, 5, 10, 15, 30, 60, 120, 300],
+          values: (_u: uPlot, splits: number[]) => splits.map((t) => clockSeconds(t)),
+        },
+        { ...axis, size: 40 },
+      ],
       legend: { show: false },
-      series: [{}, { label: "heartbeat age (s)", stroke: COLORS.heartbeat, width: 2 }],
+      series: [{}, { label: "heartbeat age (s)", stroke: COLORS.heartbeat, width: 2, points: { show: false } }],
     }),
     [],
   );

@@ -98,7 +98,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         <h2 id="stock-heading" className="text-xl font-semibold">
           Stock
         </h2>
-        <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full min-w-[44rem] text-left text-sm tabular-nums">
             <thead className="bg-stone-100 text-stone-700">
               <tr>
@@ -177,7 +177,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         {holds.shown.length === 0 ? (
           <p className="text-stone-600">No cart holds anything right now.</p>
         ) : (
-          <div className="max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
+          <div className="relative max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
             <table className="w-full text-left text-sm tabular-nums">
               <thead className="sticky top-0 bg-stone-100 text-stone-700">
                 <tr>

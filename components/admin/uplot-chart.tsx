@@ -4,6 +4,8 @@ import { useEffect, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
+export type ChartOptions = (U: typeof uPlot) => Omit<uPlot.Options, "width" | "height">;
+
 /**
  * One uPlot chart that follows its container's width. uPlot itself is loaded on first use, so
  * only /admin ever downloads it; new data is drawn into the same canvas (no re-creation per second).
@@ -14,7 +16,8 @@ export function UPlotChart({
   height = 220,
   label,
 }: {
-  options: Omit<uPlot.Options, "width" | "height">;
+  /** Built once uPlot is loaded, so they may use its path builders (bars). */
+  options: ChartOptions;
   data: uPlot.AlignedData;
   height?: number;
   /** What the chart shows, for people who cannot see it (a table of the same numbers follows it). */
@@ -35,7 +38,7 @@ export function UPlotChart({
     void import("uplot").then(({ default: UPlot }) => {
       const el = box.current;
       if (disposed || !el) return;
-      chart.current = new UPlot({ ...options, width: el.clientWidth, height }, latest.current, el);
+      chart.current = new UPlot({ ...options(UPlot), width: el.clientWidth, height }, latest.current, el);
       observer = new ResizeObserver(() => chart.current?.setSize({ width: el.clientWidth, height }));
       observer.observe(el);
     });
