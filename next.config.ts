@@ -4,7 +4,7 @@ import { MAX_ACTION_BODY_BYTES } from "./lib/http/action-request";
 const nextConfig: NextConfig = {
   // The domain layer talks to Redis and Postgres over native Node sockets; keep those
   // packages out of the server bundle so they load exactly as in the worker.
-  serverExternalPackages: ["ioredis", "postgres"],
+  serverExternalPackages: ["ioredis", "postgres", "prom-client"],
   poweredByHeader: false,
   // Answers are small JSON and HTML; compressing them cost more CPU than it saved bytes. A
   // proxy in front (which production has) compresses where it pays.

@@ -48,6 +48,13 @@ const EnvSchema = z
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADMIN_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
     PORT: intFrom(1, 3000, 65_535),
+    METRICS_PORT: z.coerce
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(65_535, "must be at most 65535")
+      .optional(),
+    RECONCILE_INTERVAL_MS: intFrom(1_000, 60_000, DAY_SECONDS * 1000),
   })
   .superRefine((env, ctx) => {
     for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
@@ -91,6 +98,10 @@ export type Config = {
   sessionSecret: string;
   adminToken: string;
   port: number;
+  /** The worker's Prometheus endpoint (`GET /metrics`); null: none. */
+  metricsPort: number | null;
+  /** How often the worker checks the ledger and that Redis agrees with Postgres. */
+  reconcileIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -135,6 +146,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     adminToken: e.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT ?? null,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
 }
 

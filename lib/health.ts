@@ -1,6 +1,7 @@
 import "server-only";
 import { pg } from "./db/client";
 import { openStockSubscriptions } from "./inventory/stock-feed";
+import { ledgerStatus } from "./ledger/reconcile";
 import { redis } from "./redis/client";
 
 export type Health = {
@@ -12,6 +13,12 @@ export type Health = {
   overdueCarts: number | null;
   /** Open live stock streams (subscriptions) of this web process. */
   streams: number;
+  /**
+   * Invariants 1 and 2 over every product (lib/ledger/reconcile.ts): "drift" means the stock
+   * ledger does not add up and someone must look (it is never repaired by itself); null while
+   * Postgres cannot be read. Not a reason to take the instance out of rotation: the status stays 200.
+   */
+  ledger: "ok" | "drift" | null;
 };
 
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
@@ -21,7 +28,7 @@ const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
   ]);
 
 export async function checkHealth(): Promise<Health> {
-  const [r, p] = await Promise.allSettled([
+  const [r, p, l] = await Promise.allSettled([
     within(2_000, redis().ping()),
     within(
       2_000,
@@ -30,6 +37,7 @@ export async function checkHealth(): Promise<Health> {
           (select floor(extract(epoch from now() - max(seen_at)) * 1000)::int from worker_heartbeats) as "workerLastSeenMs",
           (select count(*)::int from carts where state = 'active' and expires_at <= now()) as "overdueCarts"`,
     ),
+    within(2_000, ledgerStatus()),
   ]);
   const row = p.status === "fulfilled" ? p.value[0] : undefined;
   return {
@@ -38,5 +46,6 @@ export async function checkHealth(): Promise<Health> {
     workerLastSeenMs: row?.workerLastSeenMs ?? null,
     overdueCarts: row?.overdueCarts ?? null,
     streams: openStockSubscriptions(),
+    ledger: l.status === "fulfilled" ? l.value.status : null,
   };
 }

@@ -2,7 +2,9 @@ import { config, ConfigError } from "../lib/config";
 import { loadEnvFiles } from "../lib/env-files";
 import { closeDb } from "../lib/db/client";
 import { closeRedis } from "../lib/redis/client";
+import { startMetricsServer } from "../lib/metrics/worker";
 import { startExpiryWorker } from "./expiry-worker";
+import { startReconciler } from "./reconciler";
 
 loadEnvFiles();
 try {
@@ -22,7 +24,21 @@ process.on("unhandledRejection", (reason) => {
   console.log(JSON.stringify({ t: new Date().toISOString(), event: "unhandled_rejection", error: String(reason) }));
 });
 
+const log = (fields: Record<string, unknown>) =>
+  console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
 const worker = startExpiryWorker();
+const reconciler = startReconciler(config().reconcileIntervalMs, log);
+const { metricsPort } = config();
+const metricsServer = metricsPort
+  ? await startMetricsServer(metricsPort).then(
+      (server) => (log({ event: "metrics_listening", port: metricsPort }), server),
+      (error: Error) => {
+        // A port already taken must not stop releases: holds ending on time matters more.
+        log({ event: "metrics_failed", port: metricsPort, error: error.message });
+        return null;
+      },
+    )
+  : null;
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
@@ -30,8 +46,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     // Finish in-flight work, but never hang a deploy: exit anyway after 15 s.
     setTimeout(() => process.exit(0), 15_000).unref();
-    void worker
-      .stop()
+    metricsServer?.close();
+    void Promise.all([worker.stop(), reconciler.stop()])
       .then(() => Promise.allSettled([closeRedis(), closeDb()]))
       .finally(() => process.exit(0));
   });

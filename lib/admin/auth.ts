@@ -2,16 +2,30 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { config } from "../config";
 import { ShopError } from "../errors";
+import { adminCookieOf, verifyAdminSession } from "./session";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
+/** True when `given` is ADMIN_TOKEN (compared in constant time). */
+export function isAdminToken(given: string): boolean {
+  return given.length > 0 && timingSafeEqual(digest(given), digest(config().adminToken));
+}
+
 /**
- * Requires `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). The scheme name is
- * case-insensitive and may be followed by more than one space (RFC 9110 section 11.1).
+ * When the caller's admin access ends (ms since epoch; Infinity for the bearer token), or null.
+ * Two ways in: `Authorization: Bearer $ADMIN_TOKEN` for scripts (the scheme name is
+ * case-insensitive and may be followed by more than one space, RFC 9110 section 11.1), and the
+ * signed admin session cookie of the /admin page.
  */
-export function assertAdmin(headers: Headers): void {
-  const given = /^bearer +(.+)$/i.exec(headers.get("authorization") ?? "")?.[1];
-  if (!given || !timingSafeEqual(digest(given), digest(config().adminToken))) {
-    throw new ShopError("unauthorized", "A valid admin token is required.");
-  }
+export function adminAccessUntil(headers: Headers): number | null {
+  const bearer = /^bearer +(.+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+  if (bearer !== undefined) return isAdminToken(bearer) ? Infinity : null;
+  return verifyAdminSession(adminCookieOf(headers));
+}
+
+/** Requires the admin bearer token or an admin session; 401 otherwise. */
+export function assertAdmin(headers: Headers): number {
+  const until = adminAccessUntil(headers);
+  if (until === null) throw new ShopError("unauthorized", "A valid admin token or admin session is required.");
+  return until;
 }

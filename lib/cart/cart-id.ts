@@ -1,6 +1,7 @@
 import "server-only";
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { config } from "../config";
+import { hasValidSignature, signature } from "../http/signed-value";
 
 export const CART_COOKIE = "cart";
 
@@ -10,10 +11,8 @@ export function newCartId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const mac = (cartId: string) => createHmac("sha256", config().sessionSecret).update(cartId).digest("base64url");
-
 /** Cookie value: `<cartId>.<HMAC-SHA256(SESSION_SECRET, cartId)>`. */
-export const signCartId = (cartId: string) => `${cartId}.${mac(cartId)}`;
+export const signCartId = (cartId: string) => `${cartId}.${signature(cartId)}`;
 
 const COOKIE_VALUE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
 
@@ -22,9 +21,7 @@ export function verifyCartCookie(value: string | undefined | null): string | nul
   const match = value ? COOKIE_VALUE.exec(value) : null;
   if (!match) return null;
   const [, cartId, given] = match as unknown as [string, string, string];
-  const expected = Buffer.from(mac(cartId));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected) ? cartId : null;
+  return hasValidSignature(cartId, given) ? cartId : null;
 }
 
 export function cartCookieOptions(maxAgeSeconds: number) {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { TransactionSql } from "postgres";
 import { pg } from "../db/client";
+import { holdMetrics } from "../metrics/hold-metrics";
 import { returnUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { announceHandOff, handOffFreed, type HandOff } from "../waitlist/hand-off";
@@ -18,9 +19,15 @@ export type Released = {
 };
 
 /** What a release transaction did, for the work after its commit. */
-export type ReleaseOutcome = { released: Released[]; changes: AvailableChange[]; handOff: HandOff };
+export type ReleaseOutcome = {
+  released: Released[];
+  changes: AvailableChange[];
+  handOff: HandOff;
+  /** Units of offers that ended unclaimed with these carts (they went on to the next in line). */
+  offersPassed: number;
+};
 
-const NOTHING: ReleaseOutcome = { released: [], changes: [], handOff: { offers: [], carts: [] } };
+const NOTHING: ReleaseOutcome = { released: [], changes: [], handOff: { offers: [], carts: [] }, offersPassed: 0 };
 const REDIS_AFTER_RELEASE_MS = 500;
 
 /** Release only carts past their deadline, or (`early`) any active cart: emptying, undo. */
@@ -44,7 +51,7 @@ export async function releaseInTx(
 ): Promise<ReleaseOutcome> {
   if (cartIds.length === 0) return NOTHING;
   const ended = await tx<{ id: string; lag_ms: number }[]>`
-    update carts c set state = 'expired', ended_at = now(), version = c.version + 1
+    update carts c set state = 'expired', ended_at = now(), version = c.version + 1, release_path = ${path}
       from (select id from carts where id = any(${[...cartIds]}::uuid[]) order by id for update) locked
      where c.id = locked.id and c.state = 'active' ${due === "overdue" ? tx`and c.expires_at <= now()` : tx``}
     returning c.id, floor(extract(epoch from now() - c.expires_at) * 1000)::int as lag_ms`;
@@ -54,7 +61,7 @@ export async function releaseInTx(
   // The lines go, and the carts remember them: the shopper is told what went back and may hold
   // it again (lib/cart/hold-state.ts). An offer among them ends unclaimed: its place in line is
   // given up, and its units go on to the next in line below.
-  const lines = await tx<{ cart_id: string; product_id: number; quantity: number }[]>`
+  const lines = await tx<{ cart_id: string; product_id: number; quantity: number; passed_units: number }[]>`
     with gone as (delete from reservations where cart_id = any(${endedIds}::uuid[]) returning cart_id, product_id, quantity),
          remembered as (
            update carts c set released_lines = x.lines
@@ -62,8 +69,9 @@ export async function releaseInTx(
                                              order by product_id) as lines
                      from gone group by cart_id) x
             where c.id = x.cart_id),
-         passed as (delete from waitlist_entries where offer_cart_id = any(${endedIds}::uuid[]))
-    select cart_id, product_id, quantity from gone`;
+         passed as (delete from waitlist_entries where offer_cart_id = any(${endedIds}::uuid[]) returning offered_units)
+    select cart_id, product_id, quantity, (select coalesce(sum(offered_units), 0)::int from passed) as passed_units
+      from gone`;
 
   const unitsByProduct = new Map<number, number>();
   const unitsByCart = new Map<string, number>();
@@ -81,7 +89,7 @@ export async function releaseInTx(
     units: unitsByCart.get(id) ?? 0,
     lagMs: lag_ms,
   }));
-  return { released, changes, handOff };
+  return { released, changes, handOff, offersPassed: lines[0]?.passed_units ?? 0 };
 }
 
 const availableOf = async (tx: TransactionSql, productIds: number[]): Promise<AvailableChange[]> =>
@@ -123,6 +131,8 @@ async function releaseChosen(
   choose: (tx: TransactionSql) => Promise<string[]>,
 ): Promise<Released[]> {
   const outcome = await pg().begin(async (tx) => releaseInTx(tx, await choose(tx), path, due));
+  holdMetrics.released(outcome.released);
+  if (outcome.offersPassed > 0) holdMetrics.offerPassed(outcome.offersPassed);
   await afterRelease(outcome);
   return outcome.released;
 }

@@ -6,11 +6,15 @@ import { ShopError } from "../errors";
 import { lockInventoryInOrder } from "../inventory/counters";
 import { releaseCart } from "../cart/release";
 import { forgetCartsInRedis } from "../cart/snapshot";
+import { holdMetrics } from "../metrics/hold-metrics";
 import { collectPayment } from "./payment";
 import { findOrder, type OrderView } from "./orders";
 import type { Contact } from "./schemas";
 
-type Outcome = { kind: "placed" | "already"; orderId: string } | { kind: "overdue" };
+type Outcome =
+  | { kind: "placed"; orderId: string; offersClaimed: number }
+  | { kind: "already"; orderId: string }
+  | { kind: "overdue" };
 
 /**
  * Turns the cart's holds into an order, exactly once (invariant 6: checkout xor expiry).
@@ -76,12 +80,15 @@ export async function placeOrder(
     await tx.insert(orderLines).values(lines.map((l) => ({ orderId: order.id, ...l })));
     await tx.delete(reservations).where(eq(reservations.cartId, cartId));
     // Units handed to this shopper from a waiting line are claimed: their place in line ends.
-    await tx.delete(waitlistEntries).where(eq(waitlistEntries.offerCartId, cartId));
+    const claimed = await tx
+      .delete(waitlistEntries)
+      .where(eq(waitlistEntries.offerCartId, cartId))
+      .returning({ units: waitlistEntries.offeredUnits });
     await tx
       .update(carts)
       .set({ state: "checked_out", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
       .where(and(eq(carts.id, cartId), eq(carts.state, "active")));
-    return { kind: "placed", orderId: order.id };
+    return { kind: "placed", orderId: order.id, offersClaimed: claimed.reduce((n, c) => n + (c.units ?? 0), 0) };
   });
 
   if (outcome.kind === "overdue") {
@@ -93,7 +100,9 @@ export async function placeOrder(
   );
   const order = await findOrder(outcome.orderId);
   if (!order) throw new Error(`order ${outcome.orderId} vanished`);
-  if (outcome.kind === "placed")
+  if (outcome.kind === "placed") {
+    if (outcome.offersClaimed > 0) holdMetrics.offerClaimed(outcome.offersClaimed);
     await collectPayment({ orderId: order.id, totalCents: order.totalCents, email: contact.email });
+  }
   return { order, created: outcome.kind === "placed" };
 }

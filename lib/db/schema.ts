@@ -79,6 +79,9 @@ export const carts = pgTable(
     waiterId: uuid("waiter_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
+    // Who ended an expired cart's hold (lib/inventory/release.ts ReleasePath): the dashboard's
+    // per-path history and /api/metrics read it, so every instance counts the same releases.
+    releasePath: text("release_path").$type<"event" | "sweep" | "lazy" | "empty" | "compensate">(),
   },
   (t) => [
     // The sweeper's query: active carts past their deadline, oldest first.
@@ -94,6 +97,15 @@ export const carts = pgTable(
       .on(t.waiterId)
       .where(sql`${t.state} = 'active' and ${t.waiterId} is not null`),
     check("carts_ended_iff_final", sql`(${t.state} = 'active') = (${t.endedAt} is null)`),
+    check(
+      "carts_release_path_known",
+      sql`${t.releasePath} is null or ${t.releasePath} in ('event', 'sweep', 'lazy', 'empty', 'compensate')`,
+    ),
+    // The operator's view: holds started and ended per minute over the last hour.
+    index("carts_created_at_idx").on(t.createdAt),
+    index("carts_ended_at_idx")
+      .on(t.endedAt)
+      .where(sql`${t.endedAt} is not null`),
   ],
 );
 

@@ -1,11 +1,12 @@
 import "server-only";
 import { Cluster, Redis, type RedisOptions, type Result } from "ioredis";
 import { config } from "../config";
-import { ADMIT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
+import { ADMIT_IN_WINDOW, END_CART, READ_CART, REPAIR_CART, WRITE_CART } from "./scripts";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
     writeCart(session: string, lines: string, ended: string, ...args: (string | number)[]): Result<number, Context>;
+    repairCart(session: string, lines: string, ended: string, ...args: (string | number)[]): Result<number, Context>;
     readCart(session: string, lines: string, ended: string): Result<[string | null, number, string[], number], Context>;
     endCart(
       session: string,
@@ -23,6 +24,7 @@ export type RedisClient = Redis | Cluster;
 
 function withScripts<T extends RedisClient>(redis: T): T {
   redis.defineCommand("writeCart", { numberOfKeys: 3, lua: WRITE_CART });
+  redis.defineCommand("repairCart", { numberOfKeys: 3, lua: REPAIR_CART });
   redis.defineCommand("readCart", { numberOfKeys: 3, lua: READ_CART });
   redis.defineCommand("endCart", { numberOfKeys: 3, lua: END_CART });
   redis.defineCommand("admitInWindow", { numberOfKeys: 1, lua: ADMIT_IN_WINDOW });

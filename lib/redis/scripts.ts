@@ -20,6 +20,27 @@ end
 return 1
 `;
 
+/**
+ * Rebuilds a cart's keys from the ledger (the reconciler): like WRITE_CART, but the same version
+ * is overwritten too, since its content is what was found wrong; a newer version or a tombstone
+ * still wins.
+ */
+export const REPAIR_CART = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local current = redis.call('GET', KEYS[1])
+if current then
+  local version = tonumber(string.match(current, '^(%d+)'))
+  if version and version > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
+redis.call('DEL', KEYS[2])
+if #ARGV > 4 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+`;
+
 /** Reads session value, its PTTL, the lines and the ended mark together. */
 export const READ_CART = `
 return {

@@ -5,6 +5,7 @@ import { deadlineColumns, type DeadlineColumns } from "../cart/deadline-sql";
 import { writeSnapshot, type CartSnapshot } from "../cart/snapshot";
 import { config } from "../config";
 import { holdUnits } from "../inventory/counters";
+import { holdMetrics } from "../metrics/hold-metrics";
 import { publishOffers } from "./offer-events";
 
 /** Units of a product given to a shopper in line, as a hold in their cart. */
@@ -151,6 +152,7 @@ export async function announceHandOff(handOff: HandOff): Promise<void> {
     publishOffers(handOff.offers),
   ]);
   for (const offer of handOff.offers) {
+    holdMetrics.offerMade(offer.units);
     console.log(JSON.stringify({ t: new Date().toISOString(), event: "offer", ...offer }));
   }
 }

@@ -7,6 +7,7 @@ import { ShopError } from "../errors";
 import { CLIENT_LOCK_NAMESPACE } from "../cart/hold-limits";
 import { setLineQuantity } from "../cart/mutations";
 import { publishStockChanges } from "../inventory/stock-events";
+import { holdMetrics } from "../metrics/hold-metrics";
 
 export type { WaitlistEntry };
 
@@ -156,6 +157,7 @@ export async function waitingFor(productIds: readonly number[]): Promise<Map<num
 export async function leave(waiterId: string | null, productId: number): Promise<void> {
   const { offerCartId } = await leaveLine(waiterId, productId);
   if (offerCartId) {
+    holdMetrics.offerPassed();
     await setLineQuantity(offerCartId, productId, 0).catch((error: unknown) => {
       // An offer whose cart already ended has nothing left to give back.
       if (!(error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found")))

@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { Dashboard } from "@/components/admin/dashboard";
+import { SignInForm } from "@/components/admin/sign-in-form";
+import { dashboardSnapshot } from "@/lib/admin/dashboard";
+import type { DashboardSnapshot } from "@/lib/admin/dashboard-types";
+import { currentAdminUntil } from "@/lib/http/admin-session";
+import { isBackendUnavailable } from "@/lib/http/errors";
+
+export const metadata: Metadata = { title: "Operator view", robots: { index: false, follow: false } };
+
+/** The operators' page: without an admin session, only the sign-in form; nothing of the store's state. */
+export default async function AdminPage() {
+  if ((await currentAdminUntil()) === null) return <SignInForm />;
+  let initial: DashboardSnapshot;
+  try {
+    initial = await dashboardSnapshot();
+  } catch (error) {
+    if (!isBackendUnavailable(error)) throw error;
+    return (
+      <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900">
+        The store&rsquo;s database does not answer right now. Reload in a moment.
+      </p>
+    );
+  }
+  return <Dashboard initial={initial} />;
+}

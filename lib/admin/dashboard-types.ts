@@ -1,0 +1,70 @@
+/** What the operator's dashboard receives every second (GET /api/admin/stream); no server-only: the page reads it too. */
+
+export type ProductRow = {
+  id: number;
+  slug: string;
+  name: string;
+  onHand: number;
+  available: number;
+  /** Units in shoppers' carts. */
+  reserved: number;
+  sold: number;
+  /** Shoppers waiting in line for it. */
+  waiting: number;
+  /** ms until the earliest deadline among its holds (database clock); null when none is held. */
+  nextReleaseInMs: number | null;
+};
+
+export type HoldRow = {
+  /** The first 8 characters of the cart id: enough to tell carts apart, useless to take one over. */
+  cart: string;
+  units: number;
+  /** ms until the deadline (database clock); negative while overdue. */
+  ttlMs: number;
+  extensionsUsed: number;
+};
+
+export const RELEASE_PATHS = ["event", "sweep", "lazy", "empty"] as const;
+export type ReleasePathName = (typeof RELEASE_PATHS)[number];
+
+/** Per minute over the last hour, oldest first; `minutes` are Unix seconds of each minute's start. */
+export type MinuteSeries = {
+  minutes: number[];
+  created: number[];
+  released: Record<ReleasePathName, number[]>;
+  converted: number[];
+};
+
+/** Release lag (deadline → stock restored) over the last hour, of holds that ran out (event, sweep, lazy). */
+export type LagHistogram = {
+  /** Upper bounds in ms of each bucket; the last bucket has no bound. */
+  boundsMs: number[];
+  counts: number[];
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+};
+
+export type WorkerBeat = { id: string; lastSeenMs: number };
+
+export type LedgerProblem = {
+  productId: number;
+  slug: string;
+  onHand: number;
+  available: number;
+  reserved: number;
+  sold: number;
+  held: number;
+  problems: string[];
+};
+
+export type DashboardSnapshot = {
+  /** Database time of the read, Unix ms. */
+  at: number;
+  products: ProductRow[];
+  holds: { active: number; overdue: number; shown: HoldRow[] };
+  series: MinuteSeries;
+  lag: LagHistogram;
+  workers: WorkerBeat[];
+  ledger: { status: "ok" | "drift"; drift: LedgerProblem[] };
+};

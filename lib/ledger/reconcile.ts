@@ -1,0 +1,180 @@
+import "server-only";
+import { Cluster, type Redis } from "ioredis";
+import { pg } from "../db/client";
+import { forgetCartsInRedis } from "../cart/snapshot";
+import { redis } from "../redis/client";
+import { cartKeys, cartIdOfSessionKey } from "../redis/keys";
+import {
+  compareCart,
+  ledgerDrift,
+  REBUILT,
+  type CacheVerdict,
+  type CachedCart,
+  type LedgerCart,
+  type LedgerDrift,
+  type LedgerRow,
+} from "./drift";
+
+export type LedgerStatus = { status: "ok" | "drift"; drift: LedgerDrift[] };
+
+/**
+ * Every product's counters beside the units its active carts hold, in one statement (one
+ * snapshot of the database, so a hold committing meanwhile cannot look like drift).
+ */
+export async function readLedger(): Promise<LedgerRow[]> {
+  return pg()<LedgerRow[]>`
+    select i.product_id as "productId", p.slug, i.on_hand as "onHand", i.available, i.reserved, i.sold,
+           coalesce(h.held, 0)::int as held
+      from inventory i
+      join products p on p.id = i.product_id
+      left join (select r.product_id, sum(r.quantity) as held
+                   from reservations r join carts c on c.id = r.cart_id and c.state = 'active'
+                  group by r.product_id) h on h.product_id = i.product_id
+     order by i.product_id`;
+}
+
+/** Invariants 1 and 2 for every product, as every web and worker instance sees them in Postgres. */
+export async function ledgerStatus(): Promise<LedgerStatus> {
+  const drift = ledgerDrift(await readLedger());
+  return { status: drift.length > 0 ? "drift" : "ok", drift };
+}
+
+// Carts this close to their deadline are the sweeper's, not the reconciler's.
+const DEADLINE_MARGIN_S = 1;
+const PAGE = 1_000;
+// Redis' lines hash outlives the session by this much (lib/cart/snapshot.ts), so it cleans itself.
+const LINES_GRACE_MS = 60_000;
+
+type LedgerCartRow = LedgerCart & { ttlMs: number };
+
+const liveCartColumns = (sql: ReturnType<typeof pg>) => sql`
+  c.id as "cartId", c.version, (extract(epoch from c.expires_at) * 1000)::float8 as "expiresAtMs",
+  c.extensions_used as "extensionsUsed", floor(extract(epoch from c.expires_at - now()) * 1000)::int as "ttlMs",
+  coalesce(json_agg(json_build_object('productId', r.product_id, 'quantity', r.quantity) order by r.product_id)
+           filter (where r.product_id is not null), '[]') as lines`;
+
+/** Live carts (not about to expire) after `after` in id order, with their lines. */
+async function liveCarts(after: string | null, ids?: readonly string[]): Promise<LedgerCartRow[]> {
+  const sql = pg();
+  return sql<LedgerCartRow[]>`
+    select ${liveCartColumns(sql)}
+      from carts c left join reservations r on r.cart_id = c.id
+     where c.state = 'active' and c.expires_at > now() + make_interval(secs => ${DEADLINE_MARGIN_S})
+       ${after ? sql`and c.id > ${after}` : sql``}
+       ${ids ? sql`and c.id in ${sql(ids)}` : sql``}
+     group by c.id order by c.id limit ${PAGE}`;
+}
+
+async function readCached(cartIds: readonly string[]): Promise<CachedCart[]> {
+  return Promise.all(
+    cartIds.map(async (id) => {
+      const keys = cartKeys(id);
+      const [session, pttlMs, flatLines, ended] = await redis().readCart(keys.session, keys.lines, keys.ended);
+      return { session, pttlMs, flatLines, ended: ended === 1 };
+    }),
+  );
+}
+
+async function verdicts(carts: readonly LedgerCartRow[]): Promise<Map<string, CacheVerdict>> {
+  const cached = await readCached(carts.map((c) => c.cartId));
+  return new Map(carts.map((c, i) => [c.cartId, compareCart(c, cached[i] as CachedCart)]));
+}
+
+/** Writes the ledger's view of a cart over whatever Redis has (unless newer or ended); true if written. */
+async function rebuild(cart: LedgerCartRow): Promise<boolean> {
+  if (cart.ttlMs <= 0) return false;
+  const keys = cartKeys(cart.cartId);
+  const written = await redis().repairCart(
+    keys.session,
+    keys.lines,
+    keys.ended,
+    cart.version,
+    `${cart.expiresAtMs}:${cart.extensionsUsed}`,
+    cart.ttlMs,
+    cart.ttlMs + LINES_GRACE_MS,
+    ...cart.lines.flatMap((l) => [l.productId, l.quantity]),
+  );
+  return written === 1;
+}
+
+const nodesOf = (): Redis[] => {
+  const client = redis();
+  return client instanceof Cluster ? client.nodes("master") : [client];
+};
+
+/** Ids of every cart with a session key in Redis (SCAN, so Redis never blocks on it). */
+async function cachedCartIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const node of nodesOf()) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", "cart:*:session", "COUNT", 1_000);
+      cursor = next;
+      for (const key of keys) {
+        const id = cartIdOfSessionKey(key);
+        if (id) ids.push(id);
+      }
+    } while (cursor !== "0");
+  }
+  return ids;
+}
+
+/** Of `ids`, those Postgres has no active cart for. */
+async function notActive(ids: readonly string[]): Promise<string[]> {
+  const stray: string[] = [];
+  const sql = pg();
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const page = ids.slice(i, i + PAGE);
+    const active = await sql<{ id: string }[]>`select id from carts where state = 'active' and id in ${sql(page)}`;
+    const activeIds = new Set(active.map((r) => r.id));
+    stray.push(...page.filter((id) => !activeIds.has(id)));
+  }
+  return stray;
+}
+
+export type ReconcileReport = {
+  drift: LedgerDrift[];
+  /** Live carts whose Redis keys were compared with the ledger. */
+  checkedCarts: number;
+  /** Carts whose keys were rebuilt from the ledger, with what was wrong. */
+  rebuilt: { cartId: string; verdict: CacheVerdict }[];
+  /** Carts Redis still had although Postgres has ended them (or never had them): keys deleted. */
+  deleted: string[];
+};
+
+/**
+ * One round of reconciliation. The ledger's drift is only reported: the CHECK constraints should
+ * make it impossible, and a guessed "fix" would hide whatever bypassed them. Redis is derived
+ * state, so where it disagrees with Postgres it is repaired: a live cart's keys are rebuilt from
+ * the ledger, keys of carts that are not active are deleted. A disagreement is confirmed by a
+ * second read `confirmMs` later, so a change in flight (Postgres committed, Redis not yet written)
+ * is never taken for drift.
+ */
+export async function reconcileOnce({ confirmMs = 300 }: { confirmMs?: number } = {}): Promise<ReconcileReport> {
+  const { drift } = await ledgerStatus();
+  const suspects: string[] = [];
+  let checkedCarts = 0;
+  for (let after: string | null = null; ;) {
+    const page = await liveCarts(after);
+    checkedCarts += page.length;
+    for (const [cartId, verdict] of await verdicts(page)) if (REBUILT.has(verdict)) suspects.push(cartId);
+    if (page.length < PAGE) break;
+    after = page.at(-1)?.cartId ?? null;
+  }
+  const strayCandidates = await notActive(await cachedCartIds());
+
+  if (suspects.length > 0 || strayCandidates.length > 0) await new Promise((r) => setTimeout(r, confirmMs));
+
+  const rebuilt: ReconcileReport["rebuilt"] = [];
+  for (let i = 0; i < suspects.length; i += PAGE) {
+    const carts = await liveCarts(null, suspects.slice(i, i + PAGE));
+    const confirmed = await verdicts(carts);
+    for (const cart of carts) {
+      const verdict = confirmed.get(cart.cartId) ?? "agrees";
+      if (REBUILT.has(verdict) && (await rebuild(cart))) rebuilt.push({ cartId: cart.cartId, verdict });
+    }
+  }
+  const deleted = await notActive(strayCandidates);
+  if (deleted.length > 0) await forgetCartsInRedis(deleted);
+  return { drift, checkedCarts, rebuilt, deleted };
+}
