@@ -168,7 +168,8 @@ export async function leaveLineAction(productId: number): Promise<HoldActionResu
 /** A same-site path to come back to; anything else (another site, "//evil") means the cart. */
 function returnPath(form: FormData, fallback = "/cart"): string {
   const to = form.get("returnTo");
-  return typeof to === "string" && /^\/(?![/\\])[^\s]*$/.test(to) && to.length <= 500 ? to : fallback;
+  // Printable ASCII only: anything else could not go into a Location header as it is.
+  return typeof to === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(to) && to.length <= 500 ? to : fallback;
 }
 
 const formNumber = (form: FormData, name: string): number => {

@@ -104,11 +104,23 @@ function useHoldWatch(store: StoreApi<CartState>): void {
   // open; the page then reads its hold again and shows the offer with its countdown.
   useEffect(() => {
     if (!waitingFor) return;
-    const source = new EventSource(`/api/stock/stream?ids=${waitingFor}`);
-    source.addEventListener("offer", () => {
-      void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
-    });
-    return () => source.close();
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const connect = () => {
+      source = new EventSource(`/api/stock/stream?ids=${waitingFor}`);
+      source.addEventListener("offer", () => {
+        void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
+      });
+      // A dropped stream is retried by EventSource itself; a refused one (429/503) is closed for good.
+      source.onerror = () => {
+        if (source?.readyState === EventSource.CLOSED) retry = setTimeout(connect, 10_000 * (1 + Math.random()));
+      };
+    };
+    connect();
+    return () => {
+      clearTimeout(retry);
+      source?.close();
+    };
   }, [waitingFor, store]);
 
   // At the deadline, on whatever page: the badge empties and the page says what went back.

@@ -6,6 +6,7 @@ import { insufficientStock, ShopError } from "../errors";
 import { holdUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
+import { holdMetrics } from "../metrics/hold-metrics";
 import { announceHandOff, handOffFreed, NO_HAND_OFF, type HandOff } from "../waitlist/hand-off";
 import { assertWithinCaps, CLIENT_LOCK_NAMESPACE, type Holding } from "./hold-limits";
 import { soldOut } from "./sold-out";
@@ -127,8 +128,11 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
            where c.client_key = any(${clients}::text[]) and c.state = 'active' and c.expires_at > now()
            group by c.client_key`,
     // The hot row, last: locked from here to commit, for the whole batch.
-    tx<{ available: number; reserved: number }[]>`
-      select available, reserved from inventory where product_id = ${productId} for update`,
+    tx<{ available: number; reserved: number; has_line: boolean }[]>`
+      select available, reserved,
+             exists (select 1 from waitlist_entries w where w.product_id = ${productId} and w.offer_cart_id is null)
+               as has_line
+        from inventory where product_id = ${productId} for update`,
   ]);
 
   const linesByCart = new Map<string, CartLine[]>();
@@ -146,6 +150,7 @@ async function lockAndRead(tx: TransactionSql, productId: number, requests: Requ
     holdingByClient,
     available: stock[0]?.available ?? null,
     reserved: stock[0]?.reserved ?? 0,
+    hasLine: stock[0]?.has_line ?? false,
   };
 }
 
@@ -178,7 +183,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   // sql.begin(), not a reserved connection with BEGIN and COMMIT pipelined (two round trips
   // fewer): postgres.js 3.4.9 hands a reserved connection the server terminated back to the pool
   // (porsager/postgres#1199) and can strand a queued reserve (#1195).
-  const { availableAfter, handOff } = await pg().begin(async (tx): Promise<BatchWritten> => {
+  const { availableAfter, handOff, declinedUnits } = await pg().begin(async (tx): Promise<BatchWritten> => {
     const read = await lockAndRead(tx, productId, requests);
     if (read.available === null) {
       for (const _ of requests)
@@ -186,6 +191,10 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
       return NOTHING_WRITTEN;
     }
     let available = read.available;
+    // What adds may take. With shoppers in line, units this batch frees are theirs (invariant 8):
+    // they go to the line below, never to a later request of the batch.
+    let forSale = read.available;
+    let freed = 0;
     const decisions: (Decision | null)[] = [];
     for (const request of requests) {
       try {
@@ -201,8 +210,10 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
         const more = target - current;
         const holding = read.holdingByClient.get(where.newFor ?? cart?.client_key ?? "");
         if (holdLimits && holding) assertWithinCaps(holding, more, { maxQtyPerLine, maxUnitsPer: maxUnitsPerCart });
-        if (more > available) throw insufficientStock(available, read.reserved + read.available - available);
+        if (more > forSale) throw insufficientStock(forSale, read.reserved + read.available - available);
         available -= more;
+        forSale -= read.hasLine ? Math.max(0, more) : more;
+        freed += Math.max(0, -more);
         if (holding) {
           holding.product += more;
           holding.total += more;
@@ -224,7 +235,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
     const created = granted.filter((d) => d.cart === null);
     const kept = granted.filter((d) => d.target > 0);
     const emptied = granted.filter((d) => d.target === 0 && d.cart !== null);
-    const [written] = await tx<({ available: number | null } & DeadlineColumns)[]>`
+    const [written] = await tx<({ available: number | null; declined_units: number } & DeadlineColumns)[]>`
       with new_carts as (
         insert into carts (id, client_key, expires_at)
         select id, client_key, now() + make_interval(secs => ${cartTtlSeconds})
@@ -249,9 +260,11 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
         -- An offer removed from the cart is declined: its place in line ends (invariant 8).
         delete from waitlist_entries
          where product_id = ${productId} and offer_cart_id = any(${emptied.map((d) => d.request.target.cartId)}::uuid[])
+        returning offered_units
       ),
       stock as (${holdUnits(tx, productId, net)})
       select (select available from stock) as available,
+             (select coalesce(sum(offered_units), 0)::int from declined) as declined_units,
              ${deadlineColumns(tx, tx`now() + make_interval(secs => ${cartTtlSeconds})`)}`;
     if (written?.available !== available) {
       throw new Error(
@@ -266,18 +279,21 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
       outcomes[i] = { ok: true, value: applied(d, productId, newCart) };
     });
     // Units given back (a smaller line, a removed one, an undo) go to the line first (invariant 8).
+    // The line is read under the row lock: nobody joins or leaves it until this commits.
     return {
       availableAfter: net === 0 ? null : available,
-      handOff: net < 0 ? await handOffFreed(tx, [productId]) : NO_HAND_OFF,
+      handOff: read.hasLine && freed > 0 ? await handOffFreed(tx, [productId]) : NO_HAND_OFF,
+      declinedUnits: written.declined_units,
     };
   });
   if (availableAfter !== null) afterBatch(productId, availableAfter);
+  if (declinedUnits > 0) holdMetrics.offerPassed(declinedUnits);
   void announceHandOff(handOff);
   return outcomes;
 }
 
-type BatchWritten = { availableAfter: number | null; handOff: HandOff };
-const NOTHING_WRITTEN: BatchWritten = { availableAfter: null, handOff: NO_HAND_OFF };
+type BatchWritten = { availableAfter: number | null; handOff: HandOff; declinedUnits: number };
+const NOTHING_WRITTEN: BatchWritten = { availableAfter: null, handOff: NO_HAND_OFF, declinedUnits: 0 };
 
 const settle = <R>(work: Promise<R>): Promise<Outcome<R>> =>
   work.then(

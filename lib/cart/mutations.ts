@@ -124,3 +124,13 @@ export async function emptyCart(cartId: string | null): Promise<void> {
   // and a retry finishes the job.
   await forgetCartsInRedis([cartId]);
 }
+
+/**
+ * Gives back `units` of a line (fewer when the line holds fewer): an offer from the waiting line
+ * declined, while what the shopper held before it stays. The freed units go to the line first.
+ */
+export async function giveBack(cartId: string, productId: number, units: number): Promise<CartView> {
+  const applied = await applyChange({ cartId }, { productId, mode: "add", quantity: -units });
+  await publish(applied, false);
+  return view(applied);
+}

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { CART_COOKIE, cartCookieOptions, signCartId, verifyCartCookie } from "../cart/cart-id";
 import { markWaitersCart, waitersLiveCart } from "../cart/waiter-cart";
 import { config } from "../config";
-import { WAITER_COOKIE } from "./waiter-session";
+import { verifyWaiterCookie, WAITER_COOKIE } from "./waiter-session";
 
 /**
  * The caller's cart id: from the signed httpOnly cookie (null when absent, forged or malformed);
@@ -12,7 +12,7 @@ import { WAITER_COOKIE } from "./waiter-session";
 export async function currentCartId(): Promise<string | null> {
   const jar = await cookies();
   const fromCookie = verifyCartCookie(jar.get(CART_COOKIE)?.value);
-  const waiterId = verifyCartCookie(jar.get(WAITER_COOKIE)?.value);
+  const waiterId = verifyWaiterCookie(jar.get(WAITER_COOKIE)?.value);
   if (!waiterId) return fromCookie;
   return (await waitersLiveCart(waiterId, fromCookie)) ?? fromCookie;
 }
@@ -27,7 +27,7 @@ export async function rememberCart(cartId: string): Promise<void> {
   const jar = await cookies();
   jar.set(CART_COOKIE, signCartId(cartId), cartCookieOptions(config().cartTtlSeconds + ENDED_NOTICE_SECONDS));
   // A shopper in a waiting line: units handed to them go into this cart from now on.
-  const waiterId = verifyCartCookie(jar.get(WAITER_COOKIE)?.value);
+  const waiterId = verifyWaiterCookie(jar.get(WAITER_COOKIE)?.value);
   if (waiterId) await markWaitersCart(cartId, waiterId);
 }
 

@@ -1,18 +1,29 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { cartCookieOptions, newCartId, signCartId, verifyCartCookie } from "../cart/cart-id";
+import { cartCookieOptions, newCartId } from "../cart/cart-id";
+import { hasValidSignature, SIGNATURE, signature } from "./signed-value";
 
 /**
- * Who waits in line: a random id in a signed httpOnly cookie (the same signature as the cart
- * cookie), given when a shopper first joins a line. It outlives any one cart: units handed to the
+ * Who waits in line: a random id in a signed httpOnly cookie (signed for this purpose alone, so a
+ * cart cookie is never taken for it), given when a shopper first joins a line. It outlives any one cart: units handed to the
  * shopper go into whichever cart they have then (lib/waitlist/hand-off.ts).
  */
 export const WAITER_COOKIE = "waiter";
 const THIRTY_DAYS = 30 * 24 * 3600;
 
+const PURPOSE = "waiter";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The waiter id of a genuine cookie value; null for anything missing, malformed or tampered with. */
+export function verifyWaiterCookie(value: string | undefined | null): string | null {
+  const [id = "", given = "", ...rest] = (value ?? "").split(".");
+  if (rest.length > 0 || !UUID.test(id) || !SIGNATURE.test(given)) return null;
+  return hasValidSignature(id, given, PURPOSE) ? id : null;
+}
+
 /** The caller's waiter id; null when they never joined a line (or the cookie was tampered with). */
 export async function currentWaiterId(): Promise<string | null> {
-  return verifyCartCookie((await cookies()).get(WAITER_COOKIE)?.value);
+  return verifyWaiterCookie((await cookies()).get(WAITER_COOKIE)?.value);
 }
 
 /** The caller's waiter id, given now if they have none. */
@@ -20,6 +31,6 @@ export async function waiterIdForJoining(): Promise<string> {
   const known = await currentWaiterId();
   if (known) return known;
   const id = newCartId();
-  (await cookies()).set(WAITER_COOKIE, signCartId(id), cartCookieOptions(THIRTY_DAYS));
+  (await cookies()).set(WAITER_COOKIE, `${id}.${signature(id, PURPOSE)}`, cartCookieOptions(THIRTY_DAYS));
   return id;
 }

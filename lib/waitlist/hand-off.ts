@@ -41,6 +41,17 @@ type Waiting = {
  */
 export async function handOffFreed(tx: TransactionSql, productIds: readonly number[]): Promise<HandOff> {
   if (productIds.length === 0) return NO_HAND_OFF;
+  const offers: Offer[] = [];
+  // A waiter at their cap leaves the line without units: then the next ones are read, until the
+  // units or the line run out.
+  for (let round = 0; round < 100 && (await offerRound(tx, productIds, offers)); round += 1);
+  return offers.length === 0
+    ? NO_HAND_OFF
+    : { offers, carts: await snapshotsOf(tx, [...new Set(offers.map((o) => o.cartId))]) };
+}
+
+/** One pass over the first waiters (as many as units are left); true when some left the line unserved. */
+async function offerRound(tx: TransactionSql, productIds: readonly number[], offers: Offer[]): Promise<boolean> {
   const firsts = await tx<Waiting[]>`
     select w.id, w.product_id, w.waiter_id, w.client_key, w.quantity, i.available
       from inventory i
@@ -51,18 +62,20 @@ export async function handOffFreed(tx: TransactionSql, productIds: readonly numb
          limit i.available) w
      where i.product_id = any(${[...productIds]}::int[]) and i.available > 0
      order by w.product_id, w.joined_at, w.id`;
-  if (firsts.length === 0) return NO_HAND_OFF;
+  if (firsts.length === 0) return false;
 
-  const { offerTtlSeconds, maxQtyPerLine } = config();
+  const { offerTtlSeconds, maxQtyPerLine, maxUnitsPerCart } = config();
   const left = new Map<number, number>();
-  const offers: Offer[] = [];
+  let dropped = false;
   for (const entry of firsts) {
     const available = left.get(entry.product_id) ?? entry.available;
     if (available <= 0) continue;
-    const units = Math.min(entry.quantity, available, maxQtyPerLine - (await heldBy(tx, entry)));
+    const held = await heldBy(tx, entry);
+    const units = Math.min(entry.quantity, available, maxQtyPerLine - held.product, maxUnitsPerCart - held.total);
     if (units <= 0) {
       // They already hold as many as one shopper may: their place goes to the next in line.
       await tx`delete from waitlist_entries where id = ${entry.id}`;
+      dropped = true;
       continue;
     }
     const cartId = await waitersCart(tx, entry, offerTtlSeconds);
@@ -75,37 +88,50 @@ export async function handOffFreed(tx: TransactionSql, productIds: readonly numb
     left.set(entry.product_id, available - units);
     offers.push({ entryId: entry.id, productId: entry.product_id, waiterId: entry.waiter_id, cartId, units });
   }
-  return { offers, carts: await snapshotsOf(tx, [...new Set(offers.map((o) => o.cartId))]) };
+  return dropped;
 }
 
 /**
- * Invariant 9: what the waiter's client already holds of the product (every hold of it needs the
- * inventory row this transaction holds, so the sum cannot move under us). With per-client caps
- * off, what the waiter's own cart holds, so a line never passes MAX_QTY_PER_LINE.
+ * Invariant 9: what the waiter's client already holds, of the product and in all (every hold of
+ * the product needs the inventory row this transaction holds, so that sum cannot move under us;
+ * the total could grow by a concurrent hold of another product, which the client's lock would
+ * stop, but taking it here, after the row lock, would break the lock order). With per-client caps
+ * off, what the waiter's own carts hold, so a cart never passes the per-cart limits.
  */
-async function heldBy(tx: TransactionSql, entry: Waiting): Promise<number> {
+async function heldBy(tx: TransactionSql, entry: Waiting): Promise<{ product: number; total: number }> {
   const [held] = config().holdLimits
-    ? await tx<{ units: number }[]>`
-        select coalesce(sum(r.quantity), 0)::int as units
+    ? await tx<{ product: number; total: number }[]>`
+        select coalesce(sum(r.quantity) filter (where r.product_id = ${entry.product_id}), 0)::int as product,
+               coalesce(sum(r.quantity), 0)::int as total
           from carts c join reservations r on r.cart_id = c.id
-         where c.client_key = ${entry.client_key} and c.client_key <> '' and c.state = 'active'
-           and r.product_id = ${entry.product_id}`
-    : await tx<{ units: number }[]>`
-        select coalesce(sum(r.quantity), 0)::int as units
+         where c.client_key = ${entry.client_key} and c.client_key <> '' and c.state = 'active'`
+    : await tx<{ product: number; total: number }[]>`
+        select coalesce(sum(r.quantity) filter (where r.product_id = ${entry.product_id}), 0)::int as product,
+               coalesce(sum(r.quantity), 0)::int as total
           from carts c join reservations r on r.cart_id = c.id
-         where c.waiter_id = ${entry.waiter_id} and c.state = 'active' and r.product_id = ${entry.product_id}`;
-  return held?.units ?? 0;
+         where c.waiter_id = ${entry.waiter_id} and c.state = 'active'`;
+  return held ?? { product: 0, total: 0 };
 }
 
-/** The waiter's active cart, its deadline moved to at least now + the offer's time; or a new one. */
+/**
+ * The waiter's active cart, its deadline moved to at least now + the offer's time; or a new one.
+ * Not a cart that holds something others wait for (the offer's deadline would keep it from them,
+ * as an extension may not), nor one with no room for another line.
+ */
 async function waitersCart(tx: TransactionSql, entry: Waiting, offerTtlSeconds: number): Promise<string> {
   const [existing] = await tx<{ id: string }[]>`
     update carts set expires_at = greatest(expires_at, now() + make_interval(secs => ${offerTtlSeconds})),
                      version = version + 1
-     where id = (select id from carts
-                  where waiter_id = ${entry.waiter_id} and state = 'active' and expires_at > now()
-                  order by created_at desc limit 1
-                  for update skip locked)
+     where id = (select c.id from carts c
+                  where c.waiter_id = ${entry.waiter_id} and c.state = 'active' and c.expires_at > now()
+                    and not exists (
+                      select 1 from reservations r
+                        join waitlist_entries w on w.product_id = r.product_id and w.offer_cart_id is null
+                       where r.cart_id = c.id)
+                    and (select count(*) from reservations r where r.cart_id = c.id and r.product_id <> ${entry.product_id})
+                        < ${config().maxLines}
+                  order by c.created_at desc limit 1
+                  for update of c skip locked)
     returning id`;
   if (existing) return existing.id;
   const id = newCartId();

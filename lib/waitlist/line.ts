@@ -5,7 +5,7 @@ import { config } from "../config";
 import { pg } from "../db/client";
 import { ShopError } from "../errors";
 import { CLIENT_LOCK_NAMESPACE } from "../cart/hold-limits";
-import { setLineQuantity } from "../cart/mutations";
+import { giveBack } from "../cart/mutations";
 import { publishStockChanges } from "../inventory/stock-events";
 import { holdMetrics } from "../metrics/hold-metrics";
 
@@ -126,19 +126,22 @@ export async function entriesOf(waiterId: string | null): Promise<WaitlistEntry[
  * cart, which frees them for the next in line (through the cart's own line change, which hands
  * them over). Returns the cart the offer was in, for the caller to release the line from.
  */
-export async function leaveLine(waiterId: string | null, productId: number): Promise<{ offerCartId: string | null }> {
+export async function leaveLine(
+  waiterId: string | null,
+  productId: number,
+): Promise<{ offerCartId: string | null; offeredUnits: number }> {
   if (!waiterId) throw new ShopError("not_found", "You are not in line for this item.");
   const left = await pg().begin(async (tx) => {
     // Under the product's row lock, like every change of its line: a hand-off never offers to
     // an entry that is leaving.
     await tx`select 1 from inventory where product_id = ${productId} for update`;
-    const [row] = await tx<{ offer_cart_id: string | null }[]>`
+    const [row] = await tx<{ offer_cart_id: string | null; offered_units: number | null }[]>`
       delete from waitlist_entries where waiter_id = ${waiterId} and product_id = ${productId}
-      returning offer_cart_id`;
+      returning offer_cart_id, offered_units`;
     return row;
   });
   if (!left) throw new ShopError("not_found", "You are not in line for this item.");
-  return { offerCartId: left.offer_cart_id };
+  return { offerCartId: left.offer_cart_id, offeredUnits: left.offered_units ?? 0 };
 }
 
 /** Shoppers waiting for each product (only those with a line appear). */
@@ -151,14 +154,15 @@ export async function waitingFor(productIds: readonly number[]): Promise<Map<num
 }
 
 /**
- * Leaves the line, declining an open offer: its units leave the waiter's cart through an ordinary
- * line change, which hands them to the next in line (invariant 8). The line's watchers hear of it.
+ * Leaves the line, declining an open offer: the offered units (only those: what the shopper held
+ * of it before stays) leave the waiter's cart through an ordinary line change, which hands them to
+ * the next in line (invariant 8). The line's watchers hear of it.
  */
 export async function leave(waiterId: string | null, productId: number): Promise<void> {
-  const { offerCartId } = await leaveLine(waiterId, productId);
-  if (offerCartId) {
-    holdMetrics.offerPassed();
-    await setLineQuantity(offerCartId, productId, 0).catch((error: unknown) => {
+  const { offerCartId, offeredUnits } = await leaveLine(waiterId, productId);
+  if (offerCartId && offeredUnits > 0) {
+    holdMetrics.offerPassed(offeredUnits);
+    await giveBack(offerCartId, productId, offeredUnits).catch((error: unknown) => {
       // An offer whose cart already ended has nothing left to give back.
       if (!(error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found")))
         throw error;

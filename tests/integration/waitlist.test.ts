@@ -132,6 +132,38 @@ describe("the waiting line (invariant 8)", () => {
     expect(await codeOf(join(shopper(), plenty, 2))).toBe("in_stock");
   });
 
+  it("units a line change frees while someone waits go to the line, never to a request beside it; declining gives back only the offer", async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const productId = await createProduct(2);
+      const holder = await addToCart({ cartId: null, clientIp: "198.51.100.210" }, productId, 2);
+      const waiter = shopper();
+      await join(waiter, productId, 1);
+      // The holder gives one back while another shopper asks for one: batched together or not,
+      // the unit is the waiter's.
+      const [, other] = await Promise.all([
+        setLineQuantity(holder.cartId, productId, 1),
+        codeOf(addToCart({ cartId: null, clientIp: "203.0.113.77" }, productId, 1)),
+      ]);
+      expect(other).toBe("insufficient_stock");
+      expect(await linesOf(await waiterCart(waiter.waiterId))).toEqual([[productId, 1]]);
+    }
+
+    // A shopper holding 2 waits for 1 more; declining the offer gives back that 1, not their 2.
+    const productId = await createProduct(3);
+    const keeper = shopper();
+    const kept = await addToCart({ cartId: null, clientIp: keeper.clientKey }, productId, 2);
+    const other = await addToCart({ cartId: null, clientIp: "198.51.100.211" }, productId, 1);
+    await join({ ...keeper, cartId: kept.cartId }, productId, 1);
+    await setLineQuantity(other.cartId, productId, 0);
+    expect(await entriesOf(keeper.waiterId)).toEqual([
+      expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) }),
+    ]);
+    await leave(keeper.waiterId, productId);
+    expect(await linesOf(kept.cartId)).toEqual([[productId, 2]]);
+    expect(await countersOf(productId)).toMatchObject({ available: 1, reserved: 2 });
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
   it("200 rounds of a hold ending while a new waiter joins and another leaves: every unit in exactly one place, in line order", async () => {
     const outcomes = { handedToFirstInLine: 0, toAvailable: 0 };
     for (let round = 0; round < 200; round += 1) {
