@@ -119,15 +119,18 @@ async function cachedCartIds(): Promise<string[]> {
   return ids;
 }
 
-/** Of `ids`, those Postgres has no active cart for. */
+/**
+ * Of `ids`, the carts this store's Postgres has ended (expired or checked out). An id it does not
+ * know is left alone: on a Redis shared by several stores (a cluster has one keyspace) it is
+ * another store's live cart, and a key no store knows ends by its own TTL anyway.
+ */
 async function notActive(ids: readonly string[]): Promise<string[]> {
   const stray: string[] = [];
   const sql = pg();
   for (let i = 0; i < ids.length; i += PAGE) {
     const page = ids.slice(i, i + PAGE);
-    const active = await sql<{ id: string }[]>`select id from carts where state = 'active' and id in ${sql(page)}`;
-    const activeIds = new Set(active.map((r) => r.id));
-    stray.push(...page.filter((id) => !activeIds.has(id)));
+    const ended = await sql<{ id: string }[]>`select id from carts where state <> 'active' and id in ${sql(page)}`;
+    stray.push(...ended.map((r) => r.id));
   }
   return stray;
 }
@@ -138,7 +141,7 @@ export type ReconcileReport = {
   checkedCarts: number;
   /** Carts whose keys were rebuilt from the ledger, with what was wrong. */
   rebuilt: { cartId: string; verdict: CacheVerdict }[];
-  /** Carts Redis still had although Postgres has ended them (or never had them): keys deleted. */
+  /** Carts Redis still had although Postgres has ended them: keys deleted. */
   deleted: string[];
 };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
+import { releaseCart } from "@/lib/cart/release";
 import { readSnapshot } from "@/lib/cart/snapshot";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
@@ -53,8 +54,14 @@ describe("the reconciler, Redis against Postgres", () => {
     const lostKeys = cartKeys(lost.cartId);
     await redis().del(lostKeys.session, lostKeys.lines);
     await redis().hset(cartKeys(corrupted.cartId).lines, String(tote), "7");
-    const stray = randomUUID();
-    await redis().set(cartKeys(stray).session, "1:1900000000000:0", "PX", 600_000);
+    // A cart Postgres has ended, whose session key came back (a write that lost its tombstone)...
+    const { cartId: stray } = await addToCart(shopper, mug, 1);
+    await releaseCart(stray, "empty", "early");
+    await redis().del(cartKeys(stray).ended);
+    await redis().set(cartKeys(stray).session, "9:1900000000000:0", "PX", 600_000);
+    // ...and one no store here knows (another store's, on a shared Redis): left alone.
+    const foreign = randomUUID();
+    await redis().set(cartKeys(foreign).session, "1:1900000000000:0", "PX", 600_000);
     const brokenAt = Date.now();
 
     await worker.waitFor(
@@ -82,6 +89,7 @@ describe("the reconciler, Redis against Postgres", () => {
       ].sort((a, b) => a.productId - b.productId),
     });
     expect(await redis().exists(cartKeys(stray).session)).toBe(0);
+    expect(await redis().exists(cartKeys(foreign).session)).toBe(1);
 
     // Counted once each (the next rounds find Redis whole again), and the ledger never moved.
     await worker.waitFor(
@@ -93,5 +101,6 @@ describe("the reconciler, Redis against Postgres", () => {
     expect(after.deleted - before.deleted).toBe(1);
     expect([await countersOf(tote), await countersOf(mug)]).toEqual(counters);
     expect(await ledgerViolations()).toEqual([]);
+    await redis().del(cartKeys(foreign).session);
   });
 });
