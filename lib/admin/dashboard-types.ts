@@ -1,3 +1,5 @@
+import type { LedgerDrift } from "../ledger/drift";
+
 /** What the operator's dashboard receives every second (GET /api/admin/stream); no server-only: the page reads it too. */
 
 export type ProductRow = {
@@ -47,16 +49,8 @@ export type LagHistogram = {
 
 export type WorkerBeat = { id: string; lastSeenMs: number };
 
-export type LedgerProblem = {
-  productId: number;
-  slug: string;
-  onHand: number;
-  available: number;
-  reserved: number;
-  sold: number;
-  held: number;
-  problems: string[];
-};
+/** A product whose ledger does not add up, with what is wrong (lib/ledger/drift.ts). */
+export type LedgerProblem = LedgerDrift;
 
 export type DashboardSnapshot = {
   /** Database time of the read, Unix ms. */

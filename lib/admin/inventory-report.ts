@@ -1,7 +1,8 @@
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
+import { waitingFor } from "../waitlist/waiting-count";
 import { db, pg } from "../db/client";
-import { carts, inventory, products, waitlistEntries } from "../db/schema";
+import { carts, inventory, products } from "../db/schema";
 import { ShopError } from "../errors";
 import { receiveUnits } from "../inventory/counters";
 import { publishStockChanges } from "../inventory/stock-events";
@@ -23,8 +24,7 @@ const counters = {
   available: inventory.available,
   reserved: inventory.reserved,
   sold: inventory.sold,
-  waiting: sql<number>`(select count(*)::int from ${waitlistEntries}
-    where ${waitlistEntries.productId} = ${inventory.productId} and ${waitlistEntries.offerCartId} is null)`,
+  waiting: waitingFor(inventory.productId),
 };
 
 /** The ops view: every product's counters, and how many carts are live or overdue. */

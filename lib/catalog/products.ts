@@ -1,8 +1,9 @@
 import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { cache } from "react";
+import { waitingFor } from "../waitlist/waiting-count";
 import { db } from "../db/client";
-import { carts, inventory, products, reservations, waitlistEntries } from "../db/schema";
+import { carts, inventory, products, reservations } from "../db/schema";
 import type { StockChange } from "../inventory/stock-change";
 
 export type ProductView = {
@@ -47,8 +48,7 @@ const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   available: inventory.available,
   reserved: inventory.reserved,
   // Index-only on waitlist_entries_line_idx; zero for a product nobody waits for.
-  waiting: sql<number>`(select count(*)::int from ${waitlistEntries}
-    where ${waitlistEntries.productId} = ${inventory.productId} and ${waitlistEntries.offerCartId} is null)`,
+  waiting: waitingFor(inventory.productId),
   nextReleaseAt: release.at,
   nextReleaseInMs: release.inMs,
 });

@@ -144,15 +144,6 @@ export async function leaveLine(
   return { offerCartId: left.offer_cart_id, offeredUnits: left.offered_units ?? 0 };
 }
 
-/** Shoppers waiting for each product (only those with a line appear). */
-export async function waitingFor(productIds: readonly number[]): Promise<Map<number, number>> {
-  if (productIds.length === 0) return new Map();
-  const rows = await pg()<{ product_id: number; waiting: number }[]>`
-    select product_id, count(*)::int as waiting from waitlist_entries
-     where product_id = any(${[...productIds]}::int[]) and offer_cart_id is null group by product_id`;
-  return new Map(rows.map((r) => [r.product_id, r.waiting]));
-}
-
 /**
  * Leaves the line, declining an open offer: the offered units (only those: what the shopper held
  * of it before stays) leave the waiter's cart through an ordinary line change, which hands them to
