@@ -8,8 +8,8 @@
 import { sql } from "drizzle-orm";
 import { db } from "../lib/db/client";
 import { percentile } from "./stats";
-import { WebProcess } from "../tests/support/web-process";
-import { WorkerProcess } from "../tests/support/worker-process";
+import { WebProcess } from "../scripts/harness/web-process";
+import { WorkerProcess } from "../scripts/harness/worker-process";
 
 export type HandOffRow = {
   rounds: number;

@@ -8,15 +8,15 @@
  */
 import { sql } from "drizzle-orm";
 import { db } from "../lib/db/client";
-import { cpuMsOf, rssMbOf } from "../tests/support/process-stats";
+import { cpuMsOf, rssMbOf } from "../scripts/harness/process-stats";
 import {
   headStockStreams,
   loopbackAddress,
   openStockStream,
   resetStockStreams,
   type StockStream,
-} from "../tests/support/stock-streams";
-import { WebProcess } from "../tests/support/web-process";
+} from "../scripts/harness/stock-streams";
+import { WebProcess } from "../scripts/harness/web-process";
 
 export type StreamCpuRow = {
   streams: number;

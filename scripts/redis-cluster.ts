@@ -1,4 +1,4 @@
-import { RedisCluster } from "../tests/support/redis-cluster";
+import { RedisCluster } from "./harness/redis-cluster";
 
 /**
  * `tsx scripts/redis-cluster.ts start|stop`: a local 3-master, 3-replica Redis Cluster on

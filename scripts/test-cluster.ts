@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { RedisCluster } from "../tests/support/redis-cluster";
+import { RedisCluster } from "./harness/redis-cluster";
 
 /**
  * `npm run test:cluster`: starts a local Redis Cluster (3 masters, 3 replicas), runs the

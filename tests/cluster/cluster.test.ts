@@ -5,10 +5,10 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
 import { shoppersAdding, sleep, total } from "../support/load";
-import { RedisCluster } from "../support/redis-cluster";
+import { RedisCluster } from "../../scripts/harness/redis-cluster";
 import { Shopper } from "../support/shopper";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess } from "../support/worker-process";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // A Redis Cluster of this file's own (3 masters, 3 replicas), so killing a master here never
 // disturbs another suite.

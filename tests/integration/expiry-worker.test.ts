@@ -7,7 +7,7 @@ import { redis, redisDatabase } from "@/lib/redis/client";
 import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
-import { WorkerProcess, type LogLine } from "../support/worker-process";
+import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
 
 process.env.CART_TTL_SECONDS = "2";
 const SWEEP_MS = 500;

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { countersOf, createProduct } from "../support/ledger";
-import { freePort, RedisServer } from "../support/redis-server";
-import { WorkerProcess } from "../support/worker-process";
+import { freePort, RedisServer } from "../../scripts/harness/redis-server";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // Like a managed Redis: CONFIG is disabled, and keyspace events are off.
 const server = new RedisServer(await freePort(), ["--rename-command", "CONFIG", ""]);

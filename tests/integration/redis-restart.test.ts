@@ -3,8 +3,8 @@ import { addToCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
 import { createRedis } from "@/lib/redis/client";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
-import { freePort, RedisServer } from "../support/redis-server";
-import { WorkerProcess } from "../support/worker-process";
+import { freePort, RedisServer } from "../../scripts/harness/redis-server";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // A Redis of this file's own, restarted without persistence in the middle of the test.
 const server = new RedisServer(await freePort());

@@ -9,7 +9,7 @@ import { pg } from "@/lib/db/client";
 import { ShopError } from "@/lib/errors";
 import { entriesOf, join, leave } from "@/lib/waitlist/line";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
-import { WorkerProcess } from "../support/worker-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // Short holds and offers, so a hand-off happens within the test; the worker's sweeper every 500 ms.
 process.env.CART_TTL_SECONDS = "2";

@@ -9,9 +9,9 @@ import { describeError } from "@/lib/http/errors";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";
-import { freePort, RedisServer } from "../support/redis-server";
+import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { Shopper } from "../support/shopper";
-import { WebProcess } from "../support/web-process";
+import { WebProcess } from "../../scripts/harness/web-process";
 import { rawRequest } from "../support/raw-client";
 
 // The web's Redis is a private server this file can break: out of memory under `noeviction`,

@@ -6,7 +6,7 @@ import { inventory } from "@/lib/db/schema";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";
-import { WebProcess } from "../support/web-process";
+import { WebProcess } from "../../scripts/harness/web-process";
 
 const web = new WebProcess();
 let products: number[] = [];

@@ -5,7 +5,7 @@ import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
 import { cookieFrom, rawRequest } from "../support/raw-client";
 import { cartStoreNodes } from "../support/cart-store";
-import { WebProcess } from "../support/web-process";
+import { WebProcess } from "../../scripts/harness/web-process";
 import { REDIS_DB } from "./setup";
 
 // The defaults a store runs with: caps on, 30 new carts per client per minute, no proxy.

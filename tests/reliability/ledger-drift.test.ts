@@ -4,9 +4,9 @@ import { addToCart } from "@/lib/cart/mutations";
 import { db } from "@/lib/db/client";
 import { countersOf, createProduct } from "../support/ledger";
 import { scrape, value } from "../support/prometheus";
-import { freePort } from "../support/redis-server";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess, type LogLine } from "../support/worker-process";
+import { freePort } from "../../scripts/harness/redis-server";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
 
 // This file's database is its own (tests/reliability/setup.ts) and dropped afterwards: the only
 // place where the CHECK constraints may be taken away.

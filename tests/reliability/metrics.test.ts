@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProduct, ledgerViolations } from "../support/ledger";
 import { histogramCount, scrape, value, type Scrape } from "../support/prometheus";
-import { freePort } from "../support/redis-server";
+import { freePort } from "../../scripts/harness/redis-server";
 import { Shopper } from "../support/shopper";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess } from "../support/worker-process";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // Short holds, so the scripted expiry happens within the test.
 const env = { CART_TTL_SECONDS: "3", SWEEP_INTERVAL_MS: "500" };

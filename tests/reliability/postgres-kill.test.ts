@@ -5,8 +5,8 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
 import { shoppersAdding, sleep, total } from "../support/load";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess } from "../support/worker-process";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 process.env.CART_TTL_SECONDS = "4";
 const SWEEP_MS = 500;

@@ -7,8 +7,8 @@ import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { scrape, value } from "../support/prometheus";
-import { freePort } from "../support/redis-server";
-import { WorkerProcess, type LogLine } from "../support/worker-process";
+import { freePort } from "../../scripts/harness/redis-server";
+import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
 
 const INTERVAL_MS = 2_000;
 let worker: WorkerProcess;

@@ -3,9 +3,9 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
 import { shoppersAdding, sleep, total } from "../support/load";
-import { freePort, RedisServer } from "../support/redis-server";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess } from "../support/worker-process";
+import { freePort, RedisServer } from "../../scripts/harness/redis-server";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // A private Redis, stopped and started again (without persistence) while shoppers add.
 const redisServer = new RedisServer(await freePort());

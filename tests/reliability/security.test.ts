@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordFigures } from "../support/figures";
 import { countersOf, createProduct } from "../support/ledger";
 import { Shopper } from "../support/shopper";
-import { WebProcess } from "../support/web-process";
+import { WebProcess } from "../../scripts/harness/web-process";
 
 const web = new WebProcess();
 let productId = 0;

@@ -1,6 +1,6 @@
 import { beforeAll } from "vitest";
 import { withIsolatedStores } from "../support/isolated-stores";
-import { assertProductionBuild } from "../support/web-process";
+import { assertProductionBuild } from "../../scripts/harness/web-process";
 
 // Each file: a fresh database and this suite's Redis db; the servers under test are the
 // production build (`npm run build`), started by the scenarios themselves.

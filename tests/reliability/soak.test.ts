@@ -6,8 +6,8 @@ import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";
 import { sleep, total, type StatusCounts } from "../support/load";
 import { Shopper } from "../support/shopper";
-import { WebProcess } from "../support/web-process";
-import { WorkerProcess } from "../support/worker-process";
+import { WebProcess } from "../../scripts/harness/web-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 process.env.CART_TTL_SECONDS = "5";
 process.env.OFFER_TTL_SECONDS = "3";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COALESCE_MS } from "@/lib/inventory/stock-hub";
 import { recordFigures } from "../support/figures";
 import { countersOf, createProduct } from "../support/ledger";
-import { rssMbOf } from "../support/process-stats";
+import { rssMbOf } from "../../scripts/harness/process-stats";
 import { Shopper } from "../support/shopper";
 import {
   headStockStreams,
@@ -10,8 +10,8 @@ import {
   openStockStream,
   resetStockStreams,
   type StockStream,
-} from "../support/stock-streams";
-import { WebProcess } from "../support/web-process";
+} from "../../scripts/harness/stock-streams";
+import { WebProcess } from "../../scripts/harness/web-process";
 
 // Invariant 10 for the live stock stream: whatever way a stream request ends, its subscription
 // ends with it; streams are capped per client and in all; a stream that stays hears every change.

@@ -7,7 +7,7 @@ import { flushCartStore } from "../support/cart-store";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";
-import { WorkerProcess } from "../support/worker-process";
+import { WorkerProcess } from "../../scripts/harness/worker-process";
 
 // Holds and offers of 2 s, a sweeper every 500 ms: hand-offs happen while the faults do.
 process.env.CART_TTL_SECONDS = "2";

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
-import { WorkerProcess, type LogLine } from "../support/worker-process";
+import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
 
 process.env.CART_TTL_SECONDS = "2";
 const SWEEP_MS = 500;
