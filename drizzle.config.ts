@@ -1,8 +1,9 @@
 import { defineConfig } from "drizzle-kit";
+import { DEFAULT_DATABASE_URL } from "./lib/defaults";
 
 export default defineConfig({
   dialect: "postgresql",
   schema: "./lib/db/schema.ts",
   out: "./drizzle",
-  dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/holdcart" },
+  dbCredentials: { url: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL },
 });

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { ShopError } from "@/lib/errors";
+import { ShopError } from "@/lib/shop-error";
 import { formBodyProblem, MAX_ACTION_BODY_BYTES, textBodyProblem } from "@/lib/http/action-request";
-import { errorResponse } from "@/lib/http/errors";
+import { errorResponse } from "@/lib/http/error-response";
 import { FLASH_COOKIE, FLASH_HEADER } from "@/lib/http/flash";
 import { hasMalformedEscape } from "@/lib/http/raw-request";
 import { isCrossSite } from "@/lib/http/same-origin";

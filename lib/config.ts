@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "./defaults";
 
 const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
 const DEV_ADMIN_TOKEN = "dev-admin-token";
@@ -22,12 +23,12 @@ const EnvSchema = z
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-      .default("postgres://postgres@127.0.0.1:5432/holdcart"),
+      .default(DEFAULT_DATABASE_URL),
     DATABASE_POOL_MAX: intFrom(1, 10, 1_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")
-      .default("redis://127.0.0.1:6379/0"),
+      .default(DEFAULT_REDIS_URL),
     REDIS_CLUSTER_NODES: z
       .string()
       .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "must be a comma-separated list of host:port")

@@ -5,14 +5,13 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { loadEnvFiles } from "../lib/env-files";
 import { runTogether } from "./processes";
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/defaults";
 
 /**
  * `npm run dev`, zero configuration: use DATABASE_URL / REDIS_URL when set; otherwise the local
  * defaults; otherwise start an embedded Postgres and a private redis-server. Then migrate, seed
  * an empty catalog, and run the worker beside `next dev` until Ctrl-C.
  */
-const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/holdcart";
-const DEFAULT_REDIS = "redis://127.0.0.1:6379/0";
 const DATA_DIR = path.resolve(".data");
 const EMBEDDED_PG_PORT = 54329;
 const PRIVATE_REDIS_PORT = 6390;
@@ -79,7 +78,7 @@ async function resolvePostgres(): Promise<string> {
       throw new Error(`DATABASE_URL is set but Postgres does not answer there.`);
     return process.env.DATABASE_URL;
   }
-  if (!process.env.DEV_FORCE_EMBEDDED && (await postgresAnswers(DEFAULT_PG))) return DEFAULT_PG;
+  if (!process.env.DEV_FORCE_EMBEDDED && (await postgresAnswers(DEFAULT_DATABASE_URL))) return DEFAULT_DATABASE_URL;
   say(`no Postgres at 127.0.0.1:5432; starting an embedded one (data in .data/postgres, port ${EMBEDDED_PG_PORT})`);
   return embeddedPostgres();
 }
@@ -116,7 +115,7 @@ async function resolveRedis(): Promise<string> {
       throw new Error(`REDIS_URL is set but Redis does not answer there.`);
     return process.env.REDIS_URL;
   }
-  if (!process.env.DEV_FORCE_PRIVATE_REDIS && (await redisAnswers(DEFAULT_REDIS))) return DEFAULT_REDIS;
+  if (!process.env.DEV_FORCE_PRIVATE_REDIS && (await redisAnswers(DEFAULT_REDIS_URL))) return DEFAULT_REDIS_URL;
   if (spawnSync("redis-server", ["--version"]).status === 0) {
     say(`no Redis at 127.0.0.1:6379; starting a private redis-server on port ${PRIVATE_REDIS_PORT}`);
     return privateRedis();

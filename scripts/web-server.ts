@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { clientAddress } from "../lib/http/client-address";
-import { apiHeaders, describeError } from "../lib/http/errors";
+import { apiHeaders, describeError } from "../lib/http/error-response";
 import { requestLineProblem } from "../lib/http/raw-request";
 import { config } from "../lib/config";
 import { runCli } from "./cli";

@@ -1,9 +1,8 @@
 import { Cluster, Redis } from "ioredis";
 import { config } from "../lib/config";
+import { log, reason } from "../lib/log";
 import { createRedis, failFast, redis, redisDatabase } from "../lib/redis/client";
 import { ensureExpiredEvents } from "./keyspace-events";
-
-type Log = (fields: Record<string, unknown>) => void;
 
 const PING_MS = 10_000;
 const TOPOLOGY_CHECK_MS = 5_000;
@@ -15,7 +14,7 @@ const TOPOLOGY_CHECK_MS = 5_000;
  * it is one subscriber. Either way the notification flags are (re)enabled on every node, since a
  * restarted or promoted node may not have them; where CONFIG is refused, one warning.
  */
-export function subscribeToExpiredEvents(onKey: (key: string) => void, log: Log): { stop: () => Promise<void> } {
+export function subscribeToExpiredEvents(onKey: (key: string) => void): { stop: () => Promise<void> } {
   const channel = `__keyevent@${redisDatabase()}__:expired`;
   const subscribers = new Map<string, Redis>();
   let warnedNoConfig = false;
@@ -25,14 +24,15 @@ export function subscribeToExpiredEvents(onKey: (key: string) => void, log: Log)
     try {
       if (!(await ensureExpiredEvents(node)) && !warnedNoConfig) {
         warnedNoConfig = true;
-        console.warn(
-          "[worker] WARNING: Redis refuses CONFIG, so notify-keyspace-events cannot be checked or set. " +
+        log.warn("keyspace_config_refused", {
+          message:
+            "Redis refuses CONFIG, so notify-keyspace-events cannot be checked or set. " +
             "Expiry events are used only if the server already sends them (notify-keyspace-events Ex); " +
             "the Postgres sweeper alone still ends every hold on time.",
-        );
+        });
       }
     } catch (error) {
-      log({ event: "keyspace_config_failed", error: (error as Error).message });
+      log.error("keyspace_config_failed", { error: reason(error) });
     }
   };
 
@@ -41,8 +41,8 @@ export function subscribeToExpiredEvents(onKey: (key: string) => void, log: Log)
     subscriber.on("message", (_channel: string, key: string) => onKey(key));
     subscriber.on("ready", () => {
       subscriber.subscribe(channel).then(
-        () => log({ event: "subscribed", channel, node: where }),
-        (error: Error) => log({ event: "subscribe_failed", channel, node: where, error: error.message }),
+        () => log.info("subscribed", { channel, node: where }),
+        (error: Error) => log.error("subscribe_failed", { channel, node: where, error: error.message }),
       );
     });
     void subscriber.connect().catch(() => {});
@@ -73,7 +73,7 @@ export function subscribeToExpiredEvents(onKey: (key: string) => void, log: Log)
         if (wanted.has(where)) continue;
         subscribers.delete(where);
         subscriber.disconnect();
-        log({ event: "unsubscribed", node: where });
+        log.info("unsubscribed", { node: where });
       }
     };
     commands.on("ready", reconcile);

@@ -1,15 +1,10 @@
 import { hostname } from "node:os";
-import { sql } from "drizzle-orm";
 import { config } from "../lib/config";
-import { db } from "../lib/db/client";
-import { workerHeartbeats } from "../lib/db/schema";
-import {
-  logRelease,
-  msUntilNextDeadline,
-  overdueCartIds,
-  releaseCart,
-  releaseOverdueBatch,
-} from "../lib/cart/release";
+import { log, reason } from "../lib/log";
+import { within } from "../lib/timeout";
+import { recordHeartbeat } from "../lib/worker-heartbeats";
+import { msUntilNextDeadline, overdueCartIds } from "../lib/cart/overdue";
+import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/cart/release";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { subscribeToExpiredEvents } from "./expired-events";
 
@@ -23,17 +18,6 @@ const MAX_CONCURRENT_RELEASES = 8;
 // A sweep that has not finished by then is abandoned (its transaction, if it ever commits, is
 // still correct) so one hung connection cannot stop the sweeper, the guarantee of invariant 4.
 const SWEEP_DEADLINE_MS = 10_000;
-
-function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-const log = (fields: Record<string, unknown>) =>
-  console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
 
 /**
  * The expiry worker. Fast path: Redis `expired` events for cart session keys. Guarantee: a
@@ -64,7 +48,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       void track(
         releaseCart(cartId, "event")
           .then((released) => released && logRelease(released))
-          .catch((error: Error) => log({ event: "release_failed", cart: cartId, path: "event", error: error.message }))
+          .catch((error: unknown) => log.error("release_failed", { cart: cartId, path: "event", error: reason(error) }))
           .finally(() => {
             running -= 1;
             queued.delete(cartId);
@@ -87,14 +71,14 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
     if (stopped) return;
     try {
       for (;;) {
-        const released = await track(withinDeadline(releaseOverdueBatch(SWEEP_BATCH), SWEEP_DEADLINE_MS));
+        const released = await track(within(SWEEP_DEADLINE_MS, releaseOverdueBatch(SWEEP_BATCH)));
         for (const r of released) logRelease(r);
         if (released.length < SWEEP_BATCH || stopped) break;
       }
     } catch (error) {
       // One cart that cannot be released must not hold every other overdue cart hostage.
-      log({ event: "sweep_failed", error: (error as Error).message });
-      await track(withinDeadline(releaseOverdueOneByOne(SWEEP_BATCH), SWEEP_DEADLINE_MS)).catch(() => {});
+      log.error("sweep_failed", { error: reason(error) });
+      await track(within(SWEEP_DEADLINE_MS, releaseOverdueOneByOne(SWEEP_BATCH))).catch(() => {});
     }
     const wait = await nextSweepInMs();
     if (!stopped) sweepTimer = setTimeout(() => void sweep(), wait);
@@ -103,7 +87,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
   // Just after the next deadline (a mass expiry then ends within a fraction of a second,
   // however late Redis reports it), and at the latest one interval from now: invariant 4.
   const nextSweepInMs = async () => {
-    const untilDeadline = await withinDeadline(msUntilNextDeadline(), sweepIntervalMs).catch(() => null);
+    const untilDeadline = await within(sweepIntervalMs, msUntilNextDeadline()).catch(() => null);
     const wake = untilDeadline === null ? sweepIntervalMs : untilDeadline + EVENT_GRACE_MS;
     return Math.max(MIN_SWEEP_GAP_MS, Math.min(sweepIntervalMs, wake));
   };
@@ -115,7 +99,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
         const released = await releaseCart(cartId, "sweep");
         if (released) logRelease(released);
       } catch (error) {
-        log({ event: "release_failed", cart: cartId, path: "sweep", error: (error as Error).message });
+        log.error("release_failed", { cart: cartId, path: "sweep", error: reason(error) });
       }
     }
   };
@@ -123,23 +107,17 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
   // ---- liveness: heartbeat -------------------------------------------------------------
   const heartbeat = async () => {
     try {
-      await db()
-        .insert(workerHeartbeats)
-        .values({ workerId })
-        .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { seenAt: sql`now()` } });
-      await db()
-        .delete(workerHeartbeats)
-        .where(sql`${workerHeartbeats.seenAt} < now() - interval '1 day'`);
+      await recordHeartbeat(workerId);
     } catch (error) {
-      log({ event: "heartbeat_failed", error: (error as Error).message });
+      log.error("heartbeat_failed", { error: reason(error) });
     }
   };
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
-  const events = subscribeToExpiredEvents(onExpiredKey, log);
+  const events = subscribeToExpiredEvents(onExpiredKey);
 
   void (async () => {
     await heartbeat();
-    log({ event: "worker_started", worker: workerId, sweepIntervalMs });
+    log.info("worker_started", { worker: workerId, sweepIntervalMs });
     await sweep();
   })();
 
@@ -151,7 +129,7 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       await events.stop();
       // Finish the releases in flight; the rest is left to the next sweep (of any worker).
       await Promise.allSettled([...inFlight]);
-      log({ event: "worker_stopped", worker: workerId });
+      log.info("worker_stopped", { worker: workerId });
     },
   };
 }

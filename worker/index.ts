@@ -1,4 +1,6 @@
-import { config, ConfigError } from "../lib/config";
+import { config } from "../lib/config";
+import { log, reason } from "../lib/log";
+import { exitOnBadConfig } from "../lib/startup-check";
 import { loadEnvFiles } from "../lib/env-files";
 import { closeDb } from "../lib/db/client";
 import { closeRedis } from "../lib/redis/client";
@@ -7,34 +9,24 @@ import { startExpiryWorker } from "./expiry-worker";
 import { startReconciler } from "./reconciler";
 
 loadEnvFiles();
-try {
-  config();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+exitOnBadConfig();
 
 // The worker must outlive a driver's stray rejection (postgres.js can reject an internal promise
 // nobody awaits when the server kills a connection mid-transaction): log it and keep sweeping.
 // Correctness never rests on this process: every release is one Postgres transaction.
-process.on("unhandledRejection", (reason) => {
-  console.log(JSON.stringify({ t: new Date().toISOString(), event: "unhandled_rejection", error: String(reason) }));
+process.on("unhandledRejection", (rejection) => {
+  log.error("unhandled_rejection", { error: reason(rejection) });
 });
 
-const log = (fields: Record<string, unknown>) =>
-  console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
 const worker = startExpiryWorker();
-const reconciler = startReconciler(config().reconcileIntervalMs, log);
+const reconciler = startReconciler(config().reconcileIntervalMs);
 const { metricsPort } = config();
 const metricsServer = metricsPort
   ? await startMetricsServer(metricsPort).then(
-      (server) => (log({ event: "metrics_listening", port: metricsPort }), server),
+      (server) => (log.info("metrics_listening", { port: metricsPort }), server),
       (error: Error) => {
         // A port already taken must not stop releases: holds ending on time matters more.
-        log({ event: "metrics_failed", port: metricsPort, error: error.message });
+        log.error("metrics_failed", { port: metricsPort, error: error.message });
         return null;
       },
     )

@@ -1,14 +1,13 @@
+import { log, reason } from "../lib/log";
 import { reconcileOnce } from "../lib/ledger/reconcile";
 import { workerMetrics } from "../lib/metrics/worker";
-
-type Log = (fields: Record<string, unknown>) => void;
 
 /**
  * Runs the reconciliation (lib/ledger/reconcile.ts) every `intervalMs`, one round at a time: the
  * ledger's drift is logged with the product and its numbers, never touched; Redis repairs are
  * logged and counted.
  */
-export function startReconciler(intervalMs: number, log: Log): { stop: () => Promise<void> } {
+export function startReconciler(intervalMs: number): { stop: () => Promise<void> } {
   const metrics = workerMetrics();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -18,8 +17,7 @@ export function startReconciler(intervalMs: number, log: Log): { stop: () => Pro
     try {
       const report = await reconcileOnce();
       for (const d of report.drift) {
-        log({
-          event: "ledger_drift",
+        log.error("ledger_drift", {
           product: d.productId,
           slug: d.slug,
           onHand: d.onHand,
@@ -31,16 +29,14 @@ export function startReconciler(intervalMs: number, log: Log): { stop: () => Pro
         });
       }
       for (const r of report.rebuilt)
-        log({ event: "redis_repaired", cart: r.cartId, action: "rebuilt", found: r.verdict });
-      for (const id of report.deleted)
-        log({ event: "redis_repaired", cart: id, action: "deleted", found: "not_active" });
+        log.info("redis_repaired", { cart: r.cartId, action: "rebuilt", found: r.verdict });
+      for (const id of report.deleted) log.info("redis_repaired", { cart: id, action: "deleted", found: "not_active" });
       metrics.redisRepairs.inc({ action: "rebuilt" }, report.rebuilt.length);
       metrics.redisRepairs.inc({ action: "deleted" }, report.deleted.length);
       metrics.ledgerDrift.set(report.drift.length);
       metrics.reconcileRuns.inc();
       metrics.lastReconcile.set(Date.now() / 1000);
-      log({
-        event: "reconciled",
+      log.info("reconciled", {
         carts: report.checkedCarts,
         drift: report.drift.length,
         rebuilt: report.rebuilt.length,
@@ -48,7 +44,7 @@ export function startReconciler(intervalMs: number, log: Log): { stop: () => Pro
       });
     } catch (error) {
       metrics.reconcileFailures.inc();
-      log({ event: "reconcile_failed", error: (error as Error).message });
+      log.error("reconcile_failed", { error: reason(error) });
     }
   };
 

@@ -4,7 +4,7 @@ import { SignInForm } from "@/components/admin/sign-in-form";
 import { dashboardSnapshot } from "@/lib/admin/dashboard";
 import type { DashboardSnapshot } from "@/lib/admin/dashboard-types";
 import { currentAdminUntil } from "@/lib/http/admin-session";
-import { isBackendUnavailable } from "@/lib/http/errors";
+import { isBackendUnavailable } from "@/lib/http/error-response";
 
 export const metadata: Metadata = { title: "Operator view", robots: { index: false, follow: false } };
 

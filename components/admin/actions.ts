@@ -2,9 +2,10 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { productIdSchema } from "@/lib/cart/schemas";
 import { isAdminToken } from "@/lib/admin/auth";
-import { receiveStock } from "@/lib/admin/inventory-report";
-import { describeError } from "@/lib/http/errors";
+import { receiveStock } from "@/lib/inventory/restock";
+import { describeError } from "@/lib/http/error-response";
 import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/http/admin-session";
 
 /**
@@ -29,7 +30,7 @@ export async function signOutAction(): Promise<void> {
 }
 
 const Restock = z.object({
-  productId: z.coerce.number().int().min(1).max(2_147_483_647),
+  productId: z.coerce.number().pipe(productIdSchema),
   add: z.coerce
     .number({ error: "Enter a number of units." })
     .int("Enter a whole number of units.")

@@ -9,11 +9,11 @@ import { extendHold } from "@/lib/cart/extend";
 import { holdAgain } from "@/lib/cart/hold-again";
 import { readHoldState } from "@/lib/cart/hold-state";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
-import { lineQuantitySchema, quantitySchema } from "@/lib/cart/schemas";
+import { lineQuantitySchema, productIdSchema, quantitySchema } from "@/lib/cart/schemas";
 import { config } from "@/lib/config";
-import { ShopError } from "@/lib/errors";
+import { ShopError } from "@/lib/shop-error";
 import { currentCartId, forgetCart, rememberCart } from "@/lib/http/cart-session";
-import { describeError } from "@/lib/http/errors";
+import { describeError } from "@/lib/http/error-response";
 import { setFlash } from "@/lib/http/flash";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
 import { join, leave } from "@/lib/waitlist/line";
@@ -30,8 +30,6 @@ import { holdDuration } from "@/components/product/hold-duration";
 export type ActionError = { code: string; message: string; available?: number; reason?: string };
 export type CartActionResult = { ok: true; cart: CartView; note?: string } | { ok: false; error: ActionError };
 export type HoldActionResult = { ok: true; state: HoldState; note?: string } | { ok: false; error: ActionError };
-
-const productIdSchema = z.number().int().min(1).max(2_147_483_647);
 
 /** Same domain calls as the JSON API; refusals come back as values the UI can show. */
 async function run<T extends object>(

@@ -3,7 +3,7 @@
 import Image from "next/image";
 import Link from "next/link";
 import { useState, useTransition, type FormEvent } from "react";
-import { formatCents } from "@/components/product/money";
+import { formatCents } from "@/lib/money";
 import { emptyCartAction, emptyCartForm, setQuantityAction, setQuantityForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { HoldSummary } from "./countdown";

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { contactSchema } from "@/lib/checkout/schemas";
 import { currentCartId, forgetCart } from "@/lib/http/cart-session";
-import { describeError } from "@/lib/http/errors";
+import { describeError } from "@/lib/http/error-response";
 import { rememberOrder } from "@/lib/http/order-session";
 
 export type CheckoutState = {

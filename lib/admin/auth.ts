@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { config } from "../config";
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 import { adminCookieOf, verifyAdminSession } from "./session";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();

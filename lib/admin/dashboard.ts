@@ -1,4 +1,6 @@
 import "server-only";
+import { countActiveCarts } from "../cart/overdue";
+import { recentWorkers } from "../worker-heartbeats";
 import { pg } from "../db/client";
 import { ledgerStatus } from "../ledger/reconcile";
 import {
@@ -7,7 +9,6 @@ import {
   type HoldRow,
   type MinuteSeries,
   type ProductRow,
-  type WorkerBeat,
 } from "./dashboard-types";
 
 /** Holds listed on the dashboard, soonest deadline first (the count above says how many there are). */
@@ -28,7 +29,7 @@ async function productRows(): Promise<ProductRow[]> {
 
 async function holdRows(): Promise<DashboardSnapshot["holds"]> {
   const sql = pg();
-  const [shown, [counts]] = await Promise.all([
+  const [shown, counts] = await Promise.all([
     sql<HoldRow[]>`
       select left(c.id::text, 8) as cart, coalesce(sum(r.quantity), 0)::int as units,
              floor(extract(epoch from c.expires_at - now()) * 1000)::int as "ttlMs",
@@ -36,12 +37,9 @@ async function holdRows(): Promise<DashboardSnapshot["holds"]> {
         from carts c left join reservations r on r.cart_id = c.id
        where c.state = 'active'
        group by c.id order by c.expires_at limit ${SHOWN_HOLDS}`,
-    sql<{ active: number; overdue: number }[]>`
-      select count(*) filter (where expires_at > now())::int as active,
-             count(*) filter (where expires_at <= now())::int as overdue
-        from carts where state = 'active'`,
+    countActiveCarts(),
   ]);
-  return { active: counts?.active ?? 0, overdue: counts?.overdue ?? 0, shown };
+  return { active: counts.live, overdue: counts.overdue, shown };
 }
 
 /**
@@ -112,12 +110,6 @@ async function lagHistogram(): Promise<DashboardSnapshot["lag"]> {
   };
 }
 
-async function workerBeats(): Promise<WorkerBeat[]> {
-  return pg()<WorkerBeat[]>`
-    select worker_id as id, floor(extract(epoch from now() - seen_at) * 1000)::int as "lastSeenMs"
-      from worker_heartbeats order by seen_at desc limit 10`;
-}
-
 /** Everything the operator's dashboard shows, read from Postgres. */
 export async function dashboardSnapshot(): Promise<DashboardSnapshot> {
   const [products, holds, { series, at }, lag, workers, ledger] = await Promise.all([
@@ -125,7 +117,7 @@ export async function dashboardSnapshot(): Promise<DashboardSnapshot> {
     holdRows(),
     minuteSeries(),
     lagHistogram(),
-    workerBeats(),
+    recentWorkers(),
     ledgerStatus(),
   ]);
   return { at, products, holds, series, lag, workers, ledger };

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { config } from "../config";
+import { cookieOptions } from "../http/cookie-options";
 import { hasValidSignature, signature, SIGNATURE } from "../http/signed-value";
 
 export const ADMIN_COOKIE = "holdcart_admin";
@@ -38,15 +39,7 @@ export function verifyAdminSession(value: string | undefined | null, nowMs = Dat
 }
 
 /** httpOnly, SameSite=Strict: no other site can make an operator's browser use it. */
-export function adminCookieOptions(maxAgeSeconds: number) {
-  return {
-    httpOnly: true,
-    sameSite: "strict" as const,
-    path: "/",
-    secure: config().nodeEnv === "production",
-    maxAge: Math.max(0, Math.ceil(maxAgeSeconds)),
-  };
-}
+export const adminCookieOptions = (maxAgeSeconds: number) => cookieOptions(maxAgeSeconds, "strict");
 
 /** The admin cookie's value in a raw `Cookie` header (route handlers get headers, not a cookie jar). */
 export function adminCookieOf(headers: Headers): string | null {

@@ -3,6 +3,24 @@
  * `server-only`): the client store and the server actions speak these types.
  */
 
+/** A line as the ledger and Redis keep it: which product, how many held. */
+export type CartLine = { productId: number; quantity: number };
+
+/** A cart as Postgres last committed it: what its Redis keys are written from. */
+export type CartSnapshot = {
+  cartId: string;
+  version: number;
+  expiresAtMs: number;
+  /** Remaining hold by the database clock at commit time; becomes the Redis TTL. */
+  ttlMs: number;
+  /** Times the shopper kept the hold longer (MAX_HOLD_EXTENSIONS bounds it). */
+  extensionsUsed: number;
+  lines: CartLine[];
+};
+
+/** What a page needs of a live hold; Redis keeps it in the session key's value. */
+export type Hold = Omit<CartSnapshot, "cartId" | "version">;
+
 export type CartItem = {
   productId: number;
   slug: string;

@@ -2,7 +2,7 @@ import "server-only";
 import { productSummaries } from "../catalog/products";
 import { config } from "../config";
 import type { CartItem, CartView } from "./cart-types";
-import type { Hold } from "./snapshot";
+import type { Hold } from "./cart-types";
 
 /** The cart as the API and the pages show it, from a live hold. */
 export async function toCartView({ lines, expiresAtMs, ttlMs, extensionsUsed }: Hold): Promise<CartView> {

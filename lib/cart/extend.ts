@@ -1,11 +1,13 @@
 import "server-only";
+import { log, reason } from "../log";
 import { config } from "../config";
 import { pg } from "../db/client";
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 import type { CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
 import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
-import { writeSnapshot, type CartLine } from "./snapshot";
+import type { CartLine } from "./cart-types";
+import { writeCartToRedis } from "./redis-cart";
 
 type LockedCart = { state: string; live: boolean; extensions_used: number };
 
@@ -68,8 +70,8 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
   });
   // The ledger has the new deadline. Should this write fail, the old Redis key expires early,
   // the worker finds the cart not yet due and keeps it, and the next read rebuilds the keys.
-  await writeSnapshot(snapshot).catch((error: Error) =>
-    console.error(`[cart] redis write after extending ${cartId} failed: ${error.message}`),
+  await writeCartToRedis(snapshot).catch((error: Error) =>
+    log.warn("extend_redis_write_failed", { cart: cartId, error: reason(error) }),
   );
   return toCartView(snapshot);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 import type { CartView } from "./cart-types";
 import { endedHold } from "./hold-state";
 import { addToCart } from "./mutations";

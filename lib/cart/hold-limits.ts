@@ -1,5 +1,5 @@
 import "server-only";
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 
 /** pg_advisory_xact_lock's first key for a client's lock (its second: hashtext(client key)). */
 export const CLIENT_LOCK_NAMESPACE = 9;

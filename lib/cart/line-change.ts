@@ -2,7 +2,7 @@ import "server-only";
 import type { TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
-import { insufficientStock, ShopError } from "../errors";
+import { insufficientStock, ShopError } from "../shop-error";
 import { holdUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
@@ -11,9 +11,32 @@ import { announceHandOff, handOffFreed, NO_HAND_OFF, type HandOff } from "../wai
 import { assertWithinCaps, CLIENT_LOCK_NAMESPACE, type Holding } from "./hold-limits";
 import { soldOut } from "./sold-out";
 import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
-import type { CartLine, CartSnapshot } from "./snapshot";
+import type { CartLine, CartSnapshot } from "./cart-types";
 
-export type LineChange = { productId: number; mode: "add" | "set"; quantity: number };
+/**
+ * A change of one cart line:
+ * - `add`: `quantity` (at least 1) more units;
+ * - `set`: the line becomes `quantity` (0 removes it);
+ * - `giveBack`: up to `quantity` fewer (a declined offer); a line holding fewer gives back all it holds;
+ * - `undo`: reverts a change that moved the line by `quantity` (signed), leaving later changes be.
+ */
+export type LineChange = { productId: number; mode: "add" | "set" | "giveBack" | "undo"; quantity: number };
+
+/** The quantity a line of `current` units is to hold after `change`. */
+export function targetQuantity(current: number, { mode, quantity }: LineChange): number {
+  switch (mode) {
+    case "add":
+      if (quantity < 1) throw new Error(`an add of ${quantity} units: use giveBack or undo`);
+      return current + quantity;
+    case "set":
+      return quantity;
+    case "giveBack":
+      return Math.max(0, current - quantity);
+    case "undo":
+      // Below zero only when a later change (another tab) already gave those units back.
+      return Math.max(0, current - quantity);
+  }
+}
 
 /** Which cart a change is for: an existing one, or a new one that `client` starts. */
 export type CartTarget = { cartId: string; newFor?: string };
@@ -176,7 +199,9 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   const { cartTtlSeconds, holdLimits, maxQtyPerLine, maxUnitsPerCart } = config();
   const [only] = requests;
   if (requests.length === 1 && only?.target.newFor !== undefined && !holdLimits) {
-    return [await settle(holdInNewCart(only.target.cartId, only.target.newFor, productId, only.change.quantity))];
+    return [
+      await settle(holdInNewCart(only.target.cartId, only.target.newFor, productId, targetQuantity(0, only.change))),
+    ];
   }
   const outcomes: Outcome<Applied>[] = [];
 
@@ -204,8 +229,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
         const cart = found ?? null;
         const lines = cart ? (read.linesByCart.get(cart.id) ?? []) : [];
         const current = lines.find((l) => l.productId === productId)?.quantity ?? 0;
-        // A negative "add" is an undo (see compensate in mutations.ts); it never goes below zero.
-        const target = Math.max(0, change.mode === "add" ? current + change.quantity : change.quantity);
+        const target = targetQuantity(current, change);
         enforceLimits(lines, current, target);
         const more = target - current;
         const holding = read.holdingByClient.get(where.newFor ?? cart?.client_key ?? "");

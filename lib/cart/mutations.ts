@@ -1,12 +1,13 @@
 import "server-only";
-import { insufficientStock, ShopError } from "../errors";
+import { log, reason } from "../log";
+import { insufficientStock, ShopError } from "../shop-error";
 import { releaseCart, releaseOverdueHoldersOf } from "./release";
 import { newCartId } from "./cart-id";
-import type { CartView } from "./cart-types";
+import type { CartSnapshot, CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
 import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
-import { forgetCartsInRedis, writeSnapshot, type CartSnapshot } from "./snapshot";
+import { forgetCartsInRedis, writeCartToRedis } from "./redis-cart";
 import { soldOut } from "./sold-out";
 
 /**
@@ -33,18 +34,21 @@ async function applyFreeingOverdue(target: CartTarget, change: LineChange): Prom
 
 const isOutOfStock = (error: unknown) => error instanceof ShopError && error.code === "insufficient_stock";
 
+/** How a change that Redis did not take is undone in Postgres: a new cart ends, an old one's line reverts. */
+type Undo = "end new cart" | "revert line";
+
 /**
- * Puts the Postgres result into Redis. If Redis fails, the change is undone in Postgres so a
+ * Puts the committed change into Redis. If Redis fails, the change is undone in Postgres so a
  * 503 means "nothing changed"; if even that fails, the hold still ends at `expires_at`
  * through the sweeper, so nothing leaks past it.
  */
-async function publish(applied: Applied, created: boolean): Promise<void> {
+async function writeToRedisOrUndo(applied: Applied, undo: Undo): Promise<void> {
   try {
-    await writeSnapshot(applied);
+    await writeCartToRedis(applied);
   } catch (error) {
-    console.error(`[cart] redis write for cart ${applied.cartId} failed: ${(error as Error).message}`);
-    await compensate(applied, created).catch((undo: Error) =>
-      console.error(`[cart] undo for cart ${applied.cartId} failed, the sweeper ends it: ${undo.message}`),
+    log.error("cart_redis_write_failed", { cart: applied.cartId, error: reason(error) });
+    await undoChange(applied, undo).catch((failed: unknown) =>
+      log.error("cart_undo_failed", { cart: applied.cartId, error: reason(failed), then: "the sweeper ends it" }),
     );
     throw new ShopError("service_unavailable", "The cart store is unavailable. Nothing was changed; please try again.");
   }
@@ -55,16 +59,16 @@ async function publish(applied: Applied, created: boolean): Promise<void> {
  * tries to put the undone state in Redis: a timed-out write may still have landed there, and
  * only a newer version replaces it.
  */
-async function compensate(applied: Applied, created: boolean): Promise<void> {
-  if (created) {
+async function undoChange(applied: Applied, undo: Undo): Promise<void> {
+  if (undo === "end new cart") {
     await releaseCart(applied.cartId, "compensate", "early");
     return;
   }
   const productId = applied.change?.productId;
   const delta = applied.lineQuantity - applied.previousQuantity;
   if (productId === undefined || delta === 0) return;
-  const undone = await applyChange({ cartId: applied.cartId }, { productId, mode: "add", quantity: -delta });
-  await writeSnapshot(undone).catch(() => {});
+  const undone = await applyChange({ cartId: applied.cartId }, { productId, mode: "undo", quantity: delta });
+  await writeCartToRedis(undone).catch(() => {});
 }
 
 const view = (s: CartSnapshot): Promise<CartView> => toCartView(s);
@@ -84,7 +88,7 @@ export async function addToCart(
   if (caller.cartId) {
     try {
       const applied = await applyFreeingOverdue({ cartId: caller.cartId }, change);
-      await publish(applied, false);
+      await writeToRedisOrUndo(applied, "revert line");
       return { cartId: caller.cartId, created: false, cart: await view(applied) };
     } catch (error) {
       if (!(error instanceof ShopError && error.code === "cart_expired")) throw error;
@@ -97,7 +101,7 @@ export async function addToCart(
   }
   const cartId = newCartId();
   const applied = await applyFreeingOverdue({ cartId, newFor: caller.clientIp }, change);
-  await publish(applied, true);
+  await writeToRedisOrUndo(applied, "end new cart");
   return { cartId, created: true, cart: await view(applied) };
 }
 
@@ -110,7 +114,7 @@ function requireCart(cartId: string | null): string {
 export async function setLineQuantity(cartId: string | null, productId: number, quantity: number): Promise<CartView> {
   const id = requireCart(cartId);
   const applied = await applyFreeingOverdue({ cartId: id }, { productId, mode: "set", quantity });
-  await publish(applied, false);
+  await writeToRedisOrUndo(applied, "revert line");
   return view(applied);
 }
 
@@ -130,7 +134,7 @@ export async function emptyCart(cartId: string | null): Promise<void> {
  * declined, while what the shopper held before it stays. The freed units go to the line first.
  */
 export async function giveBack(cartId: string, productId: number, units: number): Promise<CartView> {
-  const applied = await applyChange({ cartId }, { productId, mode: "add", quantity: -units });
-  await publish(applied, false);
+  const applied = await applyChange({ cartId }, { productId, mode: "giveBack", quantity: units });
+  await writeToRedisOrUndo(applied, "revert line");
   return view(applied);
 }

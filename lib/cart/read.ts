@@ -1,11 +1,10 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
-import { db } from "../db/client";
-import { carts, reservations } from "../db/schema";
+import { pg } from "../db/client";
+import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
 import { releaseCart } from "./release";
-import { EMPTY_CART, type CartView } from "./cart-types";
+import { EMPTY_CART, type CartLine, type CartSnapshot, type CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
-import { readSnapshot, writeSnapshot, type CartSnapshot } from "./snapshot";
+import { readCartFromRedis, writeCartToRedis } from "./redis-cart";
 
 /**
  * The caller's cart, from Redis alone on the common path. When Redis has no keys for it
@@ -14,38 +13,40 @@ import { readSnapshot, writeSnapshot, type CartSnapshot } from "./snapshot";
  */
 export async function getCart(cartId: string | null): Promise<CartView> {
   if (!cartId) return EMPTY_CART;
-  const cached = await readSnapshot(cartId);
+  const cached = await readCartFromRedis(cartId);
   if (cached.kind === "live") return toCartView(cached);
   if (cached.kind === "ended") return EMPTY_CART;
-  const snapshot = await loadSnapshot(cartId);
+  const snapshot = await readCartFromLedger(cartId);
   if (!snapshot) return EMPTY_CART;
-  await writeSnapshot(snapshot);
+  await writeCartToRedis(snapshot);
   return toCartView(snapshot);
 }
 
 /** The live cart as the ledger has it, or null when it is not active (releasing it if overdue). */
-export async function loadSnapshot(cartId: string): Promise<CartSnapshot | null> {
-  const [cart] = await db()
-    .select({
-      state: carts.state,
-      version: carts.version,
-      extensionsUsed: carts.extensionsUsed,
-      live: sql<boolean>`${carts.expiresAt} > now()`,
-      expiresAtMs: sql<number>`(extract(epoch from ${carts.expiresAt}) * 1000)::float8`,
-      ttlMs: sql<number>`floor(extract(epoch from ${carts.expiresAt} - now()) * 1000)::int`,
-    })
-    .from(carts)
-    .where(eq(carts.id, cartId));
+export async function readCartFromLedger(cartId: string): Promise<CartSnapshot | null> {
+  const sql = pg();
+  // One statement, so the version and the lines are of the same commit: a version with lines
+  // of another would be kept in Redis over the true one.
+  const [cart] = await sql<
+    ({ state: string; version: number; extensions_used: number; live: boolean; lines: CartLine[] } & DeadlineColumns)[]
+  >`
+    select c.state, c.version, c.extensions_used, c.expires_at > now() as live,
+           ${deadlineColumns(sql, sql`c.expires_at`)},
+           coalesce((select json_agg(json_build_object('productId', r.product_id, 'quantity', r.quantity)
+                                     order by r.product_id)
+                       from reservations r where r.cart_id = c.id), '[]') as lines
+      from carts c where c.id = ${cartId}`;
   if (!cart || cart.state !== "active") return null;
   if (!cart.live) {
     await releaseCart(cartId, "lazy");
     return null;
   }
-  const lines = await db()
-    .select({ productId: reservations.productId, quantity: reservations.quantity })
-    .from(reservations)
-    .where(eq(reservations.cartId, cartId))
-    .orderBy(reservations.productId);
-  const { version, expiresAtMs, ttlMs, extensionsUsed } = cart;
-  return { cartId, version, expiresAtMs, ttlMs, extensionsUsed, lines };
+  return {
+    cartId,
+    version: cart.version,
+    expiresAtMs: Number(cart.expires_at_ms),
+    ttlMs: cart.ttl_ms,
+    extensionsUsed: cart.extensions_used,
+    lines: cart.lines,
+  };
 }

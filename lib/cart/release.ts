@@ -1,11 +1,14 @@
 import "server-only";
 import type { TransactionSql } from "postgres";
 import { pg } from "../db/client";
+import { log, reason } from "../log";
+import { within } from "../timeout";
 import { holdMetrics } from "../metrics/hold-metrics";
 import { returnUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { announceHandOff, handOffFreed, type HandOff } from "../waitlist/hand-off";
-import { forgetCartsInRedis } from "./snapshot";
+import { chooseOverdue, chooseOverdueHoldersOf, overdue } from "./overdue";
+import { forgetCartsInRedis } from "./redis-cart";
 
 /** Who ended the hold: the expiry event, the sweeper, a request that found it overdue, the shopper. */
 export type ReleasePath = "event" | "sweep" | "lazy" | "empty" | "compensate";
@@ -19,7 +22,7 @@ export type Released = {
 };
 
 /** What a release transaction did, for the work after its commit. */
-export type ReleaseOutcome = {
+type ReleaseOutcome = {
   released: Released[];
   changes: AvailableChange[];
   handOff: HandOff;
@@ -31,7 +34,7 @@ const NOTHING: ReleaseOutcome = { released: [], changes: [], handOff: { offers: 
 const REDIS_AFTER_RELEASE_MS = 500;
 
 /** Release only carts past their deadline, or (`early`) any active cart: emptying, undo. */
-export type Due = "overdue" | "early";
+type Due = "overdue" | "early";
 
 /**
  * Ends the given carts and returns their held units to stock, inside the caller's transaction.
@@ -43,7 +46,7 @@ export type Due = "overdue" | "early";
  * exactly one of them wins. Invariant 8: units of a product with a waiting line go to the line
  * in this same transaction (lib/waitlist/hand-off.ts), never through `available` to anyone else.
  */
-export async function releaseInTx(
+async function releaseInTx(
   tx: TransactionSql,
   cartIds: readonly string[],
   path: ReleasePath,
@@ -53,7 +56,7 @@ export async function releaseInTx(
   const ended = await tx<{ id: string; lag_ms: number }[]>`
     update carts c set state = 'expired', ended_at = now(), version = c.version + 1, release_path = ${path}
       from (select id from carts where id = any(${[...cartIds]}::uuid[]) order by id for update) locked
-     where c.id = locked.id and c.state = 'active' ${due === "overdue" ? tx`and c.expires_at <= now()` : tx``}
+     where c.id = locked.id and c.state = 'active' ${due === "overdue" ? tx`and ${overdue(tx, "c")}` : tx``}
     returning c.id, floor(extract(epoch from now() - c.expires_at) * 1000)::int as lag_ms`;
   if (ended.length === 0) return NOTHING;
   const endedIds = ended.map((e) => e.id);
@@ -106,19 +109,19 @@ const availableOf = async (tx: TransactionSql, productIds: number[]): Promise<Av
  * Redis (a cluster queues commands while it is down) must never hold up the sweeper, whose
  * Postgres work is already committed; Redis follows the ledger on the next read.
  */
-export async function afterRelease(outcome: ReleaseOutcome): Promise<void> {
+async function afterRelease(outcome: ReleaseOutcome): Promise<void> {
   const cartIds = outcome.released.map((r) => r.cartId);
   const redisWork = Promise.all([
     cartIds.length > 0
-      ? forgetCartsInRedis(cartIds).catch((error: Error) =>
+      ? forgetCartsInRedis(cartIds).catch((error: unknown) =>
           // Harmless: the keys expire by their own TTL and the tombstone only guards late writes.
-          console.error(`[release] redis cleanup failed: ${error.message}`),
+          log.warn("release_redis_cleanup_failed", { carts: cartIds.length, error: reason(error) }),
         )
       : undefined,
     publishStockChanges(outcome.changes),
     announceHandOff(outcome.handOff),
   ]);
-  await Promise.race([redisWork, new Promise((resolve) => setTimeout(resolve, REDIS_AFTER_RELEASE_MS).unref())]);
+  await within(REDIS_AFTER_RELEASE_MS, redisWork).catch(() => {});
 }
 
 /**
@@ -147,41 +150,12 @@ export async function releaseCart(cartId: string, path: ReleasePath, due: Due = 
   return released ?? null;
 }
 
-/** Overdue active carts, oldest first, locked; rows another transaction holds are skipped. */
-const overdueCarts = async (tx: TransactionSql | ReturnType<typeof pg>, limit: number): Promise<string[]> =>
-  (
-    await tx<{ id: string }[]>`
-      select id from carts where state = 'active' and expires_at <= now()
-       order by expires_at limit ${limit} for update skip locked`
-  ).map((r) => r.id);
-
 /**
  * The sweeper's step: up to `batchSize` overdue active carts, oldest first, released in one
- * transaction. `skip locked` lets any number of workers sweep at once without waiting for or
- * double-releasing each other's carts.
+ * transaction (lib/cart/overdue.ts chooses them).
  */
 export async function releaseOverdueBatch(batchSize: number): Promise<Released[]> {
-  return releaseChosen("sweep", "overdue", (tx) => overdueCarts(tx, batchSize));
-}
-
-/**
- * Ids of overdue active carts, oldest first, each then released on its own. Carts locked by
- * another transaction (a stuck batch, say) are skipped rather than waited for.
- */
-export async function overdueCartIds(limit: number): Promise<string[]> {
-  return overdueCarts(pg(), limit);
-}
-
-/**
- * Milliseconds until the earliest deadline among active carts (database clock; 0 when one is
- * already due, null when no cart is active), so the sweeper can wake when a hold ends rather
- * than up to a whole interval later.
- */
-export async function msUntilNextDeadline(): Promise<number | null> {
-  const [row] = await pg()<{ ms: number | null }[]>`
-    select greatest(0, floor(extract(epoch from min(expires_at) - now()) * 1000))::int as ms
-      from carts where state = 'active'`;
-  return row?.ms ?? null;
+  return releaseChosen("sweep", "overdue", (tx) => chooseOverdue(tx, batchSize));
 }
 
 /**
@@ -189,28 +163,12 @@ export async function msUntilNextDeadline(): Promise<number | null> {
  * expired hold never refuses a sale. Returns how many carts were released.
  */
 export async function releaseOverdueHoldersOf(productId: number, limit = 100): Promise<number> {
-  const released = await releaseChosen("lazy", "overdue", async (tx) =>
-    (
-      await tx<{ cart_id: string }[]>`
-        select r.cart_id from reservations r join carts c on c.id = r.cart_id
-         where r.product_id = ${productId} and c.state = 'active' and c.expires_at <= now()
-         limit ${limit}`
-    ).map((r) => r.cart_id),
-  );
+  const released = await releaseChosen("lazy", "overdue", (tx) => chooseOverdueHoldersOf(tx, productId, limit));
   for (const r of released) logRelease(r);
   return released.length;
 }
 
 /** One structured line per release, for operators and the lag benchmark. */
 export function logRelease(r: Released): void {
-  console.log(
-    JSON.stringify({
-      t: new Date().toISOString(),
-      event: "release",
-      cart: r.cartId,
-      units: r.units,
-      path: r.path,
-      lagMs: r.lagMs,
-    }),
-  );
+  log.info("release", { cart: r.cartId, units: r.units, path: r.path, lagMs: r.lagMs });
 }

@@ -14,6 +14,13 @@ function once<T>(build: (max: number) => T): (max: number) => T {
   };
 }
 
+/** A product id: a positive integer that Postgres' `integer` column holds. */
+export const productIdSchema = z
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(2_147_483_647, "must be at most 2147483647");
+
 const quantity = (max: number, min: number) =>
   z
     .number({ error: "must be a number" })
@@ -29,7 +36,7 @@ export const lineQuantitySchema = once((max) => quantity(max, 0));
 
 export const addItemSchema = once((max) =>
   z.strictObject({
-    productId: z.number({ error: "must be a number" }).int("must be a whole number").min(1).max(2_147_483_647),
+    productId: productIdSchema,
     quantity: quantitySchema(max),
   }),
 );

@@ -1,6 +1,6 @@
 import "server-only";
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { config } from "../config";
+import { hasValidSignature, signature } from "../http/signed-value";
+import { UUID } from "../ids";
 
 /**
  * Which orders this browser may look at: a signed, httpOnly cookie listing the shopper's recent
@@ -9,17 +9,15 @@ import { config } from "../config";
 export const ORDERS_COOKIE = "orders";
 const KEEP = 5;
 
-const sign = (orderId: string) =>
-  createHmac("sha256", config().sessionSecret).update(`order:${orderId}`).digest("base64url");
+// Signed as "order:<id>" (the form cookies already out there carry).
+const sign = (orderId: string) => signature(`order:${orderId}`);
 
 function verified(value: string | undefined): string[] {
   if (!value) return [];
   return value.split("~").flatMap((entry) => {
     const [id, mac] = entry.split(".");
-    if (!id || !mac || !/^[0-9a-f-]{36}$/.test(id)) return [];
-    const expected = Buffer.from(sign(id));
-    const actual = Buffer.from(mac);
-    return actual.length === expected.length && timingSafeEqual(actual, expected) ? [id] : [];
+    if (!id || !mac || !UUID.test(id)) return [];
+    return hasValidSignature(`order:${id}`, mac) ? [id] : [];
   });
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { db } from "../db/client";
+import { UUID } from "../ids";
 import { orderLines, orders, products } from "../db/schema";
 import type { CartItem } from "../cart/cart-types";
 
@@ -20,7 +21,7 @@ export type OrderView = {
 export const orderNumber = (orderId: string): string => orderId.slice(0, 8).toUpperCase();
 
 export async function findOrder(orderId: string): Promise<OrderView | null> {
-  if (!/^[0-9a-f-]{36}$/.test(orderId)) return null;
+  if (!UUID.test(orderId)) return null;
   const [order] = await db()
     .select({ id: orders.id, name: orders.name, totalCents: orders.totalCents, createdAt: orders.createdAt })
     .from(orders)

@@ -1,25 +1,34 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
-import { db } from "../db/client";
-import { carts, inventory, orderLines, orders, products, reservations, waitlistEntries } from "../db/schema";
-import { ShopError } from "../errors";
-import { lockInventoryInOrder } from "../inventory/counters";
+import type { TransactionSql } from "postgres";
+import { pg } from "../db/client";
+import { ShopError } from "../shop-error";
+import { lockInventoryInOrder, sellUnits } from "../inventory/counters";
 import { releaseCart } from "../cart/release";
-import { forgetCartsInRedis } from "../cart/snapshot";
+import { forgetCartsInRedis } from "../cart/redis-cart";
+import { log, reason } from "../log";
 import { holdMetrics } from "../metrics/hold-metrics";
-import { collectPayment } from "./payment";
+import { authorizePayment, capturePayment, voidPayment, type Authorization } from "./payment";
 import { findOrder, type OrderView } from "./orders";
 import type { Contact } from "./schemas";
 
 type Outcome =
   | { kind: "placed"; orderId: string; offersClaimed: number }
   | { kind: "already"; orderId: string }
-  | { kind: "overdue" };
+  | { kind: "overdue" }
+  | { kind: "changed" };
+
+type Line = { productId: number; quantity: number; unitPriceCents: number };
+
+// A cart changed between the quote and the transaction (another tab added an item) is quoted
+// again; past this many tries the shopper is asked to look at the cart.
+const QUOTE_TRIES = 2;
 
 /**
  * Turns the cart's holds into an order, exactly once (invariant 6: checkout xor expiry).
  *
- * One transaction holds the cart's row lock throughout, the same lock release takes, so:
+ * The payment is authorized for the cart's total before the transaction, captured after it
+ * commits and voided when it placed no order. One transaction holds the cart's row lock
+ * throughout, the same lock release takes, so:
  * - a cart already checked out answers with its order (double submit, two tabs: one order);
  * - a cart past its deadline places no order and answers cart_expired; it is released right
  *   after (by the same conditional release as the worker's, so exactly once), so a checkout
@@ -31,78 +40,93 @@ export async function placeOrder(
   contact: Contact,
 ): Promise<{ order: OrderView; created: boolean }> {
   if (!cartId) throw new ShopError("cart_empty", "Your cart is empty.");
-  const outcome = await db().transaction(async (tx): Promise<Outcome> => {
-    const [cart] = await tx
-      .select({ state: carts.state, live: sql<boolean>`${carts.expiresAt} > now()` })
-      .from(carts)
-      .where(eq(carts.id, cartId))
-      .for("update");
-    if (!cart) throw new ShopError("cart_empty", "Your cart is empty.");
-    if (cart.state === "checked_out") {
-      const [existing] = await tx.select({ id: orders.id }).from(orders).where(eq(orders.cartId, cartId));
-      if (!existing) throw new Error(`cart ${cartId} is checked out without an order`);
-      return { kind: "already", orderId: existing.id };
+  let outcome: Outcome = { kind: "changed" };
+  for (let tries = 0; tries < QUOTE_TRIES && outcome.kind === "changed"; tries += 1) {
+    const quotedCents = await quote(cartId);
+    const authorization =
+      quotedCents === null ? null : await authorizePayment({ cartId, totalCents: quotedCents, email: contact.email });
+    try {
+      outcome = await pg().begin((tx) => orderInTx(tx, cartId, contact, quotedCents));
+    } catch (error) {
+      if (authorization) await voidPayment(authorization);
+      throw error;
     }
-    if (cart.state === "expired") throw new ShopError("cart_expired", "Your cart has expired.");
-    if (!cart.live) return { kind: "overdue" };
+    if (authorization) await settlePayment(authorization, outcome);
+  }
 
-    const lines = await tx
-      .select({
-        productId: reservations.productId,
-        quantity: reservations.quantity,
-        unitPriceCents: products.priceCents,
-      })
-      .from(reservations)
-      .innerJoin(products, eq(products.id, reservations.productId))
-      .where(eq(reservations.cartId, cartId))
-      .orderBy(asc(reservations.productId));
-    if (lines.length === 0) throw new ShopError("cart_empty", "Your cart is empty.");
-
-    await lockInventoryInOrder(
-      tx,
-      lines.map((l) => l.productId),
-    );
-    for (const line of lines) {
-      await tx
-        .update(inventory)
-        .set({
-          reserved: sql`${inventory.reserved} - ${line.quantity}`,
-          sold: sql`${inventory.sold} + ${line.quantity}`,
-        })
-        .where(eq(inventory.productId, line.productId));
-    }
-    const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-    const [order] = await tx
-      .insert(orders)
-      .values({ cartId, email: contact.email, name: contact.name, totalCents })
-      .returning({ id: orders.id });
-    if (!order) throw new Error("order insert returned nothing");
-    await tx.insert(orderLines).values(lines.map((l) => ({ orderId: order.id, ...l })));
-    await tx.delete(reservations).where(eq(reservations.cartId, cartId));
-    // Units handed to this shopper from a waiting line are claimed: their place in line ends.
-    const claimed = await tx
-      .delete(waitlistEntries)
-      .where(eq(waitlistEntries.offerCartId, cartId))
-      .returning({ units: waitlistEntries.offeredUnits });
-    await tx
-      .update(carts)
-      .set({ state: "checked_out", endedAt: sql`now()`, version: sql`${carts.version} + 1` })
-      .where(and(eq(carts.id, cartId), eq(carts.state, "active")));
-    return { kind: "placed", orderId: order.id, offersClaimed: claimed.reduce((n, c) => n + (c.units ?? 0), 0) };
-  });
-
+  if (outcome.kind === "changed") {
+    throw new ShopError("cart_changed", "Your cart changed while the order was being placed. Check it and try again.");
+  }
   if (outcome.kind === "overdue") {
     await releaseCart(cartId, "lazy");
     throw new ShopError("cart_expired", "Your cart expired before the order was placed; its items went back to stock.");
   }
-  await forgetCartsInRedis([cartId]).catch((error: Error) =>
-    console.error(`[checkout] redis cleanup of cart ${cartId} failed: ${error.message}`),
+  await forgetCartsInRedis([cartId]).catch((error: unknown) =>
+    log.warn("checkout_redis_cleanup_failed", { cart: cartId, error: reason(error) }),
   );
   const order = await findOrder(outcome.orderId);
   if (!order) throw new Error(`order ${outcome.orderId} vanished`);
-  if (outcome.kind === "placed") {
-    if (outcome.offersClaimed > 0) holdMetrics.offerClaimed(outcome.offersClaimed);
-    await collectPayment({ orderId: order.id, totalCents: order.totalCents, email: contact.email });
-  }
+  if (outcome.kind === "placed" && outcome.offersClaimed > 0) holdMetrics.offerClaimed(outcome.offersClaimed);
   return { order, created: outcome.kind === "placed" };
+}
+
+const settlePayment = (authorization: Authorization, outcome: Outcome): Promise<void> =>
+  outcome.kind === "placed" ? capturePayment(authorization, outcome.orderId) : voidPayment(authorization);
+
+/** The total to authorize: the live cart's lines at today's prices; null when there is nothing to pay. */
+async function quote(cartId: string): Promise<number | null> {
+  const [row] = await pg()<{ total: string | null }[]>`
+    select sum(r.quantity * p.price_cents) as total
+      from carts c join reservations r on r.cart_id = c.id join products p on p.id = r.product_id
+     where c.id = ${cartId} and c.state = 'active'`;
+  return row?.total === null || row?.total === undefined ? null : Number(row.total);
+}
+
+async function orderInTx(
+  tx: TransactionSql,
+  cartId: string,
+  contact: Contact,
+  quotedCents: number | null,
+): Promise<Outcome> {
+  const [cart] = await tx<{ state: "active" | "expired" | "checked_out"; live: boolean }[]>`
+    select state, expires_at > now() as live from carts where id = ${cartId} for update`;
+  if (!cart) throw new ShopError("cart_empty", "Your cart is empty.");
+  if (cart.state === "checked_out") {
+    const [existing] = await tx<{ id: string }[]>`select id from orders where cart_id = ${cartId}`;
+    if (!existing) throw new Error(`cart ${cartId} is checked out without an order`);
+    return { kind: "already", orderId: existing.id };
+  }
+  if (cart.state === "expired") throw new ShopError("cart_expired", "Your cart has expired.");
+  if (!cart.live) return { kind: "overdue" };
+
+  const lines = await tx<Line[]>`
+    select r.product_id as "productId", r.quantity, p.price_cents as "unitPriceCents"
+      from reservations r join products p on p.id = r.product_id
+     where r.cart_id = ${cartId} order by r.product_id`;
+  if (lines.length === 0) throw new ShopError("cart_empty", "Your cart is empty.");
+  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+  if (totalCents !== quotedCents) return { kind: "changed" };
+
+  await lockInventoryInOrder(
+    tx,
+    lines.map((l) => l.productId),
+  );
+  for (const line of lines) await sellUnits(tx, line.productId, line.quantity);
+  const [order] = await tx<{ id: string }[]>`
+    insert into orders (cart_id, email, name, total_cents)
+    values (${cartId}, ${contact.email}, ${contact.name}, ${totalCents}) returning id`;
+  if (!order) throw new Error("order insert returned nothing");
+  await tx`
+    insert into order_lines (order_id, product_id, quantity, unit_price_cents)
+    select ${order.id}::uuid, * from unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[],
+                                      ${lines.map((l) => l.unitPriceCents)}::int[])`;
+  await tx`delete from reservations where cart_id = ${cartId}`;
+  // Units handed to this shopper from a waiting line are claimed: their place in line ends.
+  const [claimed] = await tx<{ units: number }[]>`
+    with gone as (delete from waitlist_entries where offer_cart_id = ${cartId} returning offered_units)
+    select coalesce(sum(offered_units), 0)::int as units from gone`;
+  await tx`
+    update carts set state = 'checked_out', ended_at = now(), version = version + 1
+     where id = ${cartId} and state = 'active'`;
+  return { kind: "placed", orderId: order.id, offersClaimed: claimed?.units ?? 0 };
 }

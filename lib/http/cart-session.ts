@@ -1,6 +1,7 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { CART_COOKIE, cartCookieOptions, signCartId, verifyCartCookie } from "../cart/cart-id";
+import { CART_COOKIE, signCartId, verifyCartCookie } from "../cart/cart-id";
+import { cookieOptions } from "./cookie-options";
 import { markWaitersCart, waitersLiveCart } from "../cart/waiter-cart";
 import { config } from "../config";
 import { verifyWaiterCookie, WAITER_COOKIE } from "./waiter-session";
@@ -25,12 +26,12 @@ const ENDED_NOTICE_SECONDS = 24 * 3600;
 
 export async function rememberCart(cartId: string): Promise<void> {
   const jar = await cookies();
-  jar.set(CART_COOKIE, signCartId(cartId), cartCookieOptions(config().cartTtlSeconds + ENDED_NOTICE_SECONDS));
+  jar.set(CART_COOKIE, signCartId(cartId), cookieOptions(config().cartTtlSeconds + ENDED_NOTICE_SECONDS));
   // A shopper in a waiting line: units handed to them go into this cart from now on.
   const waiterId = verifyWaiterCookie(jar.get(WAITER_COOKIE)?.value);
   if (waiterId) await markWaitersCart(cartId, waiterId);
 }
 
 export async function forgetCart(): Promise<void> {
-  (await cookies()).set(CART_COOKIE, "", cartCookieOptions(0));
+  (await cookies()).set(CART_COOKIE, "", cookieOptions(0));
 }

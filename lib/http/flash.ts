@@ -1,6 +1,6 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { cartCookieOptions } from "../cart/cart-id";
+import { cookieOptions } from "./cookie-options";
 
 /**
  * A one-time message for the page a plain HTML form redirects to ("Added 2 × Wool Beanie"), as
@@ -17,7 +17,7 @@ const MAX_TEXT = 300;
 
 export async function setFlash(flash: Flash): Promise<void> {
   const value = encodeURIComponent(JSON.stringify({ tone: flash.tone, text: flash.text.slice(0, MAX_TEXT) }));
-  (await cookies()).set(FLASH_COOKIE, value, cartCookieOptions(60));
+  (await cookies()).set(FLASH_COOKIE, value, cookieOptions(60));
 }
 
 /** The message a form left for this page load, if any (anything malformed is ignored). */

@@ -1,5 +1,5 @@
 import "server-only";
-import { apiHeaders, errorResponse } from "./errors";
+import { apiHeaders, errorResponse } from "./error-response";
 import { assertSameOrigin } from "./request";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;

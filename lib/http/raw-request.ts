@@ -1,4 +1,4 @@
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 
 /**
  * Checks on the request line (method, path) that Next answers with a 500 before any route

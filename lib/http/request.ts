@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
-import { ShopError } from "../errors";
+import { productIdSchema } from "../cart/schemas";
+import { ShopError } from "../shop-error";
 import { clientKey } from "./client-address";
 import { isCrossSite } from "./same-origin";
 
@@ -65,7 +66,7 @@ export function clientIp(headers: Headers): string {
 
 /** A product id from a URL segment or body: a positive 32-bit integer. */
 export function parseProductId(raw: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw) || !productIdSchema.safeParse(Number(raw)).success) {
     throw new ShopError("invalid_request", "The product id must be a positive integer.");
   }
   return Number(raw);

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { config } from "../config";
+import { UUID } from "../ids";
 
 /**
  * The one signing helper of every signed cookie: HMAC-SHA256 under SESSION_SECRET, written as
@@ -22,3 +23,13 @@ export function hasValidSignature(value: string, given: string, purpose = ""): b
 
 /** base64url of an HMAC-SHA256: what `signature` returns, and nothing else. */
 export const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+
+/** A cookie value naming an id: `<id>.<signature>`. */
+export const signId = (id: string, purpose = ""): string => `${id}.${signature(id, purpose)}`;
+
+/** The id of a genuine `signId` value; null for anything missing, malformed or tampered with. */
+export function verifySignedId(value: string | undefined | null, purpose = ""): string | null {
+  const [id = "", given = "", ...rest] = (value ?? "").split(".");
+  if (rest.length > 0 || !UUID.test(id) || !SIGNATURE.test(given)) return null;
+  return hasValidSignature(id, given, purpose) ? id : null;
+}

@@ -1,7 +1,8 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { cartCookieOptions, newCartId } from "../cart/cart-id";
-import { hasValidSignature, SIGNATURE, signature } from "./signed-value";
+import { cookieOptions } from "./cookie-options";
+import { newRandomId } from "../ids";
+import { signId, verifySignedId } from "./signed-value";
 
 /**
  * Who waits in line: a random id in a signed httpOnly cookie (signed for this purpose alone, so a
@@ -12,14 +13,9 @@ export const WAITER_COOKIE = "waiter";
 const THIRTY_DAYS = 30 * 24 * 3600;
 
 const PURPOSE = "waiter";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The waiter id of a genuine cookie value; null for anything missing, malformed or tampered with. */
-export function verifyWaiterCookie(value: string | undefined | null): string | null {
-  const [id = "", given = "", ...rest] = (value ?? "").split(".");
-  if (rest.length > 0 || !UUID.test(id) || !SIGNATURE.test(given)) return null;
-  return hasValidSignature(id, given, PURPOSE) ? id : null;
-}
+export const verifyWaiterCookie = (value: string | undefined | null): string | null => verifySignedId(value, PURPOSE);
 
 /** The caller's waiter id; null when they never joined a line (or the cookie was tampered with). */
 export async function currentWaiterId(): Promise<string | null> {
@@ -30,7 +26,7 @@ export async function currentWaiterId(): Promise<string | null> {
 export async function waiterIdForJoining(): Promise<string> {
   const known = await currentWaiterId();
   if (known) return known;
-  const id = newCartId();
-  (await cookies()).set(WAITER_COOKIE, `${id}.${signature(id, PURPOSE)}`, cartCookieOptions(THIRTY_DAYS));
+  const id = newRandomId();
+  (await cookies()).set(WAITER_COOKIE, signId(id, PURPOSE), cookieOptions(THIRTY_DAYS));
   return id;
 }

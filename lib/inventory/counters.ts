@@ -1,10 +1,15 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import type { Sql, TransactionSql } from "postgres";
-import type { Db } from "../db/client";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-export type DbTx = Db | Tx;
+/**
+ * Every change of a product's stock counters (inventory: on_hand, available, reserved, sold) is
+ * one of the statements here; nothing else in the code writes them. Conservation (invariant 1:
+ * on_hand = available + reserved + sold) holds because each statement moves units between two
+ * counters, or grows on_hand with available; the CHECK constraints refuse anything below zero.
+ */
+
+/** The largest count a counter column (Postgres `integer`) can hold. */
+export const MAX_COUNTER = 2_147_483_647;
 
 /**
  * The conditional hold: moves `quantity` units from available to reserved only if that many
@@ -18,18 +23,6 @@ export const holdUnits = (pg: Sql | TransactionSql, productId: number, quantity:
    where product_id = ${productId} and available >= ${quantity}
   returning available`;
 
-/**
- * Goods received: on_hand and available grow by `add`, unless on_hand would pass `max` (the sum
- * is taken in bigint so the check itself cannot overflow). False when nothing changed.
- */
-export async function receiveUnits(tx: TransactionSql, productId: number, add: number, max: number): Promise<boolean> {
-  const rows = await tx`
-    update inventory set on_hand = on_hand + ${add}, available = available + ${add}
-     where product_id = ${productId} and on_hand::bigint + ${add} <= ${max}
-    returning product_id`;
-  return rows.length > 0;
-}
-
 /** Moves `quantity` units from reserved back to available (a hold ended or shrank). */
 export async function returnUnits(tx: TransactionSql, productId: number, quantity: number): Promise<void> {
   const [row] = await tx`
@@ -38,13 +31,31 @@ export async function returnUnits(tx: TransactionSql, productId: number, quantit
   if (!row) throw new Error(`inventory row missing for product ${productId}`);
 }
 
+/** Moves `quantity` held units to sold (checkout). */
+export async function sellUnits(tx: TransactionSql, productId: number, quantity: number): Promise<void> {
+  const [row] = await tx`
+    update inventory set reserved = reserved - ${quantity}, sold = sold + ${quantity}
+     where product_id = ${productId} returning product_id`;
+  if (!row) throw new Error(`inventory row missing for product ${productId}`);
+}
+
+/**
+ * Goods received: on_hand and available grow by `add`, unless on_hand would pass MAX_COUNTER (the
+ * sum is taken in bigint so the check itself cannot overflow). False when nothing changed.
+ */
+export async function receiveUnits(tx: TransactionSql, productId: number, add: number): Promise<boolean> {
+  const rows = await tx`
+    update inventory set on_hand = on_hand + ${add}, available = available + ${add}
+     where product_id = ${productId} and on_hand::bigint + ${add} <= ${MAX_COUNTER}
+    returning product_id`;
+  return rows.length > 0;
+}
+
 /**
  * Locks the inventory rows of `productIds` in ascending id order, so two transactions that
  * touch several products always queue in the same order and never deadlock.
  */
-export async function lockInventoryInOrder(tx: DbTx, productIds: readonly number[]): Promise<void> {
+export async function lockInventoryInOrder(tx: TransactionSql, productIds: readonly number[]): Promise<void> {
   if (productIds.length < 2) return;
-  await tx.execute(
-    sql`select product_id from inventory where product_id in ${[...productIds]} order by product_id for update`,
-  );
+  await tx`select product_id from inventory where product_id = any(${[...productIds]}::int[]) order by product_id for update`;
 }

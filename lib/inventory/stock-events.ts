@@ -1,4 +1,5 @@
 import "server-only";
+import { log, reason } from "../log";
 import { config } from "../config";
 import { redis, redisDatabase } from "../redis/client";
 import type { AvailableChange } from "./stock-change";
@@ -24,6 +25,6 @@ export async function publishStockChanges(changes: readonly AvailableChange[]): 
   try {
     await redis().publish(stockChannel(), JSON.stringify(changes));
   } catch (error) {
-    console.error(`[stock] publish failed: ${(error as Error).message}`);
+    log.warn("stock_publish_failed", { error: reason(error) });
   }
 }

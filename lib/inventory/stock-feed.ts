@@ -1,4 +1,5 @@
 import "server-only";
+import { log, reason } from "../log";
 
 import { stockOf } from "../catalog/products";
 import { createRedis, type RedisClient } from "../redis/client";
@@ -56,7 +57,7 @@ function feed(): Feed {
   subscriber.on("ready", () => {
     subscriber
       .subscribe(stockChannel(), offerChannel())
-      .catch((error: Error) => console.error(`[stock-feed] ${error.message}`));
+      .catch((error: unknown) => log.warn("stock_feed_failed", { error: reason(error) }));
   });
   void subscriber.connect().catch(() => {});
   globalForFeed.__holdcartStockFeed = { subscriber, hub, listeners, waiters };
@@ -77,7 +78,7 @@ function deliverOffers(waiters: Map<string, Set<StockWatcher>>, notices: unknown
       try {
         watcher.deliver(bytes);
       } catch (error) {
-        console.error(`[stock-feed] ${(error as Error).message}`);
+        log.warn("stock_feed_failed", { error: reason(error) });
       }
     }
   }

@@ -1,4 +1,6 @@
 import "server-only";
+import { log, reason } from "../log";
+import { within } from "../timeout";
 import type { AvailableChange, StockChange } from "./stock-change";
 
 /** One open stock stream, as the hub sees it: somewhere to put bytes. */
@@ -166,7 +168,7 @@ export class StockHub {
       .then(
         (stock) => stock ?? this.completed(topic, change),
         (error: Error) => {
-          console.error(`[stock-hub] read failed, sending the published values: ${error.message}`);
+          log.warn("stock_read_failed", { error: reason(error), then: "sending the published values" });
           return this.completed(topic, change);
         },
       )
@@ -184,17 +186,8 @@ export class StockHub {
   }
 
   private async readOne(productId: number, read: StockReader): Promise<StockChange | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS);
-      timer.unref();
-    });
-    try {
-      const rows = await Promise.race([read([productId]), timeout]);
-      return rows.find((row) => row.productId === productId);
-    } finally {
-      clearTimeout(timer);
-    }
+    const rows = await within(READ_TIMEOUT_MS, read([productId]));
+    return rows.find((row) => row.productId === productId);
   }
 
   /** A published change as a full message: what it lacks comes from the last message sent. */
@@ -228,7 +221,7 @@ export class StockHub {
         watcher.deliver(bytes);
       } catch (error) {
         // One broken stream must not keep the message from the others.
-        console.error(`[stock-hub] ${(error as Error).message}`);
+        log.warn("stock_hub_failed", { error: reason(error) });
       }
     }
   }

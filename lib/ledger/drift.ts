@@ -2,6 +2,7 @@
  * The reconciliation's checks, as pure functions over what was read (lib/ledger/reconcile.ts does
  * the reading and the repairs), so each rule is tested on its own.
  */
+import type { CartLine, CartSnapshot } from "../cart/cart-types";
 
 /** One product's counters as Postgres has them, and the units its active carts' reservation rows hold. */
 export type LedgerRow = {
@@ -38,18 +39,10 @@ export function ledgerDrift(rows: readonly LedgerRow[]): LedgerDrift[] {
   return drift;
 }
 
-export type CartLine = { productId: number; quantity: number };
-
 /** An active cart as the ledger has it: what its Redis keys must say. */
-export type LedgerCart = {
-  cartId: string;
-  version: number;
-  expiresAtMs: number;
-  extensionsUsed: number;
-  lines: CartLine[];
-};
+export type LedgerCart = Omit<CartSnapshot, "ttlMs">;
 
-/** A cart's Redis keys as READ_CART returns them: session value, its PTTL, the lines hash (flat), the tombstone. */
+/** A cart's Redis keys as they are: session value, its PTTL, the lines hash (flat), the tombstone. */
 export type CachedCart = { session: string | null; pttlMs: number; flatLines: readonly string[]; ended: boolean };
 
 /**

@@ -1,19 +1,9 @@
 import "server-only";
-import { Cluster, type Redis } from "ioredis";
+import type { CartSnapshot } from "../cart/cart-types";
+import { deadlineColumns } from "../cart/deadline-sql";
+import { cachedCartIds, forgetCartsInRedis, readCartKeys, repairCartInRedis } from "../cart/redis-cart";
 import { pg } from "../db/client";
-import { forgetCartsInRedis } from "../cart/snapshot";
-import { redis } from "../redis/client";
-import { cartKeys, cartIdOfSessionKey } from "../redis/keys";
-import {
-  compareCart,
-  ledgerDrift,
-  REBUILT,
-  type CacheVerdict,
-  type CachedCart,
-  type LedgerCart,
-  type LedgerDrift,
-  type LedgerRow,
-} from "./drift";
+import { compareCart, ledgerDrift, REBUILT, type CacheVerdict, type LedgerDrift, type LedgerRow } from "./drift";
 
 export type LedgerStatus = { status: "ok" | "drift"; drift: LedgerDrift[] };
 
@@ -21,7 +11,7 @@ export type LedgerStatus = { status: "ok" | "drift"; drift: LedgerDrift[] };
  * Every product's counters beside the units its active carts hold, in one statement (one
  * snapshot of the database, so a hold committing meanwhile cannot look like drift).
  */
-export async function readLedger(): Promise<LedgerRow[]> {
+async function readLedger(): Promise<LedgerRow[]> {
   return pg()<LedgerRow[]>`
     select i.product_id as "productId", p.slug, i.on_hand as "onHand", i.available, i.reserved, i.sold,
            coalesce(h.held, 0)::int as held
@@ -42,81 +32,41 @@ export async function ledgerStatus(): Promise<LedgerStatus> {
 // Carts this close to their deadline are the sweeper's, not the reconciler's.
 const DEADLINE_MARGIN_S = 1;
 const PAGE = 1_000;
-// Redis' lines hash outlives the session by this much (lib/cart/snapshot.ts), so it cleans itself.
-const LINES_GRACE_MS = 60_000;
-
-type LedgerCartRow = LedgerCart & { ttlMs: number };
-
-const liveCartColumns = (sql: ReturnType<typeof pg>) => sql`
-  c.id as "cartId", c.version, (extract(epoch from c.expires_at) * 1000)::float8 as "expiresAtMs",
-  c.extensions_used as "extensionsUsed", floor(extract(epoch from c.expires_at - now()) * 1000)::int as "ttlMs",
-  coalesce(json_agg(json_build_object('productId', r.product_id, 'quantity', r.quantity) order by r.product_id)
-           filter (where r.product_id is not null), '[]') as lines`;
 
 /** Live carts (not about to expire) after `after` in id order, with their lines. */
-async function liveCarts(after: string | null, ids?: readonly string[]): Promise<LedgerCartRow[]> {
+async function liveCarts(after: string | null, ids?: readonly string[]): Promise<CartSnapshot[]> {
   const sql = pg();
-  return sql<LedgerCartRow[]>`
-    select ${liveCartColumns(sql)}
+  const rows = await sql<
+    {
+      id: string;
+      version: number;
+      expires_at_ms: number;
+      ttl_ms: number;
+      extensions_used: number;
+      lines: CartSnapshot["lines"];
+    }[]
+  >`
+    select c.id, c.version, c.extensions_used, ${deadlineColumns(sql, sql`c.expires_at`)},
+           coalesce(json_agg(json_build_object('productId', r.product_id, 'quantity', r.quantity) order by r.product_id)
+                    filter (where r.product_id is not null), '[]') as lines
       from carts c left join reservations r on r.cart_id = c.id
      where c.state = 'active' and c.expires_at > now() + make_interval(secs => ${DEADLINE_MARGIN_S})
        ${after ? sql`and c.id > ${after}` : sql``}
        ${ids ? sql`and c.id in ${sql(ids)}` : sql``}
      group by c.id order by c.id limit ${PAGE}`;
+  return rows.map((r) => ({
+    cartId: r.id,
+    version: r.version,
+    expiresAtMs: Number(r.expires_at_ms),
+    ttlMs: r.ttl_ms,
+    extensionsUsed: r.extensions_used,
+    lines: r.lines,
+  }));
 }
 
-async function readCached(cartIds: readonly string[]): Promise<CachedCart[]> {
-  return Promise.all(
-    cartIds.map(async (id) => {
-      const keys = cartKeys(id);
-      const [session, pttlMs, flatLines, ended] = await redis().readCart(keys.session, keys.lines, keys.ended);
-      return { session, pttlMs, flatLines, ended: ended === 1 };
-    }),
-  );
-}
-
-async function verdicts(carts: readonly LedgerCartRow[]): Promise<Map<string, CacheVerdict>> {
-  const cached = await readCached(carts.map((c) => c.cartId));
-  return new Map(carts.map((c, i) => [c.cartId, compareCart(c, cached[i] as CachedCart)]));
-}
-
-/** Writes the ledger's view of a cart over whatever Redis has (unless newer or ended); true if written. */
-async function rebuild(cart: LedgerCartRow): Promise<boolean> {
-  if (cart.ttlMs <= 0) return false;
-  const keys = cartKeys(cart.cartId);
-  const written = await redis().repairCart(
-    keys.session,
-    keys.lines,
-    keys.ended,
-    cart.version,
-    `${cart.expiresAtMs}:${cart.extensionsUsed}`,
-    cart.ttlMs,
-    cart.ttlMs + LINES_GRACE_MS,
-    ...cart.lines.flatMap((l) => [l.productId, l.quantity]),
-  );
-  return written === 1;
-}
-
-const nodesOf = (): Redis[] => {
-  const client = redis();
-  return client instanceof Cluster ? client.nodes("master") : [client];
-};
-
-/** Ids of every cart with a session key in Redis (SCAN, so Redis never blocks on it). */
-async function cachedCartIds(): Promise<string[]> {
-  const ids: string[] = [];
-  for (const node of nodesOf()) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await node.scan(cursor, "MATCH", "cart:*:session", "COUNT", 1_000);
-      cursor = next;
-      for (const key of keys) {
-        const id = cartIdOfSessionKey(key);
-        if (id) ids.push(id);
-      }
-    } while (cursor !== "0");
-  }
-  return ids;
+async function verdicts(carts: readonly CartSnapshot[]): Promise<Map<string, CacheVerdict>> {
+  const cached = await Promise.all(carts.map((c) => readCartKeys(c.cartId)));
+  return new Map(carts.map((c, i) => [c.cartId, compareCart(c, cached[i]!)]));
 }
 
 /**
@@ -174,7 +124,7 @@ export async function reconcileOnce({ confirmMs = 300 }: { confirmMs?: number } 
     const confirmed = await verdicts(carts);
     for (const cart of carts) {
       const verdict = confirmed.get(cart.cartId) ?? "agrees";
-      if (REBUILT.has(verdict) && (await rebuild(cart))) rebuilt.push({ cartId: cart.cartId, verdict });
+      if (REBUILT.has(verdict) && (await repairCartInRedis(cart))) rebuilt.push({ cartId: cart.cartId, verdict });
     }
   }
   const deleted = await notActive(strayCandidates);

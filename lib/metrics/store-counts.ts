@@ -1,5 +1,7 @@
 import "server-only";
+import { overdue } from "../cart/overdue";
 import { pg } from "../db/client";
+import { msSinceAnyHeartbeat } from "../worker-heartbeats";
 
 export type StoreCounts = {
   holdsCreated: number;
@@ -13,34 +15,36 @@ export type StoreCounts = {
 };
 
 /**
- * The counts Postgres knows, read in one statement, so every web instance reports the same
+ * The counts Postgres knows, read in one statement (and the heartbeat's), so every web instance reports the same
  * figures and none is counted twice (aggregate them with `max`, not `sum`). A hold is a cart
  * that held stock; it ends converted (checked out) or released, by the path in carts.release_path.
  * Each scrape reads the carts table once: a few hundred ms at millions of carts, well within a
  * 15 s scrape interval.
  */
 export async function readStoreCounts(): Promise<StoreCounts> {
-  const [row] = await pg()<
-    {
-      created: string;
-      extended: string;
-      converted: string;
-      active: number;
-      overdue: number;
-      by_path: Record<string, number> | null;
-      heartbeat_age_s: number | null;
-    }[]
-  >`
+  const sql = pg();
+  const [[row], heartbeatMs] = await Promise.all([
+    sql<
+      {
+        created: string;
+        extended: string;
+        converted: string;
+        active: number;
+        overdue: number;
+        by_path: Record<string, number> | null;
+      }[]
+    >`
     select count(*) as created,
            coalesce(sum(extensions_used), 0) as extended,
            count(*) filter (where state = 'checked_out') as converted,
-           count(*) filter (where state = 'active' and expires_at > now())::int as active,
-           count(*) filter (where state = 'active' and expires_at <= now())::int as overdue,
+           count(*) filter (where state = 'active' and not (${overdue(sql)}))::int as active,
+           count(*) filter (where ${overdue(sql)})::int as overdue,
            (select json_object_agg(path, n) from (
               select release_path as path, count(*)::int as n from carts
-               where state = 'expired' and release_path is not null group by release_path) p) as by_path,
-           (select extract(epoch from now() - max(seen_at))::float8 from worker_heartbeats) as heartbeat_age_s
-      from carts`;
+               where state = 'expired' and release_path is not null group by release_path) p) as by_path
+      from carts`,
+    msSinceAnyHeartbeat(),
+  ]);
   const byPath = row?.by_path ?? {};
   return {
     holdsCreated: Number(row?.created ?? 0),
@@ -55,6 +59,6 @@ export async function readStoreCounts(): Promise<StoreCounts> {
     },
     activeCarts: row?.active ?? 0,
     overdueCarts: row?.overdue ?? 0,
-    workerHeartbeatAgeS: row?.heartbeat_age_s ?? null,
+    workerHeartbeatAgeS: heartbeatMs === null ? null : heartbeatMs / 1000,
   };
 }

@@ -1,12 +1,12 @@
 import "server-only";
+import { log, reason } from "../log";
 import { Cluster, Redis, type RedisOptions, type Result } from "ioredis";
 import { config } from "../config";
-import { ADMIT_IN_WINDOW, END_CART, READ_CART, REPAIR_CART, WRITE_CART } from "./scripts";
+import { ADMIT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
     writeCart(session: string, lines: string, ended: string, ...args: (string | number)[]): Result<number, Context>;
-    repairCart(session: string, lines: string, ended: string, ...args: (string | number)[]): Result<number, Context>;
     readCart(session: string, lines: string, ended: string): Result<[string | null, number, string[], number], Context>;
     endCart(
       session: string,
@@ -24,7 +24,6 @@ export type RedisClient = Redis | Cluster;
 
 function withScripts<T extends RedisClient>(redis: T): T {
   redis.defineCommand("writeCart", { numberOfKeys: 3, lua: WRITE_CART });
-  redis.defineCommand("repairCart", { numberOfKeys: 3, lua: REPAIR_CART });
   redis.defineCommand("readCart", { numberOfKeys: 3, lua: READ_CART });
   redis.defineCommand("endCart", { numberOfKeys: 3, lua: END_CART });
   redis.defineCommand("admitInWindow", { numberOfKeys: 1, lua: ADMIT_IN_WINDOW });
@@ -38,7 +37,7 @@ function logErrors(redis: RedisClient, name: string): void {
     const now = Date.now();
     if (now - lastLogged < 10_000) return;
     lastLogged = now;
-    console.error(`[redis:${name}] ${error.message}`);
+    log.error("redis_error", { connection: name, error: reason(error) });
   });
 }
 

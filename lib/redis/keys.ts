@@ -1,3 +1,5 @@
+import { UUID } from "../ids";
+
 /**
  * Redis key scheme. Every key of one cart carries the hash tag `{cartId}`, so each Lua
  * script touches a single slot and runs unchanged on Redis Cluster.
@@ -11,7 +13,7 @@ export const cartKeys = (cartId: string) => ({
   ended: `cart:{${cartId}}:ended`,
 });
 
-const SESSION_KEY = /^cart:\{([0-9a-f-]{36})\}:session$/;
+const SESSION_KEY = new RegExp(`^cart:\\{(${UUID.source.slice(1, -1)})\\}:session$`);
 
 /** The cart id of a session key, or null for any other key. */
 export function cartIdOfSessionKey(key: string): string | null {

@@ -3,39 +3,24 @@
  * all its keys in KEYS, and they share the `{cartId}` hash tag (Redis Cluster safe).
  */
 
-/** Writes a cart snapshot (session + lines) unless the cart ended or a newer version is there. */
+/**
+ * Writes a cart snapshot (session + lines) unless the cart ended or Redis has a version at or
+ * above ARGV[5]: the version itself for a write (an equal one is the same commit), one above it
+ * for the reconciler's repair (the same version with wrong content is overwritten).
+ * ARGV: version, rest of the session value, session TTL ms, lines TTL ms, keep-from version,
+ * then the lines as field/value pairs.
+ */
 export const WRITE_CART = `
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 local current = redis.call('GET', KEYS[1])
 if current then
   local version = tonumber(string.match(current, '^(%d+)'))
-  if version and version >= tonumber(ARGV[1]) then return 0 end
+  if version and version >= tonumber(ARGV[5]) then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
 redis.call('DEL', KEYS[2])
-if #ARGV > 4 then
-  redis.call('HSET', KEYS[2], unpack(ARGV, 5))
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
-return 1
-`;
-
-/**
- * Rebuilds a cart's keys from the ledger (the reconciler): like WRITE_CART, but the same version
- * is overwritten too, since its content is what was found wrong; a newer version or a tombstone
- * still wins.
- */
-export const REPAIR_CART = `
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-local current = redis.call('GET', KEYS[1])
-if current then
-  local version = tonumber(string.match(current, '^(%d+)'))
-  if version and version > tonumber(ARGV[1]) then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
-redis.call('DEL', KEYS[2])
-if #ARGV > 4 then
-  redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+if #ARGV > 5 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 6))
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
 return 1

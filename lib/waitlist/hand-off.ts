@@ -1,8 +1,10 @@
 import "server-only";
+import { log, reason } from "../log";
 import type { TransactionSql } from "postgres";
 import { newCartId } from "../cart/cart-id";
 import { deadlineColumns, type DeadlineColumns } from "../cart/deadline-sql";
-import { writeSnapshot, type CartSnapshot } from "../cart/snapshot";
+import type { CartSnapshot } from "../cart/cart-types";
+import { writeCartToRedis } from "../cart/redis-cart";
 import { config } from "../config";
 import { holdUnits } from "../inventory/counters";
 import { holdMetrics } from "../metrics/hold-metrics";
@@ -171,14 +173,14 @@ export async function announceHandOff(handOff: HandOff): Promise<void> {
   if (handOff.offers.length === 0) return;
   await Promise.all([
     ...handOff.carts.map((cart) =>
-      writeSnapshot(cart).catch((error: Error) =>
-        console.error(`[hand-off] redis write of cart ${cart.cartId} failed: ${error.message}`),
+      writeCartToRedis(cart).catch((error: Error) =>
+        log.warn("hand_off_redis_write_failed", { cart: cart.cartId, error: reason(error) }),
       ),
     ),
     publishOffers(handOff.offers),
   ]);
   for (const offer of handOff.offers) {
     holdMetrics.offerMade(offer.units);
-    console.log(JSON.stringify({ t: new Date().toISOString(), event: "offer", ...offer }));
+    log.info("offer", { ...offer });
   }
 }

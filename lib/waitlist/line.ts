@@ -3,7 +3,7 @@ import type { WaitlistEntry } from "../cart/cart-types";
 import type { Sql, TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
-import { ShopError } from "../errors";
+import { ShopError } from "../shop-error";
 import { CLIENT_LOCK_NAMESPACE } from "../cart/hold-limits";
 import { giveBack } from "../cart/mutations";
 import { publishStockChanges } from "../inventory/stock-events";
@@ -43,7 +43,7 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
  * MAX_LINES lines per client, so a client's entries stay bounded, invariant 10). The caller's
  * active cart becomes the one that units handed to them go into.
  */
-export async function joinLine(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
+async function joinLine(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
   const { maxQtyPerLine, maxLines, holdLimits } = config();
   return pg().begin(async (tx) => {
     // Locks in the order every transaction takes them: the cart, the client, the product's row.
@@ -126,7 +126,7 @@ export async function entriesOf(waiterId: string | null): Promise<WaitlistEntry[
  * cart, which frees them for the next in line (through the cart's own line change, which hands
  * them over). Returns the cart the offer was in, for the caller to release the line from.
  */
-export async function leaveLine(
+async function leaveLine(
   waiterId: string | null,
   productId: number,
 ): Promise<{ offerCartId: string | null; offeredUnits: number }> {

@@ -1,4 +1,5 @@
 import "server-only";
+import { log, reason } from "../log";
 import { redis } from "../redis/client";
 import { stockChannel } from "../inventory/stock-events";
 import type { Offer } from "./hand-off";
@@ -16,6 +17,6 @@ export async function publishOffers(offers: readonly Offer[]): Promise<void> {
   try {
     await redis().publish(offerChannel(), JSON.stringify(notices));
   } catch (error) {
-    console.error(`[offers] publish failed: ${(error as Error).message}`);
+    log.warn("offers_publish_failed", { error: reason(error) });
   }
 }

@@ -5,7 +5,7 @@ import { getCart } from "@/lib/cart/read";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { db } from "@/lib/db/client";
 import { carts, orders } from "@/lib/db/schema";
-import { ShopError } from "@/lib/errors";
+import { ShopError } from "@/lib/shop-error";
 import { releaseCart } from "@/lib/cart/release";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 

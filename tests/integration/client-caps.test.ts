@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
-import { ShopError } from "@/lib/errors";
+import { ShopError } from "@/lib/shop-error";
 import { countersOf, createProduct } from "../support/ledger";
 
 // Invariant 9 alone: no new-cart rate limit, so one client can open as many carts as it likes.

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { holdBatchStats } from "@/lib/cart/line-change";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { soldOut } from "@/lib/cart/sold-out";
-import { ShopError } from "@/lib/errors";
-import { describeError } from "@/lib/http/errors";
+import { ShopError } from "@/lib/shop-error";
+import { describeError } from "@/lib/http/error-response";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 // Per-client caps on: the mixed batch includes a client at its cap.

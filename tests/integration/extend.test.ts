@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { extendHold } from "@/lib/cart/extend";
 import { addToCart } from "@/lib/cart/mutations";
-import { getCart, loadSnapshot } from "@/lib/cart/read";
-import { ShopError } from "@/lib/errors";
+import { getCart, readCartFromLedger } from "@/lib/cart/read";
+import { ShopError } from "@/lib/shop-error";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
@@ -24,7 +24,7 @@ describe("keeping a hold longer (WCAG 2.2.1)", () => {
     const { cartId } = await addToCart(shopper, productId, 2);
     // Twenty seconds of the hold have gone by: 40 s left, by the ledger.
     await backdateCart(cartId, -40_000);
-    const before = await loadSnapshot(cartId);
+    const before = await readCartFromLedger(cartId);
 
     const extended = await extendHold(cartId);
     expect(Date.parse(extended.expiresAt ?? "")).toBeGreaterThan((before?.expiresAtMs ?? Infinity) + 15_000);

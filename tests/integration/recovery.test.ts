@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { writeSnapshot } from "@/lib/cart/snapshot";
-import { ShopError } from "@/lib/errors";
+import { writeCartToRedis } from "@/lib/cart/redis-cart";
+import { ShopError } from "@/lib/shop-error";
 import { redis } from "@/lib/redis/client";
 import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";
@@ -53,7 +53,7 @@ describe("expired holds and lost Redis data", () => {
     const { cartId } = await addToCart(shopper(), productId, 1);
     const second = await addToCart(shopper(cartId), productId, 1);
     // The first request's write arriving last, out of order:
-    await writeSnapshot({
+    await writeCartToRedis({
       cartId,
       version: 1,
       expiresAtMs: Date.parse(second.cart.expiresAt as string),

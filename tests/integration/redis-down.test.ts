@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
-import { ShopError } from "@/lib/errors";
-import { describeError } from "@/lib/http/errors";
+import { ShopError } from "@/lib/shop-error";
+import { describeError } from "@/lib/http/error-response";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 // Nothing listens on port 1: every Redis call fails, as when Redis is down.

@@ -31,8 +31,9 @@ describe("Redis refuses CONFIG", () => {
         2_000 + 5_000,
       );
 
-      const warnings = worker.stderr.join("").match(/refuses CONFIG/g) ?? [];
+      const warnings = worker.lines.filter((l) => l.event === "keyspace_config_refused");
       expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: "warn", message: expect.stringMatching(/refuses CONFIG/) });
       for (const release of worker.releases()) {
         expect(release.path).toBe("sweep");
         expect(Number(release.lagMs)).toBeLessThanOrEqual(SWEEP_MS + 1_000);

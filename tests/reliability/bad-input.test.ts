@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { describeError } from "@/lib/http/errors";
+import { describeError } from "@/lib/http/error-response";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { releaseCart } from "@/lib/cart/release";
-import { readSnapshot } from "@/lib/cart/snapshot";
+import { readCartFromRedis } from "@/lib/cart/redis-cart";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
@@ -78,9 +78,9 @@ describe("the reconciler, Redis against Postgres", () => {
     // Within one interval, plus the confirming second read and the work itself.
     expect(lastRepairAt - brokenAt).toBeLessThanOrEqual(INTERVAL_MS + 1_500);
 
-    const lostNow = await readSnapshot(lost.cartId);
+    const lostNow = await readCartFromRedis(lost.cartId);
     expect(lostNow).toMatchObject({ kind: "live", lines: [{ productId: tote, quantity: 2 }] });
-    const corruptedNow = await readSnapshot(corrupted.cartId);
+    const corruptedNow = await readCartFromRedis(corrupted.cartId);
     expect(corruptedNow).toMatchObject({
       kind: "live",
       lines: [

@@ -4,7 +4,7 @@ import { ReplyError } from "ioredis";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { assertAdmin } from "@/lib/admin/auth";
 import { config } from "@/lib/config";
-import { ShopError } from "@/lib/errors";
+import { ShopError } from "@/lib/shop-error";
 import {
   formBodyProblem,
   jsonNesting,
@@ -12,7 +12,7 @@ import {
   replyProblem,
   textBodyProblem,
 } from "@/lib/http/action-request";
-import { describeError, errorResponse, isBackendUnavailable, isUnstorableValue } from "@/lib/http/errors";
+import { describeError, errorResponse, isBackendUnavailable, isUnstorableValue } from "@/lib/http/error-response";
 import { hasMalformedEscape, requestLineProblem } from "@/lib/http/raw-request";
 import { isCrossSite } from "@/lib/http/same-origin";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ShopError } from "@/lib/errors";
-import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/errors";
+import { ShopError } from "@/lib/shop-error";
+import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/error-response";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
 import { codeOf } from "../support/error-code";
 

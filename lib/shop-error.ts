@@ -7,6 +7,7 @@ export type ShopErrorCode =
   | "cart_not_found"
   | "cart_expired"
   | "cart_empty"
+  | "cart_changed"
   | "cart_limit"
   | "rate_limited"
   | "hold_limit"
@@ -32,8 +33,6 @@ export class ShopError extends Error {
     this.name = "ShopError";
   }
 }
-
-export const isShopError = (error: unknown): error is ShopError => error instanceof ShopError;
 
 /**
  * Not enough units to hold. Units in other shoppers' carts are not sold: they come back when

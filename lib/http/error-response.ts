@@ -1,5 +1,6 @@
 import "server-only";
-import { ShopError, type ShopErrorCode } from "../errors";
+import { log, reason } from "../log";
+import { ShopError, type ShopErrorCode } from "../shop-error";
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS: Record<ShopErrorCode, number> = {
@@ -13,6 +14,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   method_not_allowed: 405,
   insufficient_stock: 409,
   cart_empty: 409,
+  cart_changed: 409,
   extension_refused: 409,
   in_stock: 409,
   already_waiting: 409,
@@ -106,7 +108,7 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   if (isBackendUnavailable(error)) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : "";
-    console.error(`[http] backend unavailable: ${(error as Error).message?.split("\n")[0]}${detail}`);
+    log.error("backend_unavailable", { error: `${reason(error)}${detail}` });
     return {
       status: 503,
       body: {
@@ -119,7 +121,7 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   }
   const refused = dataException(error);
   if (refused) {
-    console.warn(`[http] value refused by the database: ${codeOf(refused)} ${refused.message?.split("\n")[0]}`);
+    log.warn("value_refused_by_database", { code: codeOf(refused), error: reason(refused) });
     return {
       status: 400,
       body: {
@@ -127,7 +129,7 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
       },
     };
   }
-  console.error("[http] unexpected error", error);
+  log.error("unexpected_error", { error: reason(error), stack: (error as Error)?.stack });
   return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
 }
 

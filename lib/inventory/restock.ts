@@ -1,0 +1,28 @@
+import "server-only";
+import { inventoryRows, type InventoryRow } from "../admin/inventory-report";
+import { pg } from "../db/client";
+import { ShopError } from "../shop-error";
+import { announceHandOff, handOffFreed } from "../waitlist/hand-off";
+import { MAX_COUNTER, receiveUnits } from "./counters";
+import { publishStockChanges } from "./stock-events";
+
+/**
+ * Goods received: on_hand and available grow together, so conservation holds; when shoppers wait
+ * for the product, the new units go to them first, in the same transaction (invariant 8).
+ * Answers the product's counters as they are once that committed.
+ */
+export async function receiveStock(productId: number, add: number): Promise<InventoryRow> {
+  const handOff = await pg().begin(async (tx) =>
+    (await receiveUnits(tx, productId, add)) ? handOffFreed(tx, [productId]) : null,
+  );
+  const [row] = await inventoryRows(productId);
+  if (!row) throw new ShopError("unknown_product", "No such product.");
+  if (!handOff) {
+    const room = MAX_COUNTER - row.onHand;
+    throw new ShopError("invalid_request", `add: at most ${room} more units fit in this product's stock.`, {
+      maxAdd: room,
+    });
+  }
+  await Promise.all([publishStockChanges([{ productId, available: row.available }]), announceHandOff(handOff)]);
+  return row;
+}
