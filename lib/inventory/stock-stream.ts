@@ -1,11 +1,10 @@
 import "server-only";
 import { stockOf } from "../catalog/products";
-import type { StockChange } from "./stock-change";
+import { openEventStream } from "../http/event-stream";
 import { watchOffers, watchStock } from "./stock-feed";
 import { stockMessage } from "./stock-hub";
-import { streamRefusal, takeStreamSlot } from "./stream-slots";
+import { streamRefusal } from "./stream-slots";
 
-const RETRY = new TextEncoder().encode("retry: 2000\n\n");
 /**
  * Messages queued for a client that stopped reading before its stream is dropped (it reconnects
  * and starts from a fresh snapshot): a stalled reader cannot make the queue grow without bound.
@@ -37,66 +36,19 @@ export async function openStockStream({
   waiterId?: string | null;
   signal: AbortSignal;
 }): Promise<ReadableStream<Uint8Array> | null> {
-  const releaseSlot = takeStreamSlot(client);
-  let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  let unwatch: (() => void) | null = null;
-  let unwatchOffers: (() => void) | null = null;
-  let ended = false;
-  const end = (reason?: Error) => {
-    if (ended) return;
-    ended = true;
-    signal.removeEventListener("abort", onAbort);
-    unwatch?.();
-    unwatchOffers?.();
-    releaseSlot();
-    try {
-      if (reason) controller?.error(reason);
-      else controller?.close();
-    } catch {
-      // already closed or cancelled
-    }
-  };
-  const onAbort = () => end();
-  // Before any await: a client that leaves while the snapshot is read must be heard.
-  signal.addEventListener("abort", onAbort);
-  let snapshot: StockChange[] = [];
-  try {
-    if (!signal.aborted) snapshot = await stockOf(productIds);
-  } catch (error) {
-    end();
-    throw error;
-  }
-  if (signal.aborted || ended) {
-    end();
-    return null;
-  }
-  return new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        c.enqueue(RETRY);
-        if (snapshot.length > 0) c.enqueue(stockMessage(snapshot));
-        const watcher = {
-          deliver(bytes: Uint8Array) {
-            if ((c.desiredSize ?? 0) < -MAX_BACKLOG) {
-              // An AbortError, so Next.js drops the connection without logging a failure.
-              end(new DOMException("The client reads too slowly.", "AbortError"));
-              return;
-            }
-            try {
-              c.enqueue(bytes);
-            } catch {
-              end(); // the stream ended without telling us: let go of it all the same
-            }
-          },
-        };
-        unwatch = watchStock(productIds, watcher);
-        if (waiterId) unwatchOffers = watchOffers(waiterId, watcher);
-      },
-      cancel() {
-        end();
-      },
+  return openEventStream({
+    client,
+    signal,
+    maxBacklog: MAX_BACKLOG,
+    first: () => stockOf(productIds),
+    start(sink, snapshot) {
+      if (snapshot.length > 0) sink.deliver(stockMessage(snapshot));
+      const unwatch = watchStock(productIds, sink);
+      const unwatchOffers = waiterId ? watchOffers(waiterId, sink) : null;
+      return () => {
+        unwatch();
+        unwatchOffers?.();
+      };
     },
-    { highWaterMark: 0 },
-  );
+  });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { CartSnapshot } from "../cart/cart-types";
-import { deadlineColumns } from "../cart/deadline-sql";
+import { ledgerSnapshots } from "../cart/ledger-snapshot";
 import { cachedCartIds, forgetCartsInRedis, readCartKeys, repairCartInRedis } from "../cart/redis-cart";
 import { pg } from "../db/client";
 import { compareCart, ledgerDrift, REBUILT, type CacheVerdict, type LedgerDrift, type LedgerRow } from "./drift";
@@ -36,32 +36,12 @@ const PAGE = 1_000;
 /** Live carts (not about to expire) after `after` in id order, with their lines. */
 async function liveCarts(after: string | null, ids?: readonly string[]): Promise<CartSnapshot[]> {
   const sql = pg();
-  const rows = await sql<
-    {
-      id: string;
-      version: number;
-      expires_at_ms: number;
-      ttl_ms: number;
-      extensions_used: number;
-      lines: CartSnapshot["lines"];
-    }[]
-  >`
-    select c.id, c.version, c.extensions_used, ${deadlineColumns(sql, sql`c.expires_at`)},
-           coalesce(json_agg(json_build_object('productId', r.product_id, 'quantity', r.quantity) order by r.product_id)
-                    filter (where r.product_id is not null), '[]') as lines
-      from carts c left join reservations r on r.cart_id = c.id
-     where c.state = 'active' and c.expires_at > now() + make_interval(secs => ${DEADLINE_MARGIN_S})
-       ${after ? sql`and c.id > ${after}` : sql``}
-       ${ids ? sql`and c.id in ${sql(ids)}` : sql``}
-     group by c.id order by c.id limit ${PAGE}`;
-  return rows.map((r) => ({
-    cartId: r.id,
-    version: r.version,
-    expiresAtMs: Number(r.expires_at_ms),
-    ttlMs: r.ttl_ms,
-    extensionsUsed: r.extensions_used,
-    lines: r.lines,
-  }));
+  return ledgerSnapshots(
+    sql,
+    sql`c.state = 'active' and c.expires_at > now() + make_interval(secs => ${DEADLINE_MARGIN_S})
+        ${after ? sql`and c.id > ${after}` : sql``} ${ids ? sql`and c.id in ${sql(ids)}` : sql``}`,
+    sql`order by c.id limit ${PAGE}`,
+  );
 }
 
 async function verdicts(carts: readonly CartSnapshot[]): Promise<Map<string, CacheVerdict>> {

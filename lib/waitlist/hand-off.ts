@@ -2,8 +2,8 @@ import "server-only";
 import { log, reason } from "../log";
 import type { TransactionSql } from "postgres";
 import { newCartId } from "../cart/cart-id";
-import { deadlineColumns, type DeadlineColumns } from "../cart/deadline-sql";
 import type { CartSnapshot } from "../cart/cart-types";
+import { ledgerSnapshots } from "../cart/ledger-snapshot";
 import { writeCartToRedis } from "../cart/redis-cart";
 import { config } from "../config";
 import { holdUnits } from "../inventory/counters";
@@ -144,24 +144,8 @@ async function waitersCart(tx: TransactionSql, entry: Waiting, offerTtlSeconds: 
 }
 
 /** The carts as committed by this transaction, to write to Redis after commit. */
-async function snapshotsOf(tx: TransactionSql, cartIds: string[]): Promise<CartSnapshot[]> {
-  if (cartIds.length === 0) return [];
-  const rows = await tx<
-    ({ id: string; version: number; extensions_used: number; lines: [number, number][] } & DeadlineColumns)[]
-  >`
-    select c.id, c.version, c.extensions_used, ${deadlineColumns(tx, tx`c.expires_at`)},
-           (select json_agg(json_build_array(r.product_id, r.quantity) order by r.product_id)
-              from reservations r where r.cart_id = c.id) as lines
-      from carts c where c.id = any(${cartIds}::uuid[])`;
-  return rows.map((r) => ({
-    cartId: r.id,
-    version: r.version,
-    expiresAtMs: Number(r.expires_at_ms),
-    ttlMs: r.ttl_ms,
-    extensionsUsed: r.extensions_used,
-    lines: (r.lines ?? []).map(([productId, quantity]) => ({ productId, quantity })),
-  }));
-}
+const snapshotsOf = async (tx: TransactionSql, cartIds: string[]): Promise<CartSnapshot[]> =>
+  cartIds.length === 0 ? [] : ledgerSnapshots(tx, tx`c.id = any(${cartIds}::uuid[])`);
 
 /**
  * After the freeing transaction committed: the carts that received offers go to Redis, and each
