@@ -59,10 +59,10 @@ function* stringsIn(value: unknown): Generator<string> {
 }
 
 /**
- * What is wrong with one reply (its rows by id), or null. `rootIsArguments`: row 0 is the
- * argument list of a fetch action (a form's row 0 describes the bound action instead).
+ * What is wrong with one reply (its rows by id), or null. `root` says what row 0 is: the
+ * argument list of a fetch action, or (a form's) the bound action.
  */
-export function replyProblem(rows: Map<number, string>, rootIsArguments: boolean): ActionBodyProblem | null {
+export function replyProblem(rows: Map<number, string>, root: "arguments" | "bound action"): ActionBodyProblem | null {
   if (!rows.has(0)) return "malformed";
   for (const [id, text] of rows) {
     if (jsonNesting(text) > MAX_ACTION_NESTING) return "too_deep";
@@ -72,7 +72,7 @@ export function replyProblem(rows: Map<number, string>, rootIsArguments: boolean
     } catch {
       return "malformed";
     }
-    if (id === 0 && rootIsArguments && !Array.isArray(value)) return "malformed";
+    if (id === 0 && root === "arguments" && !Array.isArray(value)) return "malformed";
     for (const s of stringsIn(value)) {
       if (s[0] !== "$" || INLINE_VALUE.test(s) || FORM_FIELDS.test(s)) continue;
       const target = ROW_REFERENCE.exec(s)?.[1];
@@ -83,7 +83,8 @@ export function replyProblem(rows: Map<number, string>, rootIsArguments: boolean
 }
 
 /** What is wrong with a fetch action's text body (a reply of one row), or null. */
-export const textBodyProblem = (body: string): ActionBodyProblem | null => replyProblem(new Map([[0, body]]), true);
+export const textBodyProblem = (body: string): ActionBodyProblem | null =>
+  replyProblem(new Map([[0, body]]), "arguments");
 
 /**
  * What is wrong with a multipart action body, or null: a fetch action's numbered rows, or each
@@ -101,7 +102,7 @@ export function formBodyProblem(form: FormData): ActionBodyProblem | null {
     replies.set(prefix, rows);
   }
   for (const [prefix, rows] of replies) {
-    const problem = replyProblem(rows, prefix === "");
+    const problem = replyProblem(rows, prefix === "" ? "arguments" : "bound action");
     if (problem) return problem;
   }
   return null;

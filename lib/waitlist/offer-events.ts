@@ -2,7 +2,6 @@ import "server-only";
 import { log, reason } from "../log";
 import { redis } from "../redis/client";
 import { stockChannel } from "../inventory/stock-events";
-import type { Offer } from "./hand-off";
 
 /** What a waiter's open pages hear when units were handed to them (no ids of anyone else). */
 export type OfferNotice = { waiterId: string; productId: number; units: number };
@@ -11,7 +10,7 @@ export type OfferNotice = { waiterId: string; productId: number; units: number }
 export const offerChannel = (): string => `offers:${stockChannel()}`;
 
 /** Best effort: a page that misses it sees the offer in its cart on the next load. */
-export async function publishOffers(offers: readonly Offer[]): Promise<void> {
+export async function publishOffers(offers: readonly OfferNotice[]): Promise<void> {
   if (offers.length === 0) return;
   const notices: OfferNotice[] = offers.map(({ waiterId, productId, units }) => ({ waiterId, productId, units }));
   try {

@@ -194,7 +194,7 @@ describe("server-action bodies React never sends are refused before Next decodes
     expect(jsonNesting('[{"a":"[[[[{{{{"}]')).toBe(2);
     expect(jsonNesting('["\\"[["]')).toBe(1);
     expect(
-      replyProblem(new Map([[0, `${"[".repeat(MAX_ACTION_NESTING)}${"]".repeat(MAX_ACTION_NESTING)}`]]), true),
+      replyProblem(new Map([[0, `${"[".repeat(MAX_ACTION_NESTING)}${"]".repeat(MAX_ACTION_NESTING)}`]]), "arguments"),
     ).toBeNull();
   });
 });
