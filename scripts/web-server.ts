@@ -6,6 +6,7 @@ import { requestLineProblem } from "../lib/http/raw-request";
 import { config } from "../lib/config";
 import { runCli } from "./cli";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
+import { log } from "../lib/log";
 
 /**
  * The production web server: Next's request handler behind a plain Node HTTP server, so every
@@ -45,7 +46,7 @@ runCli(async () => {
   // Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed socket.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(port, resolve));
-  console.log(`[web] listening on http://localhost:${port} (client = ${describeHops(trustedProxyHops)})`);
+  log.info("web_listening", { url: `http://localhost:${port}`, client: describeHops(trustedProxyHops) });
 
   const stop = () => {
     server.close();
