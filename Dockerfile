@@ -1,4 +1,6 @@
-# One image for both roles: `npm run start:web` or `npm run start:worker` (compose sets which).
+# One image for every role: `node dist/start.mjs` (migrate, then web and worker together), or
+# `node dist/web.mjs` / `node dist/worker.mjs` / `node dist/migrate.mjs` alone (compose sets which).
+# `npm run test:setup` checks, without Docker, that each step has the files it needs.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -17,6 +19,10 @@ COPY --from=build /app/.next ./.next
 COPY --from=build /app/public ./public
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/drizzle ./drizzle
+# Next compiles next.config.ts when the server starts, with the one source it imports.
 COPY --from=build /app/next.config.ts ./
+COPY --from=build /app/lib/http/action-request.ts ./lib/http/
 EXPOSE 3000
-CMD ["npm", "start"]
+# node itself, not npm: `docker stop`'s SIGTERM must reach the process that shuts down cleanly
+# (npm's shell does not pass it on).
+CMD ["node", "dist/start.mjs"]
