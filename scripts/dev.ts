@@ -123,7 +123,7 @@ async function resolveRedis(): Promise<string> {
   throw new Error(
     [
       "No Redis answers at 127.0.0.1:6379 and redis-server is not installed. Get one of these, then run `npm run dev` again:",
-      "  Docker:         docker compose up -d redis",
+      "  Docker:         docker run -d -p 6379:6379 redis:7 --notify-keyspace-events Ex",
       "  Debian/Ubuntu:  sudo apt-get install redis-server",
       "  macOS:          brew install redis && brew services start redis",
       "  or set REDIS_URL to a Redis you already have.",
