@@ -9,13 +9,13 @@ import { RedisCluster } from "../../scripts/harness/redis-cluster";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // A Redis Cluster of this file's own (3 masters, 3 replicas), so killing a master here never
 // disturbs another suite.
 const cluster = new RedisCluster(Number(process.env.CLUSTER_TEST_BASE_PORT ?? 7200));
 await cluster.start();
-process.env.REDIS_CLUSTER_NODES = cluster.nodes;
-process.env.CART_TTL_SECONDS = "6";
+setTestConfig({ REDIS_CLUSTER_NODES: cluster.nodes, CART_TTL_SECONDS: "6" });
 const SWEEP_MS = 500;
 const TTL_MS = 6_000;
 

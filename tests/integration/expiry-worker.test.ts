@@ -8,8 +8,9 @@ import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
-process.env.CART_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 const TTL_MS = 2_000;
 

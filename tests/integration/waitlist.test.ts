@@ -10,10 +10,10 @@ import { ShopError } from "@/lib/errors";
 import { entriesOf, join, leave } from "@/lib/waitlist/line";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // Short holds and offers, so a hand-off happens within the test; the worker's sweeper every 500 ms.
-process.env.CART_TTL_SECONDS = "2";
-process.env.OFFER_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2", OFFER_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 
 const workers: WorkerProcess[] = [];

@@ -7,8 +7,9 @@ import { countersOf, createProduct } from "../support/ledger";
 import { shoppersAdding, sleep, total } from "../support/load";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
-process.env.CART_TTL_SECONDS = "4";
+setTestConfig({ CART_TTL_SECONDS: "4" });
 const SWEEP_MS = 500;
 
 describe("Postgres connections are killed under load", () => {

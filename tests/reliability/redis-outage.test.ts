@@ -6,12 +6,12 @@ import { shoppersAdding, sleep, total } from "../support/load";
 import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // A private Redis, stopped and started again (without persistence) while shoppers add.
 const redisServer = new RedisServer(await freePort());
 await redisServer.start();
-process.env.REDIS_URL = redisServer.url;
-process.env.CART_TTL_SECONDS = "4";
+setTestConfig({ REDIS_URL: redisServer.url, CART_TTL_SECONDS: "4" });
 const SWEEP_MS = 500;
 
 afterAll(() => redisServer.stop());

@@ -8,9 +8,9 @@ import { sleep, total, type StatusCounts } from "../support/load";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
-process.env.CART_TTL_SECONDS = "5";
-process.env.OFFER_TTL_SECONDS = "3";
+setTestConfig({ CART_TTL_SECONDS: "5", OFFER_TTL_SECONDS: "3" });
 const SWEEP_MS = 500;
 const SHOPPERS = Number(process.env.SOAK_SHOPPERS ?? 200);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);

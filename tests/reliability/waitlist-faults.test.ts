@@ -8,10 +8,10 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { createProduct } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // Holds and offers of 2 s, a sweeper every 500 ms: hand-offs happen while the faults do.
-process.env.CART_TTL_SECONDS = "2";
-process.env.OFFER_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2", OFFER_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 const PRODUCTS = 40;
 

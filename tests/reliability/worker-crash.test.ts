@@ -6,8 +6,9 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { countersOf, createProduct } from "../support/ledger";
 import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
-process.env.CART_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 const CARTS = 2_000;
 
