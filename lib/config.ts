@@ -159,3 +159,13 @@ export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/**
+ * Forgets the configuration read so far, so the next config() reads process.env again. For
+ * tests only (tests/support/config.ts): a test file that sets its variables calls this, so it
+ * does not matter whether something it imported had already read config(). Clients created from
+ * the old values (the Postgres pool, the Redis connection) are not affected.
+ */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -79,7 +79,7 @@ export function applyChange(target: CartTarget, change: LineChange): Promise<App
   return batches.submit(change.productId, { target, change });
 }
 
-function enforceLimits(lines: readonly CartLine[], current: number, target: number): void {
+export function enforceLimits(lines: readonly CartLine[], current: number, target: number): void {
   const { maxQtyPerLine, maxLines, maxUnitsPerCart } = config();
   if (target > maxQtyPerLine) {
     throw new ShopError("cart_limit", `At most ${maxQtyPerLine} of one item per cart.`, { maxQtyPerLine });

@@ -3,19 +3,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
-import { countersOf, createProduct } from "../support/ledger";
-import { shoppersAdding, sleep, total } from "../support/load";
+import { activeCarts, countersOf, createProduct } from "../support/ledger";
+import { shoppersAdding, total } from "../support/load";
 import { RedisCluster } from "../../scripts/harness/redis-cluster";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
 // A Redis Cluster of this file's own (3 masters, 3 replicas), so killing a master here never
 // disturbs another suite.
 const cluster = new RedisCluster(Number(process.env.CLUSTER_TEST_BASE_PORT ?? 7200));
 await cluster.start();
-process.env.REDIS_CLUSTER_NODES = cluster.nodes;
-process.env.CART_TTL_SECONDS = "6";
+setTestConfig({ REDIS_CLUSTER_NODES: cluster.nodes, CART_TTL_SECONDS: "6" });
 const SWEEP_MS = 500;
 const TTL_MS = 6_000;
 
@@ -38,11 +39,21 @@ describe("Redis Cluster", () => {
       const viaOther = new Shopper(webs[1]?.url as string);
       viaOther.cookies.set("cart", shopper.cookies.get("cart") as string);
       expect((await viaOther.cart()).body.cart.items[0].quantity).toBe(2);
-      await sleep(8_000);
+      // Shoppers keep adding through both instances until holds run out under the load: the
+      // workers have released 20 carts.
+      const released = () => workers.reduce((n, w) => n + w.releases().length, 0);
+      await waitFor(() => released() >= 20 && loads.every((l) => l.okTimes.length >= 100), {
+        timeout: TTL_MS + 60_000,
+        what: "100 adds through each instance and 20 holds released under the load",
+      });
       await Promise.all(loads.map((l) => l.stop()));
       for (const load of loads) expect(load.serverErrors).toEqual([]);
 
-      await sleep(TTL_MS + SWEEP_MS + 1_500);
+      // Every hold has ended (the last ones a TTL after the load stopped).
+      await waitFor(async () => (await activeCarts()) === 0, {
+        timeout: TTL_MS + SWEEP_MS + 30_000,
+        what: "every hold to end",
+      });
       const releases = workers.flatMap((w) => w.releases());
       const perCart = new Map<string, number>();
       for (const r of releases) perCart.set(String(r.cart), (perCart.get(String(r.cart)) ?? 0) + 1);
@@ -77,14 +88,16 @@ describe("Redis Cluster", () => {
       const shoppers = Array.from({ length: 30 }, () => new Shopper(web.url));
       for (const s of shoppers) expect((await s.add(productId, 2)).status).toBe(200);
       const load = shoppersAdding(web.url, [productId], 10);
-      await sleep(1_000);
+      await waitFor(() => load.okTimes.length >= 10, { timeout: 30_000, what: "the shoppers' first adds" });
 
       const [victim] = await cluster.masters();
       const killedAt = Date.now();
       await cluster.kill(victim as number);
       await cluster.waitForFailover(victim as number);
       const recoveredMs = Date.now() - killedAt;
-      await sleep(3_000);
+      // Served again after the failover, by the same web.
+      const servedAfter = () => load.okTimes.filter((t) => t > killedAt + recoveredMs + 500).length;
+      await waitFor(() => servedAfter() > 10, { timeout: 30_000, what: "adds served after the failover" });
       await load.stop();
       const lastCartAt = Date.now();
 
@@ -96,15 +109,19 @@ describe("Redis Cluster", () => {
       }
       expect(load.statuses["500"] ?? 0).toBe(0);
       expect(load.serverErrors.filter((e) => e.status !== 503)).toEqual([]);
-      expect(load.okTimes.filter((t) => t > killedAt + recoveredMs + 500).length).toBeGreaterThan(10);
+      expect(servedAfter()).toBeGreaterThan(10);
 
       // After the deadline: every hold has ended, through events on the new master or the sweeper.
-      await sleep(Math.max(0, lastCartAt + ttlMs - Date.now()) + SWEEP_MS + 1_500);
+      await waitFor(async () => (await activeCarts()) === 0, {
+        timeout: Math.max(0, lastCartAt + ttlMs - Date.now()) + SWEEP_MS + 30_000,
+        what: "every hold to end",
+      });
       expect(await invariantViolations(SWEEP_MS)).toEqual([]);
       expect((await countersOf(productId)).reserved).toBe(0);
       const [late] = await db().execute<{ worst: number | null }>(
         sql`select max(extract(epoch from ended_at - expires_at) * 1000)::int as worst from carts where state = 'expired'`,
       );
+      // Invariant 4, from the ledger's own timestamps: how late the latest release came.
       expect(late?.worst ?? 0).toBeLessThanOrEqual(SWEEP_MS + 1_000);
       recordFigures("cluster: master failover", {
         killedPort: victim,

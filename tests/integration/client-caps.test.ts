@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/shop-error";
 import { countersOf, createProduct } from "../support/ledger";
+import { setTestConfig } from "../support/config";
 
 // Invariant 9 alone: no new-cart rate limit, so one client can open as many carts as it likes.
-process.env.HOLD_LIMITS = "on";
-process.env.NEW_CARTS_PER_IP_PER_MINUTE = "0";
+setTestConfig({ HOLD_LIMITS: "on", NEW_CARTS_PER_IP_PER_MINUTE: "0" });
 
 const outcome = (work: Promise<unknown>) =>
   work.then(

@@ -6,9 +6,10 @@ import { soldOut } from "@/lib/cart/sold-out";
 import { ShopError } from "@/lib/shop-error";
 import { describeError } from "@/lib/http/error-response";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
+import { setTestConfig } from "../support/config";
 
 // Per-client caps on: the mixed batch includes a client at its cap.
-process.env.HOLD_LIMITS = "on";
+setTestConfig({ HOLD_LIMITS: "on" });
 
 const outcome = (work: Promise<unknown>): Promise<string> =>
   work.then(

@@ -6,10 +6,10 @@ import { ShopError } from "@/lib/shop-error";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
+import { setTestConfig } from "../support/config";
 
 // Short holds, so an extension visibly moves the deadline; two extensions at most.
-process.env.CART_TTL_SECONDS = "60";
-process.env.MAX_HOLD_EXTENSIONS = "2";
+setTestConfig({ CART_TTL_SECONDS: "60", MAX_HOLD_EXTENSIONS: "2" });
 
 const shopper = { cartId: null, clientIp: "198.51.100.40" };
 const refusal = (work: Promise<unknown>) =>

@@ -3,9 +3,9 @@ import { addToCart } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/shop-error";
 import { redis } from "@/lib/redis/client";
 import { countersOf, createProduct } from "../support/ledger";
+import { setTestConfig } from "../support/config";
 
-process.env.NEW_CARTS_PER_IP_PER_MINUTE = "3";
-process.env.HOLD_LIMITS = "on";
+setTestConfig({ NEW_CARTS_PER_IP_PER_MINUTE: "3", HOLD_LIMITS: "on" });
 
 const refusal = (work: Promise<unknown>) =>
   work.then(

@@ -3,11 +3,11 @@ import { addToCart } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/shop-error";
 import { describeError } from "@/lib/http/error-response";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
+import { setTestConfig } from "../support/config";
 
 // Nothing listens on port 1: every Redis call fails, as when Redis is down.
 // This scenario needs a single Redis of its own, even when the suite runs against a cluster.
-delete process.env.REDIS_CLUSTER_NODES;
-process.env.REDIS_URL = "redis://127.0.0.1:1/0";
+setTestConfig({ REDIS_CLUSTER_NODES: undefined, REDIS_URL: "redis://127.0.0.1:1/0" });
 
 describe("Redis is down", () => {
   it("an add answers 503 and changes nothing in the ledger", async () => {

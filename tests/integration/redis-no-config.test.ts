@@ -3,14 +3,17 @@ import { addToCart } from "@/lib/cart/mutations";
 import { countersOf, createProduct } from "../support/ledger";
 import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // Like a managed Redis: CONFIG is disabled, and keyspace events are off.
 const server = new RedisServer(await freePort(), ["--rename-command", "CONFIG", ""]);
 await server.start();
 // This scenario needs a single Redis of its own, even when the suite runs against a cluster.
-delete process.env.REDIS_CLUSTER_NODES;
-process.env.REDIS_URL = server.url;
-process.env.CART_TTL_SECONDS = "2";
+setTestConfig({
+  REDIS_CLUSTER_NODES: undefined,
+  REDIS_URL: server.url,
+  CART_TTL_SECONDS: "2",
+});
 const SWEEP_MS = 500;
 
 afterAll(() => server.stop());

@@ -5,14 +5,17 @@ import { createRedis } from "@/lib/redis/client";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
 
 // A Redis of this file's own, restarted without persistence in the middle of the test.
 const server = new RedisServer(await freePort());
 await server.start();
 // This scenario needs a single Redis of its own, even when the suite runs against a cluster.
-delete process.env.REDIS_CLUSTER_NODES;
-process.env.REDIS_URL = server.url;
-process.env.CART_TTL_SECONDS = "3";
+setTestConfig({
+  REDIS_CLUSTER_NODES: undefined,
+  REDIS_URL: server.url,
+  CART_TTL_SECONDS: "3",
+});
 const SWEEP_MS = 500;
 
 afterAll(() => server.stop());

@@ -10,10 +10,11 @@ import { ShopError } from "@/lib/shop-error";
 import { entriesOf, join, leave } from "@/lib/waitlist/line";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
 // Short holds and offers, so a hand-off happens within the test; the worker's sweeper every 500 ms.
-process.env.CART_TTL_SECONDS = "2";
-process.env.OFFER_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2", OFFER_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 
 const workers: WorkerProcess[] = [];
@@ -64,10 +65,12 @@ describe("the waiting line (invariant 8)", () => {
         if ((await codeOf(addToCart({ cartId: null, clientIp: "203.0.113.9" }, productId, 1))) === "ok") botGot += 1;
       }
     })();
-    const deadline = Date.now() + 2_000 + SWEEP_MS + 1_000 + 1_000; // the hold, then SWEEP_INTERVAL_MS + 1 s
-    while (Date.now() < deadline && (await linesOf(await waiterCart(b.waiterId))).length === 0) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The hold runs out (2 s), then the sweeper hands the unit to B (invariant 4: within a sweep
+    // interval + 1 s); generous, so a slow machine only waits longer.
+    await waitFor(async () => (await linesOf(await waiterCart(b.waiterId))).length > 0, {
+      timeout: 2_000 + SWEEP_MS + 10_000,
+      what: "the unit handed to B",
+    });
     const bCart = await waiterCart(b.waiterId);
     expect(await linesOf(bCart)).toEqual([[productId, 1]]);
     expect(await entriesOf(b.waiterId)).toEqual([
@@ -77,7 +80,10 @@ describe("the waiting line (invariant 8)", () => {
     expect(await extendHold(aCart).catch((e: ShopError) => e.code)).toBe("cart_expired");
 
     // B lets the offer run out: it passes to C, still never through `available`.
-    while ((await linesOf(await waiterCart(c.waiterId))).length === 0) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => (await linesOf(await waiterCart(c.waiterId))).length > 0, {
+      timeout: 2_000 + SWEEP_MS + 10_000,
+      what: "the unit passed on to C",
+    });
     stop = true;
     await sampler;
     expect(maxAvailable).toBe(0);

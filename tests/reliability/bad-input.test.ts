@@ -13,6 +13,7 @@ import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { rawRequest } from "../support/raw-client";
+import { setTestConfig } from "../support/config";
 
 // The web's Redis is a private server this file can break: out of memory under `noeviction`,
 // turned into a replica, reloading its data. Its files go to a folder of its own.
@@ -23,8 +24,10 @@ const redisServer = new RedisServer(await freePort(), [
   ...["--enable-debug-command", "local", "--loading-process-events-interval-bytes", "1024"],
 ]);
 await redisServer.start();
-process.env.REDIS_URL = redisServer.url;
-process.env.DATABASE_POOL_MAX = "5"; // the machine's Postgres is shared
+setTestConfig({
+  REDIS_URL: redisServer.url,
+  DATABASE_POOL_MAX: "5", // the machine's Postgres is shared
+});
 
 const SWEEP_MS = 500;
 const ADMIN = process.env.ADMIN_TOKEN as string;

@@ -1,17 +1,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
-import { countersOf, createProduct } from "../support/ledger";
-import { shoppersAdding, sleep, total } from "../support/load";
+import { activeCarts, countersOf, createProduct } from "../support/ledger";
+import { shoppersAdding, total } from "../support/load";
 import { freePort, RedisServer } from "../../scripts/harness/redis-server";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
 // A private Redis, stopped and started again (without persistence) while shoppers add.
 const redisServer = new RedisServer(await freePort());
 await redisServer.start();
-process.env.REDIS_URL = redisServer.url;
-process.env.CART_TTL_SECONDS = "4";
+setTestConfig({ REDIS_URL: redisServer.url, CART_TTL_SECONDS: "4" });
+const TTL_MS = 4_000;
 const SWEEP_MS = 500;
 
 afterAll(() => redisServer.stop());
@@ -24,13 +26,17 @@ describe("Redis goes down under load", () => {
     await Promise.all([web.start(), worker.started()]);
     try {
       const load = shoppersAdding(web.url, products, 20);
-      await sleep(2_000);
+      await waitFor(() => load.okTimes.length > 20, { timeout: 30_000, what: "the shoppers' first adds" });
       await redisServer.stop();
       const downAt = Date.now();
-      await sleep(3_000);
+      // Down until shoppers have been refused 20 times (how they were told is checked below).
+      await waitFor(() => load.serverErrors.length >= 20, { timeout: 30_000, what: "refusals while Redis is down" });
       await redisServer.start();
       const upAt = Date.now();
-      await sleep(4_000);
+      await waitFor(() => load.okTimes.filter((t) => t > upAt + 1_000).length > 20, {
+        timeout: 30_000,
+        what: "adds served again after Redis came back",
+      });
       await load.stop();
 
       // Down: refusals are 503s with the JSON error shape and a message; never a 500.
@@ -46,8 +52,11 @@ describe("Redis goes down under load", () => {
       expect(load.okTimes.filter((t) => t > upAt + 1_000).length).toBeGreaterThan(20);
       expect(load.okTimes.filter((t) => t < downAt).length).toBeGreaterThan(20);
 
-      // Every hold, including those whose Redis keys vanished, ends on time.
-      await sleep(4_000 + SWEEP_MS + 1_500);
+      // Every hold ends, including those whose Redis keys vanished.
+      await waitFor(async () => (await activeCarts()) === 0, {
+        timeout: TTL_MS + SWEEP_MS + 30_000,
+        what: "every hold to end",
+      });
       expect(await invariantViolations(SWEEP_MS)).toEqual([]);
       for (const id of products) expect((await countersOf(id)).reserved).toBe(0);
       recordFigures("Redis stopped and restarted under load", {

@@ -3,14 +3,15 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
-import { createProduct } from "../support/ledger";
+import { activeCarts, createProduct } from "../support/ledger";
 import { sleep, total, type StatusCounts } from "../support/load";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
-process.env.CART_TTL_SECONDS = "5";
-process.env.OFFER_TTL_SECONDS = "3";
+setTestConfig({ CART_TTL_SECONDS: "5", OFFER_TTL_SECONDS: "3" });
 const SWEEP_MS = 500;
 const SHOPPERS = Number(process.env.SOAK_SHOPPERS ?? 200);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -118,12 +119,16 @@ describe("soak", () => {
           if (left.status >= 500) serverErrors.push(left.body);
         }
       }
-      expect(serverErrors).toEqual([]);
+      // On failure, the web's last log lines say which backend call gave out.
+      expect(serverErrors, web.output.join("").slice(-4_000)).toEqual([]);
       // Every allowed status is a deliberate answer of the API.
       expect(Object.keys(statuses).every((s) => ["200", "201", "404", "409", "410", "422"].includes(s))).toBe(true);
 
       // After the last hold's deadline and a sweep: nothing is held any more, all sold is in orders.
-      await sleep(5_000 + SWEEP_MS + 1_500);
+      await waitFor(async () => (await activeCarts()) === 0, {
+        timeout: 5_000 + SWEEP_MS + 30_000,
+        what: "every hold and offer to end",
+      });
       expect(await invariantViolations(SWEEP_MS)).toEqual([]);
       const [ledger] = await db().execute<{ reserved: number; sold: number; active: number }>(sql`
         select (select coalesce(sum(reserved), 0)::int from inventory) as reserved,

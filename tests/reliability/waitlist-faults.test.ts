@@ -6,12 +6,13 @@ import { join } from "@/lib/waitlist/line";
 import { flushCartStore } from "../support/cart-store";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
-import { createProduct } from "../support/ledger";
+import { createProduct, deadlinesPassed } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
 // Holds and offers of 2 s, a sweeper every 500 ms: hand-offs happen while the faults do.
-process.env.CART_TTL_SECONDS = "2";
-process.env.OFFER_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2", OFFER_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 const PRODUCTS = 40;
 
@@ -68,7 +69,10 @@ const allWith = (all: Scene[], who: (s: Scene) => string) => async () =>
 describe("the waiting line under faults (invariant 8 with 4 and 5)", () => {
   it("the worker SIGKILLed while offers are being made: after a restart each unit is offered once, to the first in line", async () => {
     const all = await scenes();
-    await new Promise((r) => setTimeout(r, 2_200)); // every holder is due
+    await waitFor(() => deadlinesPassed(all.map((s) => s.holderCart)), {
+      timeout: 30_000,
+      what: "every holder's cart to be due",
+    });
     const first = await startWorker();
     await first.waitFor((lines) => lines.filter((l) => l.event === "offer").length >= 5, 20_000);
     await first.kill();

@@ -4,10 +4,12 @@ import { addToCart } from "@/lib/cart/mutations";
 import { db } from "@/lib/db/client";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
-import { countersOf, createProduct } from "../support/ledger";
+import { countersOf, createProduct, deadlinesPassed } from "../support/ledger";
 import { WorkerProcess, type LogLine } from "../../scripts/harness/worker-process";
+import { setTestConfig } from "../support/config";
+import { waitFor } from "../support/wait-for";
 
-process.env.CART_TTL_SECONDS = "2";
+setTestConfig({ CART_TTL_SECONDS: "2" });
 const SWEEP_MS = 500;
 const CARTS = 2_000;
 
@@ -31,7 +33,7 @@ describe("the worker dies in the middle of releasing", () => {
       cartIds.push(...batch.map((b) => b.cartId));
     }
     const held = (await countersOf(productId)).reserved;
-    await new Promise((r) => setTimeout(r, 2_200)); // all of them are due now
+    await waitFor(() => deadlinesPassed(cartIds), { timeout: 30_000, what: "every cart to be due" });
 
     const first = new WorkerProcess({ SWEEP_INTERVAL_MS: String(SWEEP_MS) }, { production: true });
     await first.started();
@@ -42,8 +44,11 @@ describe("the worker dies in the middle of releasing", () => {
     const second = new WorkerProcess({ SWEEP_INTERVAL_MS: String(SWEEP_MS) }, { production: true });
     try {
       await second.started();
-      const deadline = Date.now() + 30_000;
-      while ((await activeAmong(cartIds)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      await waitFor(async () => (await activeAmong(cartIds)) === 0, {
+        timeout: 30_000,
+        interval: 200,
+        what: "every cart released after the restart",
+      });
     } finally {
       await second.stop();
     }

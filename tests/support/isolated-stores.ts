@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import { closeDb } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { closeRedis } from "@/lib/redis/client";
+import { setTestConfig } from "./config";
 import { databaseUrl, dropDatabase, flushRedisDb, TEST_REDIS_BASE, uniqueDatabaseName } from "./services";
 
 /**
@@ -9,8 +10,9 @@ import { databaseUrl, dropDatabase, flushRedisDb, TEST_REDIS_BASE, uniqueDatabas
  * one after another), with the configuration the suites share; removes both afterwards.
  */
 export function withIsolatedStores(prefix: string, redisDb: number, env: Record<string, string> = {}): void {
+  // Names carry the process id and random bytes: concurrent runs (another checkout's) never meet.
   const dbName = uniqueDatabaseName(prefix);
-  Object.assign(process.env, {
+  setTestConfig({
     DATABASE_URL: databaseUrl(dbName),
     REDIS_URL: `${TEST_REDIS_BASE}/${redisDb}`,
     DATABASE_POOL_MAX: "10",

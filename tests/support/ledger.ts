@@ -53,3 +53,22 @@ export async function backdateCart(cartId: string, msAgo = 1_000): Promise<void>
     sql`update carts set expires_at = now() - make_interval(secs => ${msAgo / 1000}) where id = ${cartId}`,
   );
 }
+
+/** Whether every one of these carts' deadlines has passed, by the database's clock. */
+export async function deadlinesPassed(cartIds: string[]): Promise<boolean> {
+  if (cartIds.length === 0) return true;
+  const [row] = await db().execute<{ due: boolean }>(
+    sql`select bool_and(expires_at <= now()) as due from carts where id in ${cartIds}`,
+  );
+  return row?.due === true;
+}
+
+/** How many carts are still active (holding, or able to hold): all of them, or among `cartIds`. */
+export async function activeCarts(cartIds?: string[]): Promise<number> {
+  if (cartIds?.length === 0) return 0;
+  const among = cartIds ? sql`and id in ${cartIds}` : sql``;
+  const [row] = await db().execute<{ n: number }>(
+    sql`select count(*)::int as n from carts where state = 'active' ${among}`,
+  );
+  return row?.n ?? 0;
+}

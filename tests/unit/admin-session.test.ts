@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { adminAccessUntil } from "@/lib/admin/auth";
 import { ADMIN_COOKIE, ADMIN_SESSION_SECONDS, newAdminSession, verifyAdminSession } from "@/lib/admin/session";
 import { signCartId } from "@/lib/cart/cart-id";
+import { setTestConfig } from "../support/config";
 
-// Read once, at the first config() call below.
-process.env.SESSION_SECRET = "unit-session-secret-unit-session-secret-01";
-process.env.ADMIN_TOKEN = "unit-admin-token-0123";
+// This file's secret and token, whatever config() read before.
+setTestConfig({ SESSION_SECRET: "unit-session-secret-unit-session-secret-01", ADMIN_TOKEN: "unit-admin-token-0123" });
 
 describe("the admin session cookie", () => {
   it("is valid until it expires, then not", () => {
