@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { loadEnvFiles } from "../lib/env-files";
 import { runTogether } from "./processes";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/defaults";
+import { WITH_EXPIRY_EVENTS } from "./harness/redis-server";
 
 /**
  * `npm run dev`, zero configuration: use DATABASE_URL / REDIS_URL when set; otherwise the local
@@ -86,18 +87,7 @@ async function resolvePostgres(): Promise<string> {
 async function privateRedis(): Promise<string> {
   const child: ChildProcess = spawn(
     "redis-server",
-    [
-      "--port",
-      String(PRIVATE_REDIS_PORT),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--notify-keyspace-events",
-      "Ex",
-    ],
+    ["--port", String(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", ...WITH_EXPIRY_EVENTS],
     { stdio: "ignore" },
   );
   cleanups.push(async () => void child.kill("SIGTERM"));

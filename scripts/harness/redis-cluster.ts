@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
+import { WITH_EXPIRY_EVENTS } from "./redis-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -44,12 +45,7 @@ export class RedisCluster {
         "nodes.conf",
         "--cluster-node-timeout",
         "2000",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--notify-keyspace-events",
-        "Ex",
+        ...WITH_EXPIRY_EVENTS,
         "--maxmemory-policy",
         "noeviction",
       ],

@@ -2,6 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
+/** A redis-server that keeps nothing on disk: what dev, tests and benchmarks start. */
+export const IN_MEMORY = ["--save", "", "--appendonly", "no"];
+
+/** ...and sends the `expired` events the worker's fast path listens to. */
+export const WITH_EXPIRY_EVENTS = [...IN_MEMORY, "--notify-keyspace-events", "Ex"];
+
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +37,7 @@ export class RedisServer {
   async start(): Promise<void> {
     this.child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...this.extraArgs],
+      ["--port", String(this.port), "--bind", "127.0.0.1", ...IN_MEMORY, ...this.extraArgs],
       { stdio: "ignore" },
     );
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
