@@ -4,7 +4,7 @@ import { pg } from "../db/client";
 import { log, reason } from "../log";
 import { within } from "../timeout";
 import { holdMetrics } from "../metrics/hold-metrics";
-import { returnUnits } from "../inventory/counters";
+import { lockInventoryOfCarts, returnUnits } from "../inventory/counters";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { announceHandOff, handOffFreed, type HandOff } from "../waitlist/hand-off";
 import { chooseOverdue, chooseOverdueHoldersOf, overdue } from "./overdue";
@@ -60,6 +60,7 @@ async function releaseInTx(
     returning c.id, floor(extract(epoch from now() - c.expires_at) * 1000)::int as lag_ms`;
   if (ended.length === 0) return NOTHING;
   const endedIds = ended.map((e) => e.id);
+  await lockInventoryOfCarts(tx, endedIds);
 
   // The lines go, and the carts remember them: the shopper is told what went back and may hold
   // it again (lib/cart/hold-state.ts). An offer among them ends unclaimed: its place in line is

@@ -59,3 +59,18 @@ export async function lockInventoryInOrder(tx: TransactionSql, productIds: reado
   if (productIds.length < 2) return;
   await tx`select product_id from inventory where product_id = any(${[...productIds]}::int[]) order by product_id for update`;
 }
+
+/**
+ * Locks the inventory rows of every product the carts hold or were offered, in product order,
+ * before their lines and offers go: every change of a product's waiting line happens under its
+ * row lock (lib/waitlist/line.ts), so a release that deleted offers first and locked the row
+ * after deadlocked with a shopper joining that line.
+ */
+export async function lockInventoryOfCarts(tx: TransactionSql, cartIds: readonly string[]): Promise<void> {
+  await tx`
+    select product_id from inventory
+     where product_id in (select product_id from reservations where cart_id = any(${[...cartIds]}::uuid[])
+                          union
+                          select product_id from waitlist_entries where offer_cart_id = any(${[...cartIds]}::uuid[]))
+     order by product_id for update`;
+}
