@@ -138,7 +138,14 @@ export class HttpClient {
       req.on("response", (res) => {
         const status = res.statusCode ?? 0;
         this.recorder.record(
-          { actor: this.actor, kind: "stream", status, code: null, ms: performance.now() - started, at: performance.now() },
+          {
+            actor: this.actor,
+            kind: "stream",
+            status,
+            code: null,
+            ms: performance.now() - started,
+            at: performance.now(),
+          },
           "",
         );
         res.setEncoding("utf8");
@@ -157,7 +164,14 @@ export class HttpClient {
       req.on("error", (error: NodeJS.ErrnoException) => {
         this.open.delete(req);
         this.recorder.record(
-          { actor: this.actor, kind: "stream", status: 0, code: error.code ?? error.message, ms: 0, at: performance.now() },
+          {
+            actor: this.actor,
+            kind: "stream",
+            status: 0,
+            code: error.code ?? error.message,
+            ms: 0,
+            at: performance.now(),
+          },
           "",
         );
         resolve({ status: 0, close: () => {} });
@@ -181,7 +195,10 @@ export class HttpClient {
       req.on("error", () => resolve(0));
       req.on("response", (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
-        this.recorder.record({ actor: this.actor, kind: "stream", status, code: null, ms: 0, at: performance.now() }, "");
+        this.recorder.record(
+          { actor: this.actor, kind: "stream", status, code: null, ms: 0, at: performance.now() },
+          "",
+        );
         req.destroy();
         resolve(status);
       });

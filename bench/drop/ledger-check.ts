@@ -129,9 +129,11 @@ export async function checkLedger(
   } while (cursor !== "0");
   const activeCarts = counts?.active ?? 0;
   const waiting = counts?.waiting ?? 0;
-  if (final.overdue > 0) final.problems.push(`${final.overdue} active carts overdue by more than a sweep interval + 1 s`);
+  if (final.overdue > 0)
+    final.problems.push(`${final.overdue} active carts overdue by more than a sweep interval + 1 s`);
   if (activeCarts > 0) final.problems.push(`${activeCarts} carts still active ${holdsEndedAfterMs} ms after the close`);
-  if (final.reserved > 0) final.problems.push(`${final.reserved} units still reserved once every hold should have ended`);
+  if (final.reserved > 0)
+    final.problems.push(`${final.reserved} units still reserved once every hold should have ended`);
   if (waiting > 0) final.problems.push(`${waiting} places still in line after everyone left`);
   if (redisSessions > 0) final.problems.push(`${redisSessions} cart sessions left in Redis`);
 

@@ -82,7 +82,9 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
           ``,
         ]
       : []),
-    sound ? `Sound: nothing oversold, the ledger exact, caps and the line kept.` : `NOT SOUND:\n${r.violations.map((v) => `- ${v}`).join("\n")}`,
+    sound
+      ? `Sound: nothing oversold, the ledger exact, caps and the line kept.`
+      : `NOT SOUND:\n${r.violations.map((v) => `- ${v}`).join("\n")}`,
     ``,
   ].join("\n");
 }

@@ -74,9 +74,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     return reply;
   };
   const add = (quantity: number) =>
-    persist(() =>
-      client.call("add", "POST", "/api/cart/items", { body: { productId: sale.productId, quantity } }),
-    );
+    persist(() => client.call("add", "POST", "/api/cart/items", { body: { productId: sale.productId, quantity } }));
 
   const checkout = async (): Promise<ShopperLog> => {
     const placed = await persist(() => client.call("checkout", "POST", "/api/checkout", { body: CONTACT }));

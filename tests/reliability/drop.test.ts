@@ -32,7 +32,7 @@ describe("drop rehearsal", () => {
       bots: 10,
       seconds: 20,
       holdSeconds: 6,
-      offerSeconds: 4,
+      offerSeconds: 8,
       arrivalSeconds: 4,
       botLoops: 1,
       workers: 2,
