@@ -25,11 +25,17 @@ export type BotLog = {
 
 const POLL_MS = 250;
 const EXTEND_EVERY_MS = 2_000;
-const STREAM_BURST = 40;
 const STREAM_EVERY_MS = 3_000;
 const KEEP_CARTS = 10;
 
-export async function playBot(sale: Sale, index: number, seed: number, loops: number): Promise<BotLog> {
+export type BotOptions = {
+  /** Add-to-cart loops at once. */
+  loops: number;
+  /** Streams opened at once, every few seconds, and abandoned (0: none). */
+  streamBurst: number;
+};
+
+export async function playBot(sale: Sale, index: number, seed: number, opts: BotOptions): Promise<BotLog> {
   const rnd = seeded(seed);
   const address = botAddress(index);
   const log: BotLog = {
@@ -103,9 +109,9 @@ export async function playBot(sale: Sale, index: number, seed: number, loops: nu
   const streams = async () => {
     const c = client();
     await sleep(rnd() * STREAM_EVERY_MS, closed);
-    while (!closed.aborted) {
+    while (!closed.aborted && opts.streamBurst > 0) {
       const statuses = await Promise.all(
-        Array.from({ length: STREAM_BURST }, (_, n) => c.abandonStream(streamPath(sale), n % 2 === 0, forged())),
+        Array.from({ length: opts.streamBurst }, (_, n) => c.abandonStream(streamPath(sale), n % 2 === 0, forged())),
       );
       log.streamsTried += statuses.length;
       log.streamsAccepted += statuses.filter((s) => s === 200).length;
@@ -114,7 +120,7 @@ export async function playBot(sale: Sale, index: number, seed: number, loops: nu
   };
 
   try {
-    await Promise.all([...Array.from({ length: loops }, hammer), poll(), extend(), streams()]);
+    await Promise.all([...Array.from({ length: opts.loops }, hammer), poll(), extend(), streams()]);
   } finally {
     for (const c of clients) c.close();
   }

@@ -41,6 +41,8 @@ export type DropOptions = {
   arrivalSeconds: number;
   /** Add-to-cart loops each bot runs at once. */
   botLoops: number;
+  /** Streams each bot opens at once every 3 s and abandons (half at once, half after the answer's headers). */
+  botStreamBurst: number;
   workers: number;
   sweepIntervalMs: number;
   seed: number;
@@ -245,7 +247,7 @@ async function play(
       playShopper(sale, i, options.seed * 7_919 + i),
     );
     const botRuns = Array.from({ length: options.bots }, (_, i) =>
-      playBot(sale, i, options.seed * 104_729 + i, options.botLoops),
+      playBot(sale, i, options.seed * 104_729 + i, { loops: options.botLoops, streamBurst: options.botStreamBurst }),
     );
     let monitored: Promise<MonitorResult> | null = null;
     const closer = setTimeout(() => {

@@ -27,7 +27,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `## Drop rehearsal: ${n(o.units)} units, ${n(o.shoppers)} shoppers, ${n(o.bots)} bots, ${o.seconds} s`,
     ``,
     `${machine}; \`${command}\`; ${r.startedAt}. Holds of ${o.holdSeconds} s (offers ${o.offerSeconds} s), ` +
-      `shoppers arriving over ${o.arrivalSeconds} s, ${o.botLoops} add loops per bot, ${o.workers} workers, ` +
+      `shoppers arriving over ${o.arrivalSeconds} s, ${o.botLoops} add loops and bursts of ${o.botStreamBurst} abandoned streams per bot, ${o.workers} workers, ` +
       `SWEEP_INTERVAL_MS=${o.sweepIntervalMs}, seed ${o.seed}; per-client defenses at their defaults ` +
       `(at most ${r.limits.MAX_QTY_PER_LINE} units of a product per client, ${r.limits.NEW_CARTS_PER_IP_PER_MINUTE} new carts a minute, ` +
       `${r.limits.MAX_STREAMS_PER_CLIENT} streams, TRUSTED_PROXY_HOPS=${r.limits.TRUSTED_PROXY_HOPS}).`,

@@ -5,7 +5,8 @@
  * something that must always hold did not (oversold, ledger off, a cap or the line broken, a 5xx).
  *
  * DROP_UNITS (100), DROP_SHOPPERS (1000), DROP_BOTS (20), DROP_SECONDS (60), DROP_HOLD_SECONDS (20),
- * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_WORKERS (2),
+ * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
+ * DROP_WORKERS (2),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -30,6 +31,7 @@ const options = {
   offerSeconds: env("DROP_OFFER_SECONDS", 15),
   arrivalSeconds: env("DROP_ARRIVAL_SECONDS", 10),
   botLoops: env("DROP_BOT_LOOPS", 2),
+  botStreamBurst: env("DROP_BOT_STREAM_BURST", 40),
   workers: env("DROP_WORKERS", 2),
   sweepIntervalMs: env("SWEEP_INTERVAL_MS", 1_000),
   seed: env("DROP_SEED", Date.now() % 100_000),
