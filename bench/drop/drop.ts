@@ -428,13 +428,29 @@ async function play(
   }
 }
 
-/** Lines that are not the JSON event lines (offers, releases), digits folded, counted. */
+/**
+ * What the web logged besides its ordinary events, counted: plain-text lines, and JSON lines of
+ * level warn or error (`{t, level, event, ...}`); digits folded, so alike lines count together.
+ */
 function summarizeLog(text: string): Record<string, number> {
-  const lines = text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("{") && !l.startsWith("[web] listening") && !l.includes("next.config"));
-  return count(lines, (l) => l.replace(/\d+/g, "N").slice(0, 160));
+  const keys: string[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("[web] listening") || line.includes("next.config")) continue;
+    if (line.startsWith("{")) {
+      try {
+        const entry = JSON.parse(line) as { level?: string; event?: string; reason?: string; message?: string };
+        if (entry.level === "warn" || entry.level === "error") {
+          keys.push(`${entry.level} ${entry.event ?? ""}: ${entry.reason ?? entry.message ?? ""}`);
+        }
+      } catch {
+        keys.push(line);
+      }
+      continue;
+    }
+    keys.push(line);
+  }
+  return count(keys, (k) => k.replace(/\d+/g, "N").slice(0, 160));
 }
 
 const answerOf = (o: Outcome) => (o.status === 200 ? "200" : (o.code ?? String(o.status)));
