@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { playDrop } from "../../bench/drop/drop";
 import { recordFigures } from "../support/figures";
-import { TEST_PG_ADMIN_URL, TEST_REDIS_BASE } from "../support/services";
+import { dropDatabase, flushRedisDb, TEST_PG_ADMIN_URL, TEST_REDIS_BASE } from "../support/services";
 
 /**
  * `npm run drop` in small (bench/drop): 200 shoppers and 10 bots, each from its own loopback
@@ -22,6 +22,13 @@ import { TEST_PG_ADMIN_URL, TEST_REDIS_BASE } from "../support/services";
  * Its own database and Redis db (not the suite's), so the store is configured by the drop alone.
  */
 const SEED = Number(process.env.DROP_TEST_SEED ?? Date.now() % 100_000);
+const DATABASE = process.env.DROP_TEST_DATABASE ?? "holdcart_drop_test";
+const REDIS_DB = Number(process.env.DROP_TEST_REDIS_DB ?? 7);
+
+afterAll(async () => {
+  await dropDatabase(DATABASE);
+  await flushRedisDb(REDIS_DB);
+});
 
 describe("drop rehearsal", () => {
   it("200 shoppers and 10 bots for 20 units: nothing oversold, no 5xx, the ledger exact, every cap and the line kept", async () => {
@@ -40,9 +47,9 @@ describe("drop rehearsal", () => {
       sweepIntervalMs: 500,
       seed: SEED,
       pgAdminUrl: TEST_PG_ADMIN_URL,
-      database: process.env.DROP_TEST_DATABASE ?? "holdcart_drop_test",
+      database: DATABASE,
       redisBase: TEST_REDIS_BASE,
-      redisDb: Number(process.env.DROP_TEST_REDIS_DB ?? 7),
+      redisDb: REDIS_DB,
       webPoolMax: 10,
       workerPoolMax: 3,
     });
