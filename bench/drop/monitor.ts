@@ -38,6 +38,8 @@ export type MonitorResult = {
   sampledMaxHeld: Record<Side, number>;
   /** Samples in which some client held more than the cap. */
   sampledOverCap: string[];
+  /** The longest any active cart was seen past its deadline, not yet released (invariant 4: ≤ sweep + 1 s). */
+  maxOverdueMs: number;
   timeline: Point[];
   rssMb: { start: number; peak: number; end: number };
   /** CPU used over the sale, as a share of one core (100 = one core busy all along). */
@@ -67,6 +69,7 @@ export class Monitor {
   private samples = 0;
   private readonly sampledMaxHeld: Record<Side, number> = { shopper: 0, bot: 0, other: 0 };
   private readonly overCap: string[] = [];
+  private maxOverdueMs = 0;
   private readonly timeline: Point[] = [];
   private readonly rss: number[] = [];
   private sampling: Promise<void> | null = null;
@@ -129,6 +132,7 @@ export class Monitor {
       samples: this.samples,
       sampledMaxHeld: this.sampledMaxHeld,
       sampledOverCap: this.overCap,
+      maxOverdueMs: this.maxOverdueMs,
       timeline: this.timeline,
       rssMb: { start: this.rss[0] ?? 0, peak: Math.max(...this.rss), end: this.rss.at(-1) ?? 0 },
       cpuPercent: {
@@ -171,11 +175,13 @@ export class Monitor {
 
   private async sample(): Promise<void> {
     const [row] = await this.sql<
-      { available: number; reserved: number; sold: number; waiting: number; holders: Holders }[]
+      { available: number; reserved: number; sold: number; waiting: number; overdue_ms: number; holders: Holders }[]
     >`
       select i.available, i.reserved, i.sold,
              (select count(*)::int from waitlist_entries w
                where w.product_id = i.product_id and w.offer_cart_id is null) as waiting,
+             (select coalesce(floor(extract(epoch from now() - min(c.expires_at)) * 1000), 0)::int
+                from carts c where c.state = 'active' and c.expires_at <= now()) as overdue_ms,
              (select coalesce(json_agg(json_build_array(x.client_key, x.held)), '[]'::json)
                 from (select c.client_key, sum(r.quantity)::int as held
                         from carts c join reservations r on r.cart_id = c.id
@@ -184,6 +190,7 @@ export class Monitor {
         from inventory i where i.product_id = ${this.opts.productId}`;
     if (!row) return;
     this.samples += 1;
+    this.maxOverdueMs = Math.max(this.maxOverdueMs, row.overdue_ms);
     const bySide: Record<Side, number> = { shopper: 0, bot: 0, other: 0 };
     for (const [client, held] of row.holders) {
       const side = this.opts.sideOf(client);

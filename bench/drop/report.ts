@@ -58,6 +58,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
     `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
+    `| longest an active cart was seen past its deadline, unreleased (bound: sweep + 1 s = ${n(o.sweepIntervalMs + 1_000)} ms) | ${n(r.monitor.maxOverdueMs)} ms |`,
     `| per-client caps (every committed change; samples every 100 ms) | ${r.caps.violations.length} over the cap; sampled: most held by one bot ${n(r.caps.sampledMaxHeld.bot)}, by one shopper ${n(r.caps.sampledMaxHeld.shopper)} (${n(r.caps.samples)} samples) |`,
     `| the line first, in order | ${line.orderViolations.length} offers out of order; ${line.freedWhileWaiting.length} units left available while someone waited |`,
     `| ledger at the close | ${r.ledger.atClose.problems.length === 0 ? "exact" : r.ledger.atClose.problems.join("; ")}: on hand ${r.ledger.atClose.onHand}, available ${r.ledger.atClose.available}, reserved ${r.ledger.atClose.reserved}, sold ${r.ledger.atClose.sold}; ${r.ledger.atClose.overdue} active carts overdue |`,
