@@ -119,7 +119,11 @@ export class HttpClient {
    * Opens the live stock stream as a page does (its own connection, with the client's cookies, so
    * the waiter's offers ride on it). Resolves once the answer's headers arrived (any status).
    */
-  stream(path: string, onOffer: () => void): Promise<{ status: number; close: () => void }> {
+  stream(
+    path: string,
+    onOffer: () => void,
+    onEnd: () => void = () => {},
+  ): Promise<{ status: number; close: () => void }> {
     const started = performance.now();
     return new Promise((resolve) => {
       const req = request(`${this.base}${path}`, {
@@ -131,7 +135,9 @@ export class HttpClient {
         },
       });
       this.open.add(req);
+      let closedByUs = false;
       const close = () => {
+        closedByUs = true;
         this.open.delete(req);
         req.destroy();
       };
@@ -159,6 +165,11 @@ export class HttpClient {
           }
         });
         res.on("error", () => {});
+        // Ended by the server (or the network), not by the page: the page's EventSource reconnects.
+        res.on("close", () => {
+          this.open.delete(req);
+          if (!closedByUs && status === 200) onEnd();
+        });
         resolve({ status, close });
       });
       req.on("error", (error: NodeJS.ErrnoException) => {

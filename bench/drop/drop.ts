@@ -116,7 +116,13 @@ export type DropResult = {
     byAnswer: Record<string, { shopper: Latency; bot: Latency }>;
   };
   streams: { botAttempts: number; botAccepted: number; openAfterClose: number | null };
-  shoppers: { outcomes: Record<string, number>; extensions: Record<string, number>; joinedLine: number };
+  shoppers: {
+    outcomes: Record<string, number>;
+    extensions: Record<string, number>;
+    joinedLine: number;
+    /** Waiting shoppers' streams the server ended (each page reconnected 2 s later). */
+    streamDrops: number;
+  };
   bots: { holdsGranted: number; unitsGranted: number; extensionsGranted: number; adds: number };
   monitor: Omit<MonitorResult, "sampledMaxHeld" | "sampledOverCap" | "samples">;
   /** What the web server logged besides its JSON event lines (errors, above all), counted by text. */
@@ -410,6 +416,7 @@ async function play(
           (s) => s.extension as string,
         ),
         joinedLine: shoppers.filter((s) => s.joinedLine).length,
+        streamDrops: shoppers.reduce((n, s) => n + s.streamDrops, 0),
       },
       bots: {
         holdsGranted: bots.reduce((n, b) => n + b.holdsGranted, 0),

@@ -48,7 +48,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| sold | ${n(r.sold.shoppers + r.sold.bots + r.sold.other)} of ${n(r.sold.units)} units, ${n(r.sold.orders)} orders |`,
     `| hand-offs through the line | ${n(line.offers)} offers (${n(line.unitsOffered)} units; ${n(line.offersToBots)} to bots): ${n(line.claimed)} claimed, ${n(line.lapsed)} ran out, ${n(line.declined)} declined; ${n(line.joins)} joined the line |`,
     `| hold's deadline → units offered to the next in line, p50 / p99 / max ms (database clock) | ${pair(line.deadlineToOffer.p50, line.deadlineToOffer.p99)} / ${n(line.deadlineToOffer.max)} (${n(line.deadlineToOffer.n)} offers of expired holds; ${n(line.afterDecline)} more after a decline) |`,
-    `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream, ${n(line.heardVia.poll)} by reloading) |`,
+    `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream, ${n(line.heardVia.poll)} by reloading; the server ended ${n(r.shoppers.streamDrops)} waiting shoppers' streams) |`,
     `| add to cart, all: p50 / p99 ms | ${pair(r.adds.all.p50, r.adds.all.p99)} (${n(r.adds.all.n)} adds) |`,
     `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
     `| 5xx | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,

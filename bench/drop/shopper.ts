@@ -38,6 +38,8 @@ export type ShopperLog = {
   offerHeardAt: number | null;
   heardVia: "stream" | "poll" | null;
   extension: "granted" | string | null;
+  /** Times the server ended this shopper's stream while they waited (the page reconnected 2 s later). */
+  streamDrops: number;
 };
 
 const CONTACT = { email: "shopper@example.com", name: "Drop Shopper" };
@@ -56,6 +58,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     offerHeardAt: null,
     heardVia: null,
     extension: null,
+    streamDrops: 0,
   };
   const end = (outcome: ShopperOutcome, reply?: Reply) => {
     log.outcome = outcome;
@@ -126,13 +129,22 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     const stop = AbortSignal.any([patience.signal, closed]);
     let heard: (via: "stream" | "poll") => void = () => {};
     const offered = new Promise<"stream" | "poll">((resolve) => (heard = resolve));
-    let stream: { close: () => void } | null = null;
+    let stream = null as { close: () => void } | null;
     const streaming = rnd() < 0.7;
-    if (streaming) {
-      const opened = await client.stream(streamPath(sale), () => heard("stream"));
-      stream = opened;
-      if (opened.status !== 200) stream = null;
-    }
+    // Like EventSource: when the server ends the stream, open it again after its `retry` (2 s).
+    const listen = async (): Promise<void> => {
+      const opened = await client.stream(
+        streamPath(sale),
+        () => heard("stream"),
+        () => {
+          log.streamDrops += 1;
+          if (!stop.aborted) void sleep(2_000, stop).then(() => (stop.aborted ? undefined : listen()));
+        },
+      );
+      if (stop.aborted) opened.close();
+      else stream = opened.status === 200 ? opened : null;
+    };
+    if (streaming) await listen();
     const polling = (async () => {
       // A page reads the line on load (an offer made before the stream listened shows there),
       // and a page without the stream reloads every few seconds.
