@@ -1,0 +1,27 @@
+/**
+ * A seeded random source and an abortable sleep: a rehearsal is replayed with the same DROP_SEED,
+ * and every wait of a shopper or a bot ends the moment the sale closes.
+ */
+
+/** A tiny deterministic generator (LCG), one per actor, so actors do not share a sequence. */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => (s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
+}
+
+/** A number in [min, max). */
+export const between = (rnd: () => number, min: number, max: number): number => min + rnd() * (max - min);
+
+/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,91 @@
+/** The drop's result as the markdown the README shows. */
+import type { DropResult } from "./drop";
+
+const n = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toLocaleString("en"));
+const pair = (a: number | null, b: number | null) => `${n(a)} / ${n(b)}`;
+const share = (part: number, whole: number) => (whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : "");
+
+export function toMarkdown(r: DropResult, { machine, command }: { machine: string; command: string }): string {
+  const o = r.options;
+  const unitSeconds = r.held.unitSeconds.shopper + r.held.unitSeconds.bot + r.held.unitSeconds.other;
+  const status = (actor: "shopper" | "bot") => {
+    const counts = r.requests.byActor[actor];
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const fivexx = Object.entries(counts)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((a, [, c]) => a + c, 0);
+    return `${n(total)} (${n(fivexx)})`;
+  };
+  const line = r.line;
+  const cpu = r.monitor.cpuPercent;
+  const sound = r.violations.length === 0;
+  const refusalRows = Object.entries(r.requests.refusals)
+    .sort(([, a], [, b]) => b.shopper + b.bot - (a.shopper + a.bot))
+    .map(([code, c]) => `| ${code} | ${n(c.shopper)} | ${n(c.bot)} |`);
+
+  return [
+    `## Drop rehearsal: ${n(o.units)} units, ${n(o.shoppers)} shoppers, ${n(o.bots)} bots, ${o.seconds} s`,
+    ``,
+    `${machine}; \`${command}\`; ${r.startedAt}. Holds of ${o.holdSeconds} s (offers ${o.offerSeconds} s), ` +
+      `shoppers arriving over ${o.arrivalSeconds} s, ${o.botLoops} add loops and bursts of ${o.botStreamBurst} abandoned streams per bot, ${o.workers} workers, ` +
+      `SWEEP_INTERVAL_MS=${o.sweepIntervalMs}, seed ${o.seed}; per-client defenses at their defaults ` +
+      `(at most ${r.limits.MAX_QTY_PER_LINE} units of a product per client, ${r.limits.NEW_CARTS_PER_IP_PER_MINUTE} new carts a minute, ` +
+      `${r.limits.MAX_STREAMS_PER_CLIENT} streams, TRUSTED_PROXY_HOPS=${r.limits.TRUSTED_PROXY_HOPS}).`,
+    ``,
+    `|  | shoppers | bots |`,
+    `| --- | ---: | ---: |`,
+    `| units sold | ${n(r.sold.shoppers)} | ${n(r.sold.bots)} |`,
+    `| units that went into their carts | ${n(r.held.unitsHeld.shopper)} | ${n(r.held.unitsHeld.bot)} |`,
+    `| unit-seconds held | ${n(r.held.unitSeconds.shopper)}${share(r.held.unitSeconds.shopper, unitSeconds)} | ${n(r.held.unitSeconds.bot)}${share(r.held.unitSeconds.bot, unitSeconds)} |`,
+    `| most units held at once, all together | ${n(r.held.peakHeld.shopper)} | ${n(r.held.peakHeld.bot)} |`,
+    `| most units one client held (cap ${r.caps.maxQtyPerLine}) | ${n(r.held.maxHeldByOneClient.shopper)} | ${n(r.held.maxHeldByOneClient.bot)} |`,
+    `| carts started | ${n(r.held.cartsStarted.shopper)} | ${n(r.held.cartsStarted.bot)} |`,
+    `| add to cart p50 / p99 ms | ${pair(r.adds.shoppers.p50, r.adds.shoppers.p99)} | ${pair(r.adds.bots.p50, r.adds.bots.p99)} |`,
+    `| requests (5xx) | ${status("shopper")} | ${status("bot")} |`,
+    ``,
+    `| figure | value |`,
+    `| --- | --- |`,
+    `| sold | ${n(r.sold.shoppers + r.sold.bots + r.sold.other)} of ${n(r.sold.units)} units, ${n(r.sold.orders)} orders |`,
+    `| hand-offs through the line | ${n(line.offers)} offers (${n(line.unitsOffered)} units; ${n(line.offersToBots)} to bots): ${n(line.claimed)} claimed, ${n(line.lapsed)} ran out, ${n(line.declined)} declined; ${n(line.joins)} joined the line |`,
+    `| hold's deadline → units offered to the next in line, p50 / p99 / max ms (database clock) | ${pair(line.deadlineToOffer.p50, line.deadlineToOffer.p99)} / ${n(line.deadlineToOffer.max)} (${n(line.deadlineToOffer.n)} offers of expired holds; ${n(line.afterDecline)} more after a decline) |`,
+    `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream, ${n(line.heardVia.poll)} by reloading; the server ended ${n(r.shoppers.streamDrops)} waiting shoppers' streams) |`,
+    `| add to cart, all: p50 / p99 ms | ${pair(r.adds.all.p50, r.adds.all.p99)} (${n(r.adds.all.n)} adds) |`,
+    `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
+    `| 5xx | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,
+    `| web RSS start / peak / end MB | ${n(r.monitor.rssMb.start)} / ${n(r.monitor.rssMb.peak)} / ${n(r.monitor.rssMb.end)} |`,
+    `| CPU over the sale, % of one core | load generator ${cpu.loadGenerator}, web ${cpu.web}, workers ${cpu.workers}, Postgres (this database's backends) ${cpu.postgres}, Redis (the whole server) ${cpu.redis ?? "–"}; machine ${cpu.machine} of ${cpu.cores * 100} |`,
+    `| the web's answer to GET /api/health/live (every 500 ms) p50 / p99 / max ms | ${pair(r.monitor.webLivenessMs.p50, r.monitor.webLivenessMs.p99)} / ${n(r.monitor.webLivenessMs.max)} |`,
+    `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
+    `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
+    `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
+    `| longest an active cart was seen past its deadline, unreleased (bound: sweep + 1 s = ${n(o.sweepIntervalMs + 1_000)} ms) | ${n(r.monitor.maxOverdueMs)} ms |`,
+    `| per-client caps (every committed change; samples every 100 ms) | ${r.caps.violations.length} over the cap; sampled: most held by one bot ${n(r.caps.sampledMaxHeld.bot)}, by one shopper ${n(r.caps.sampledMaxHeld.shopper)} (${n(r.caps.samples)} samples) |`,
+    `| the line first, in order | ${line.orderViolations.length} offers out of order; ${line.freedWhileWaiting.length} units left available while someone waited |`,
+    `| ledger at the close | ${r.ledger.atClose.problems.length === 0 ? "exact" : r.ledger.atClose.problems.join("; ")}: on hand ${r.ledger.atClose.onHand}, available ${r.ledger.atClose.available}, reserved ${r.ledger.atClose.reserved}, sold ${r.ledger.atClose.sold}; ${r.ledger.atClose.overdue} active carts overdue |`,
+    `| ledger once every hold ended (${n(r.ledger.holdsEndedAfterMs)} ms after the close) | ${r.ledger.final.problems.length === 0 ? "exact" : r.ledger.final.problems.join("; ")}: reserved ${r.ledger.final.reserved}, sold ${r.ledger.final.sold} = ordered ${r.ledger.final.ordered}, active carts ${r.ledger.final.activeCarts}, in line ${r.ledger.final.waiting}, Redis sessions ${r.ledger.final.redisSessions} |`,
+    ``,
+    `| request | shoppers: n, p50 / p99 ms | bots: n, p50 / p99 ms |`,
+    `| --- | ---: | ---: |`,
+    ...Object.entries(r.requests.latencyByKind).map(
+      ([kind, l]) =>
+        `| ${kind} | ${l.shopper.n ? `${n(l.shopper.n)}: ${pair(l.shopper.p50, l.shopper.p99)}` : "–"} | ${l.bot.n ? `${n(l.bot.n)}: ${pair(l.bot.p50, l.bot.p99)}` : "–"} |`,
+    ),
+    ``,
+    `| refusal | shoppers | bots |`,
+    `| --- | ---: | ---: |`,
+    ...refusalRows,
+    ``,
+    ...(Object.keys(r.webLog).length > 0
+      ? [
+          `The web server logged:`,
+          ``,
+          ...Object.entries(r.webLog).map(([line, times]) => `- ${times} × \`${line}\``),
+          ``,
+        ]
+      : []),
+    sound
+      ? `Sound: nothing oversold, the ledger exact, caps and the line kept.`
+      : `NOT SOUND:\n${r.violations.map((v) => `- ${v}`).join("\n")}`,
+    ``,
+  ].join("\n");
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run drop` (after `npm run build`): a rehearsal of a drop against the production build, on
+ * its own database (holdcart_drop, recreated each run) and Redis db (8). Prints the report as
+ * markdown and saves it as JSON in .bench/ (drop-<time>.json and drop-latest.json). Exits 1 when
+ * something that must always hold did not (oversold, ledger off, a cap or the line broken, a 5xx).
+ *
+ * DROP_UNITS (100), DROP_SHOPPERS (1000), DROP_BOTS (20), DROP_SECONDS (60), DROP_HOLD_SECONDS (20),
+ * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
+ * DROP_WORKERS (2),
+ * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { playDrop } from "./drop";
+import { toMarkdown } from "./report";
+
+const env = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return value;
+};
+
+const options = {
+  units: env("DROP_UNITS", 100),
+  shoppers: env("DROP_SHOPPERS", 1_000),
+  bots: env("DROP_BOTS", 20),
+  seconds: env("DROP_SECONDS", 60),
+  // Short enough that units come back (and go to the line) two or three times in a minute's
+  // sale, long enough for a shopper to think and check out: 20 s.
+  holdSeconds: env("DROP_HOLD_SECONDS", 20),
+  offerSeconds: env("DROP_OFFER_SECONDS", 15),
+  arrivalSeconds: env("DROP_ARRIVAL_SECONDS", 10),
+  botLoops: env("DROP_BOT_LOOPS", 2),
+  botStreamBurst: env("DROP_BOT_STREAM_BURST", 40),
+  workers: env("DROP_WORKERS", 2),
+  sweepIntervalMs: env("SWEEP_INTERVAL_MS", 1_000),
+  seed: env("DROP_SEED", Date.now() % 100_000),
+  pgAdminUrl: process.env.DROP_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  database: process.env.DROP_DATABASE ?? "holdcart_drop",
+  redisBase: process.env.DROP_REDIS_BASE ?? "redis://127.0.0.1:6379",
+  redisDb: env("DROP_REDIS_DB", 8),
+  // Postgres' connections are shared with whatever else runs here: 20 for the web, 4 per worker.
+  webPoolMax: env("DROP_WEB_POOL_MAX", 20),
+  workerPoolMax: env("DROP_WORKER_POOL_MAX", 4),
+  progress: (line: string) => console.error(`[drop] ${line}`),
+};
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const set = Object.entries(process.env)
+  .filter(([k]) => k.startsWith("DROP_"))
+  .map(([k, v]) => `${k}=${v} `)
+  .join("");
+const command = `${set}npm run drop`;
+
+const result = await playDrop(options);
+console.log(toMarkdown(result, { machine, command }));
+mkdirSync(".bench", { recursive: true });
+const json = JSON.stringify({ machine, command, ...result }, null, 2);
+const file = `.bench/drop-${result.startedAt.replaceAll(":", "-")}.json`;
+writeFileSync(file, json);
+writeFileSync(".bench/drop-latest.json", json);
+console.error(`[drop] saved ${file} and .bench/drop-latest.json`);
+if (result.violations.length > 0) process.exitCode = 1;

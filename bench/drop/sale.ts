@@ -1,0 +1,20 @@
+import type { Recorder } from "./client";
+
+/** What every shopper and bot of one rehearsal shares: where the sale is, and when it closes. */
+export type Sale = {
+  base: string;
+  productId: number;
+  slug: string;
+  /** The hold (CART_TTL_SECONDS) in ms: people's thinking and patience scale with it. */
+  holdMs: number;
+  /** Shoppers arrive over this many ms from the opening, most of them early. */
+  arrivalMs: number;
+  /** MAX_QTY_PER_LINE: what a bot asks for, the most one client may hold of the product. */
+  maxQtyPerLine: number;
+  /** Aborts when the sale closes: every wait ends, nobody starts anything new. */
+  closed: AbortSignal;
+  recorder: Recorder;
+};
+
+/** The stock stream of the one product on sale. */
+export const streamPath = (sale: Sale) => `/api/stock/stream?ids=${sale.productId}`;
