@@ -88,8 +88,15 @@ async function orderInTx(
   contact: Contact,
   quotedCents: number | null,
 ): Promise<Outcome> {
-  const [cart] = await tx<{ state: "active" | "expired" | "checked_out"; live: boolean }[]>`
-    select state, expires_at > now() as live from carts where id = ${cartId} for update`;
+  // Pipelined: the lines are read right after the cart's row is locked, in one round trip.
+  const [[cart], lines] = await Promise.all([
+    tx<{ state: "active" | "expired" | "checked_out"; live: boolean }[]>`
+      select state, expires_at > now() as live from carts where id = ${cartId} for update`,
+    tx<Line[]>`
+      select r.product_id as "productId", r.quantity, p.price_cents as "unitPriceCents"
+        from reservations r join products p on p.id = r.product_id
+       where r.cart_id = ${cartId} order by r.product_id`,
+  ]);
   if (!cart) throw new ShopError("cart_empty", "Your cart is empty.");
   if (cart.state === "checked_out") {
     const [existing] = await tx<{ id: string }[]>`select id from orders where cart_id = ${cartId}`;
@@ -98,35 +105,38 @@ async function orderInTx(
   }
   if (cart.state === "expired") throw new ShopError("cart_expired", "Your cart has expired.");
   if (!cart.live) return { kind: "overdue" };
-
-  const lines = await tx<Line[]>`
-    select r.product_id as "productId", r.quantity, p.price_cents as "unitPriceCents"
-      from reservations r join products p on p.id = r.product_id
-     where r.cart_id = ${cartId} order by r.product_id`;
   if (lines.length === 0) throw new ShopError("cart_empty", "Your cart is empty.");
   const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
   if (totalCents !== quotedCents) return { kind: "changed" };
 
-  await lockInventoryInOrder(
-    tx,
-    lines.map((l) => l.productId),
-  );
-  for (const line of lines) await sellUnits(tx, line.productId, line.quantity);
   const [order] = await tx<{ id: string }[]>`
     insert into orders (cart_id, email, name, total_cents)
     values (${cartId}, ${contact.email}, ${contact.name}, ${totalCents}) returning id`;
   if (!order) throw new Error("order insert returned nothing");
-  await tx`
-    insert into order_lines (order_id, product_id, quantity, unit_price_cents)
-    select ${order.id}::uuid, * from unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[],
-                                      ${lines.map((l) => l.unitPriceCents)}::int[])`;
-  await tx`delete from reservations where cart_id = ${cartId}`;
-  // Units handed to this shopper from a waiting line are claimed: their place in line ends.
-  const [claimed] = await tx<{ units: number }[]>`
-    with gone as (delete from waitlist_entries where offer_cart_id = ${cartId} returning offered_units)
-    select coalesce(sum(offered_units), 0)::int as units from gone`;
-  await tx`
-    update carts set state = 'checked_out', ended_at = now(), version = version + 1
-     where id = ${cartId} and state = 'active'`;
-  return { kind: "placed", orderId: order.id, offersClaimed: claimed?.units ?? 0 };
+
+  // The products' rows last: a hot product's row is held from here to commit, two round trips,
+  // whatever else the order writes. The sale, the order's lines, the cart's end and the claimed
+  // offers (units handed from a waiting line: their place in line ends) go in one pipeline.
+  await lockInventoryInOrder(
+    tx,
+    lines.map((l) => l.productId),
+  );
+  // Sold first: with one product, that statement is what takes its row's lock, and the offers
+  // (a change of the product's waiting line) go only under it.
+  const sold = lines.map((line) => sellUnits(tx, line.productId, line.quantity));
+  const [claimed] = await Promise.all([
+    tx<{ units: number }[]>`
+      with gone as (delete from waitlist_entries where offer_cart_id = ${cartId} returning offered_units)
+      select coalesce(sum(offered_units), 0)::int as units from gone`,
+    tx`
+      insert into order_lines (order_id, product_id, quantity, unit_price_cents)
+      select ${order.id}::uuid, * from unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[],
+                                              ${lines.map((l) => l.unitPriceCents)}::int[])`,
+    tx`delete from reservations where cart_id = ${cartId}`,
+    tx`
+      update carts set state = 'checked_out', ended_at = now(), version = version + 1
+       where id = ${cartId} and state = 'active'`,
+    ...sold,
+  ]);
+  return { kind: "placed", orderId: order.id, offersClaimed: claimed[0]?.units ?? 0 };
 }

@@ -45,33 +45,39 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
  */
 async function joinLine(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
   const { maxQtyPerLine, maxLines, holdLimits } = config();
-  return pg().begin(async (tx) => {
-    // Locks in the order every transaction takes them: the cart, the client, the product's row.
-    if (waiter.cartId) {
-      await tx`
-        update carts set waiter_id = ${waiter.waiterId}
-         where id = ${waiter.cartId} and state = 'active' and expires_at > now()
-           and waiter_id is distinct from ${waiter.waiterId}`;
-    }
-    const capped = holdLimits && waiter.clientKey !== "";
-    if (capped) await tx`select pg_advisory_xact_lock(${CLIENT_LOCK_NAMESPACE}, hashtext(${waiter.clientKey}))`;
-    const [stock] = await tx<{ available: number }[]>`
-      select available from inventory where product_id = ${productId} for update`;
+  const capped = holdLimits && waiter.clientKey !== "";
+  const joinedId = await pg().begin(async (tx) => {
+    // Locks in the order every transaction takes them: the cart, the client, the product's row;
+    // then the client's share, read after them. Pipelined (each statement still runs after the
+    // one before), so a hot product's row is held for two round trips, not five.
+    const [, , [stock], shares] = await Promise.all([
+      waiter.cartId
+        ? tx`
+            update carts set waiter_id = ${waiter.waiterId}
+             where id = ${waiter.cartId} and state = 'active' and expires_at > now()
+               and waiter_id is distinct from ${waiter.waiterId}`
+        : null,
+      capped ? tx`select pg_advisory_xact_lock(${CLIENT_LOCK_NAMESPACE}, hashtext(${waiter.clientKey}))` : null,
+      tx<{ available: number }[]>`select available from inventory where product_id = ${productId} for update`,
+      capped
+        ? tx<{ held: number; waiting: number; lines: number }[]>`
+            select
+              (select coalesce(sum(r.quantity), 0)::int from carts c join reservations r on r.cart_id = c.id
+                where c.client_key = ${waiter.clientKey} and c.state = 'active' and r.product_id = ${productId}) as held,
+              (select coalesce(sum(quantity), 0)::int from waitlist_entries
+                where client_key = ${waiter.clientKey} and product_id = ${productId} and offer_cart_id is null) as waiting,
+              (select count(*)::int from waitlist_entries where client_key = ${waiter.clientKey}) as lines`
+        : [],
+    ]);
     if (!stock) throw new ShopError("unknown_product", "No such product.");
     if (stock.available >= quantity) {
       throw new ShopError("in_stock", `${stock.available} in stock: add it to your cart instead.`, {
         available: stock.available,
       });
     }
-    if (capped) {
-      const [share] = await tx<{ held: number; waiting: number; lines: number }[]>`
-        select
-          (select coalesce(sum(r.quantity), 0)::int from carts c join reservations r on r.cart_id = c.id
-            where c.client_key = ${waiter.clientKey} and c.state = 'active' and r.product_id = ${productId}) as held,
-          (select coalesce(sum(quantity), 0)::int from waitlist_entries
-            where client_key = ${waiter.clientKey} and product_id = ${productId} and offer_cart_id is null) as waiting,
-          (select count(*)::int from waitlist_entries where client_key = ${waiter.clientKey}) as lines`;
-      const { held = 0, waiting = 0, lines = 0 } = share ?? {};
+    const [share] = shares;
+    if (share) {
+      const { held, waiting, lines } = share;
       if (held + waiting + quantity > maxQtyPerLine) {
         throw new ShopError(
           "hold_limit",
@@ -96,10 +102,12 @@ async function joinLine(waiter: Waiter, productId: number, quantity: number): Pr
       on conflict (product_id, waiter_id) do nothing
       returning id`;
     if (!joined) throw new ShopError("already_waiting", "You are already in line for this item.");
-    const [row] = await tx<EntryRow[]>`${entrySelect(tx)} where w.id = ${joined.id}`;
-    if (!row) throw new Error(`waitlist entry ${joined.id} vanished`);
-    return toEntry(row);
+    return joined.id;
   });
+  // Read after commit, off the product's row lock: the place in line as it is now.
+  const [row] = await pg()<EntryRow[]>`${entrySelect(pg())} where w.id = ${joinedId}`;
+  if (!row) throw new ShopError("not_found", "You are not in line for this item.");
+  return toEntry(row);
 }
 
 /** The entry columns with the position in line and the offer's deadline (database clock). */
@@ -134,10 +142,13 @@ async function leaveLine(
   const left = await pg().begin(async (tx) => {
     // Under the product's row lock, like every change of its line: a hand-off never offers to
     // an entry that is leaving.
-    await tx`select 1 from inventory where product_id = ${productId} for update`;
-    const [row] = await tx<{ offer_cart_id: string | null; offered_units: number | null }[]>`
-      delete from waitlist_entries where waiter_id = ${waiterId} and product_id = ${productId}
-      returning offer_cart_id, offered_units`;
+    // Pipelined: one round trip.
+    const [, [row]] = await Promise.all([
+      tx`select 1 from inventory where product_id = ${productId} for update`,
+      tx<{ offer_cart_id: string | null; offered_units: number | null }[]>`
+        delete from waitlist_entries where waiter_id = ${waiterId} and product_id = ${productId}
+        returning offer_cart_id, offered_units`,
+    ]);
     return row;
   });
   if (!left) throw new ShopError("not_found", "You are not in line for this item.");
