@@ -446,9 +446,9 @@ function summarizeLog(text: string): Record<string, number> {
     if (!line || line.startsWith("[web] listening") || line.includes("next.config")) continue;
     if (line.startsWith("{")) {
       try {
-        const entry = JSON.parse(line) as { level?: string; event?: string; reason?: string; message?: string };
+        const entry = JSON.parse(line) as { level?: string; event?: string; error?: string; message?: string };
         if (entry.level === "warn" || entry.level === "error") {
-          keys.push(`${entry.level} ${entry.event ?? ""}: ${entry.reason ?? entry.message ?? ""}`);
+          keys.push(`${entry.level} ${entry.event ?? ""}: ${entry.error ?? entry.message ?? ""}`);
         }
       } catch {
         keys.push(line);
