@@ -11,5 +11,6 @@ export function spokenRemaining(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const minutes = Math.floor(total / 60);
   const seconds = total % 60;
-  return minutes > 0 ? `${minutes} minute${minutes === 1 ? "" : "s"} ${seconds} seconds` : `${seconds} seconds`;
+  const secondsText = `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return minutes > 0 ? `${minutes} minute${minutes === 1 ? "" : "s"} ${secondsText}` : secondsText;
 }

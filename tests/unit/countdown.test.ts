@@ -20,5 +20,7 @@ describe("the hold's countdown", () => {
     expect(spokenRemaining(60_000 + 5_000)).toBe("1 minute 5 seconds");
     expect(spokenRemaining(45_000)).toBe("45 seconds");
     expect(spokenRemaining(-1)).toBe("0 seconds");
+    expect(spokenRemaining(1_000)).toBe("1 second");
+    expect(spokenRemaining(60_000 + 1_000)).toBe("1 minute 1 second");
   });
 });
