@@ -37,7 +37,7 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
 });
 
 /**
- * The caller joins the line for a product that cannot be held now (DESIGN "Wait and hand off").
+ * The caller joins the line for a product that cannot be held now (docs/design.md, "Wait and hand off").
  * Refused when enough are available (add it instead), when already waiting, and past the
  * client's share (invariant 9: units held plus units waited for, per product; and at most
  * MAX_LINES lines per client, so a client's entries stay bounded, invariant 10). The caller's

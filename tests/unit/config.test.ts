@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
 
 describe("configuration", () => {
-  it("gives DESIGN.md's defaults on an empty environment (outside production)", () => {
+  it("gives docs/design.md's defaults on an empty environment (outside production)", () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ cartTtlSeconds: 900, sweepIntervalMs: 1000, newCartsPerIpPerMinute: 30, port: 3000 });
     expect(c.databaseUrl).toMatch(/^postgres:\/\//);
