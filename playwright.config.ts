@@ -85,9 +85,7 @@ export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
   workers: 1,
-  // One retry on CI, reported as "flaky" in its output: a stock stream that opens while a change is
-  // published can miss it (snapshot read, then subscription), seen once in the cluster pass.
-  retries: process.env.CI ? 1 : 0,
+  retries: 0,
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -31,9 +31,9 @@ export async function openAdminStream({
     client,
     signal,
     maxBacklog: MAX_BACKLOG,
-    first: dashboardSnapshot,
-    start(sink, first, end) {
-      sink.deliver(message(first));
+    snapshot: dashboardSnapshot,
+    opening: (first) => [message(first)],
+    subscribe(sink, end) {
       let stopped = false;
       let reading = false;
       let again = false;

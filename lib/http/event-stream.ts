@@ -8,25 +8,31 @@ const RETRY = new TextEncoder().encode("retry: 2000\n\n");
 
 /**
  * The lifecycle every server-sent-event stream of the store shares. It holds one of `client`'s
- * stream slots from this call on; reads `first` (a client that leaves meanwhile is heard); then
- * `start` wires the stream's sources and returns what lets go of them. Slot, sources and timers
- * are let go exactly once, when the request ends however it ends: abort, reset, cancel, error,
- * or a client too slow to read (past `maxBacklog` queued messages it is dropped; it reconnects
- * and starts from a fresh snapshot, so a stalled reader cannot make the queue grow without
- * bound). Resolves to null when the request ended before the stream began: nobody reads it.
+ * stream slots from this call on. It `subscribe`s first and reads the `snapshot` after, so no
+ * change can fall between the two (read first, a change published before the subscription was
+ * lost until the next one); what the sources deliver while the snapshot is read waits, and is
+ * sent right after it. Slot, sources and timers are let go exactly once, when the request ends
+ * however it ends: abort, reset, cancel, error, or a client too slow to read (past `maxBacklog`
+ * queued messages it is dropped; it reconnects and starts from a fresh snapshot, so a stalled
+ * reader cannot make the queue grow without bound). Resolves to null when the request ended
+ * before the stream began: nobody reads it.
  */
 export async function openEventStream<T>({
   client,
   signal,
   maxBacklog,
-  first,
-  start,
+  subscribe,
+  snapshot,
+  opening,
 }: {
   client: string;
   signal: AbortSignal;
   maxBacklog: number;
-  first: () => Promise<T>;
-  start: (sink: EventSink, first: T, end: () => void) => () => void;
+  /** Wires the stream's sources to `sink`; returns what lets go of them. */
+  subscribe: (sink: EventSink, end: () => void) => () => void;
+  snapshot: () => Promise<T>;
+  /** The messages that open the stream, from the snapshot. */
+  opening: (snapshot: T) => Uint8Array[];
 }): Promise<ReadableStream<Uint8Array> | null> {
   const releaseSlot = takeStreamSlot(client);
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -46,15 +52,35 @@ export async function openEventStream<T>({
     }
   };
   const onAbort = () => end();
-  // Before any await: a client that leaves while the first snapshot is read must be heard.
+  // Before any await: a client that leaves while the snapshot is read must be heard.
   signal.addEventListener("abort", onAbort);
   if (signal.aborted) {
     end();
     return null;
   }
-  let snapshot: T;
+  // An AbortError, so Next.js drops the connection without logging a failure.
+  const tooSlow = () => end(new DOMException("The client reads too slowly.", "AbortError"));
+  const waiting: Uint8Array[] = [];
+  const sink: EventSink = {
+    deliver(bytes) {
+      if (ended) return;
+      if (!controller) {
+        if (waiting.length >= maxBacklog) return tooSlow();
+        waiting.push(bytes);
+        return;
+      }
+      if ((controller.desiredSize ?? 0) < -maxBacklog) return tooSlow();
+      try {
+        controller.enqueue(bytes);
+      } catch {
+        end(); // the stream ended without telling us: let go of it all the same
+      }
+    },
+  };
+  stop = subscribe(sink, () => end());
+  let first: T;
   try {
-    snapshot = await first();
+    first = await snapshot();
   } catch (error) {
     end();
     throw error;
@@ -66,24 +92,9 @@ export async function openEventStream<T>({
   return new ReadableStream<Uint8Array>(
     {
       start(c) {
-        controller = c;
         c.enqueue(RETRY);
-        const sink: EventSink = {
-          deliver(bytes) {
-            if (ended) return;
-            if ((c.desiredSize ?? 0) < -maxBacklog) {
-              // An AbortError, so Next.js drops the connection without logging a failure.
-              end(new DOMException("The client reads too slowly.", "AbortError"));
-              return;
-            }
-            try {
-              c.enqueue(bytes);
-            } catch {
-              end(); // the stream ended without telling us: let go of it all the same
-            }
-          },
-        };
-        stop = start(sink, snapshot, () => end());
+        for (const bytes of [...opening(first), ...waiting.splice(0)]) c.enqueue(bytes);
+        controller = c;
       },
       cancel() {
         end();

@@ -18,11 +18,10 @@ export function assertStreamAllowed(client: string): void {
 }
 
 /**
- * A live stock stream: first the current stock of `productIds` (`StockChange`, read as the hub reads it) (closing the gap between the
- * page render and the stream), then each change of them. It holds one of `client`'s stream slots
- * from this call on, and a subscription from the moment the snapshot is read; both end when the
- * request ends, however it ends (abort, reset, cancel, error, a client too slow to read).
- * Resolves to null when the request ended before the stream began: nobody reads the answer.
+ * A live stock stream: first the current stock of `productIds` (`StockChange`, read as the hub
+ * reads it, closing the gap between the page render and the stream), then each change of them,
+ * and the caller's own offers. Subscribed before the snapshot is read (lib/http/event-stream.ts),
+ * so no change falls in between. Null when the request ended before the stream began.
  */
 export async function openStockStream({
   productIds,
@@ -40,9 +39,7 @@ export async function openStockStream({
     client,
     signal,
     maxBacklog: MAX_BACKLOG,
-    first: () => stockOf(productIds),
-    start(sink, snapshot) {
-      if (snapshot.length > 0) sink.deliver(stockMessage(snapshot));
+    subscribe(sink) {
       const unwatch = watchStock(productIds, sink);
       const unwatchOffers = waiterId ? watchOffers(waiterId, sink) : null;
       return () => {
@@ -50,5 +47,7 @@ export async function openStockStream({
         unwatchOffers?.();
       };
     },
+    snapshot: () => stockOf(productIds),
+    opening: (stock) => (stock.length > 0 ? [stockMessage(stock)] : []),
   });
 }
