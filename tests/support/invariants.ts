@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/lib/db/client";
-import { cartStoreNodes } from "./cart-store";
+import { cachedCartIds } from "@/lib/cart/redis-cart";
 import { ledgerViolations } from "./ledger";
 
 /**
@@ -25,15 +25,7 @@ export async function invariantViolations(sweepIntervalMs: number): Promise<stri
      where i.sold <> coalesce(o.units, 0)`);
   for (const r of sold) problems.push(`product ${r.product_id}: sold ${r.sold} but orders hold ${r.ordered}`);
 
-  const redisCarts: string[] = [];
-  for (const node of cartStoreNodes()) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await node.scan(cursor, "MATCH", "cart:*:session", "COUNT", 1000);
-      cursor = next;
-      for (const key of keys) redisCarts.push(/\{(.+)\}/.exec(key)?.[1] ?? key);
-    } while (cursor !== "0");
-  }
+  const redisCarts = await cachedCartIds();
   if (redisCarts.length > 0) {
     const active = await db().execute<{ id: string }>(
       sql`select id from carts where state = 'active' and id in ${redisCarts}`,
