@@ -15,17 +15,32 @@ type HoldCaps = { maxQtyPerLine: number; maxUnitsPer: number };
 export function assertWithinCaps(holding: Holding, more: number, caps: HoldCaps): void {
   if (more <= 0) return;
   if (holding.product + more > caps.maxQtyPerLine) {
-    throw new ShopError(
-      "hold_limit",
-      `You already hold ${holding.product} of this item in your carts; one shopper can hold ${caps.maxQtyPerLine}.`,
-      { held: holding.product, maxQtyPerLine: caps.maxQtyPerLine },
-    );
+    throw holdLimitError({ held: holding.product, maxQtyPerLine: caps.maxQtyPerLine });
   }
   if (holding.total + more > caps.maxUnitsPer) {
-    throw new ShopError(
-      "hold_limit",
-      `You already hold ${holding.total} items in your carts; one shopper can hold ${caps.maxUnitsPer}.`,
-      { held: holding.total, maxUnitsPerClient: caps.maxUnitsPer },
-    );
+    throw holdLimitError({ held: holding.total, maxUnitsPerClient: caps.maxUnitsPer });
   }
+}
+
+/**
+ * The hold_limit refusal: of one item (`maxQtyPerLine`) or in all (`maxUnitsPerClient`). The
+ * ledger function change_lines decides the same rule in the database and answers these details.
+ */
+export function holdLimitError(details: {
+  held?: number;
+  maxQtyPerLine?: number;
+  maxUnitsPerClient?: number;
+}): ShopError {
+  const { held = 0, maxQtyPerLine, maxUnitsPerClient } = details;
+  return maxQtyPerLine !== undefined
+    ? new ShopError(
+        "hold_limit",
+        `You already hold ${held} of this item in your carts; one shopper can hold ${maxQtyPerLine}.`,
+        { held, maxQtyPerLine },
+      )
+    : new ShopError(
+        "hold_limit",
+        `You already hold ${held} items in your carts; one shopper can hold ${maxUnitsPerClient}.`,
+        { held, maxUnitsPerClient },
+      );
 }

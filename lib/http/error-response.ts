@@ -75,8 +75,9 @@ export function isBackendUnavailable(error: unknown): boolean {
     const code = codeOf(e);
     if (NETWORK_CODES.has(code)) return true;
     // SQLSTATE classes: 08 connection, 53 resources (disk full, out of memory, too many
-    // connections), 57 operator intervention (shutdown, terminated); 25006: a read-only standby.
-    if (/^(08|53|57)/.test(code) || code === "25006" || code === "40001" || code === "40P01") return true;
+    // connections), 57 operator intervention (shutdown, terminated); 25006: a read-only standby;
+    // 40001/40P01 serialization failure, deadlock; 55P03: a ledger function's lock_timeout.
+    if (/^(08|53|57)/.test(code) || ["25006", "40001", "40P01", "55P03"].includes(code)) return true;
     if (e.name === "MaxRetriesPerRequestError" || e.name === "ClusterAllFailedError") return true;
     if (e.name === "ReplyError" && REDIS_REFUSAL.test(e.message ?? "")) return true;
     if (/Connection is closed|enableOfflineQueue|Command timed out|Stream isn't writeable/.test(e.message ?? "")) {

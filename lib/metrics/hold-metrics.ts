@@ -19,6 +19,19 @@ const releaseLag = () =>
       }),
   );
 
+const rowLock = () =>
+  once(
+    "rowLock",
+    (registry) =>
+      new Histogram({
+        name: "holdcart_row_lock_held_seconds",
+        help: "How long a product's inventory row stayed locked by one statement of this process (invariant 12), from the lock to the statement's end, which commits: by batch (line changes) and release.",
+        labelNames: ["op"] as const,
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+        registers: [registry],
+      }),
+  );
+
 const offers = () =>
   once("offers", (registry) => ({
     made: new Counter({
@@ -47,6 +60,10 @@ export const holdMetrics = {
       }
     }
   },
+  /** How long one statement held a product's row lock (null: it locked none). */
+  rowLockHeld(op: "batch" | "release", ms: number | null): void {
+    if (ms !== null) rowLock().observe({ op }, ms / 1000);
+  },
   /** The waiting line (issue 14): call where an offer is made, claimed, or passed on. */
   offerMade: (units = 1) => offers().made.inc(units),
   offerClaimed: (units = 1) => offers().claimed.inc(units),
@@ -54,6 +71,7 @@ export const holdMetrics = {
   /** Registers this module's metrics before the first event, so a scrape shows them at 0. */
   register(): void {
     releaseLag();
+    rowLock();
     offers();
   },
 };

@@ -1,0 +1,21 @@
+import "server-only";
+import { config } from "../config";
+
+/**
+ * The configuration the ledger's SQL functions decide by (drizzle/0006_hot_row_functions.sql:
+ * change_lines, release_carts, hand_off_freed), passed with each call as one jsonb value, so the
+ * database applies exactly the limits this process was started with.
+ */
+export type LedgerSettings = {
+  cartTtlSeconds: number;
+  offerTtlSeconds: number;
+  holdLimits: boolean;
+  maxQtyPerLine: number;
+  maxLines: number;
+  maxUnitsPerCart: number;
+};
+
+export function ledgerSettings(): LedgerSettings {
+  const { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart } = config();
+  return { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart };
+}
