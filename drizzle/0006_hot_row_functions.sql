@@ -267,7 +267,7 @@ BEGIN
         FROM jsonb_array_elements(requests) x) ks
      WHERE k IS NOT NULL AND k <> '';
     -- Invariant 9: each client's holds queue here until commit, so holds in flight add up.
-    -- 9: CLIENT_LOCK_NAMESPACE (lib/cart/hold-limits.ts), "a client's holds".
+    -- Advisory locks are keyed (namespace, key); namespace 9 is "a client's holds" (join_line too).
     PERFORM count(pg_advisory_xact_lock(9, h))
        FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(clients) k ORDER BY 1) ordered;
     SELECT coalesce(jsonb_object_agg(client_key, jsonb_build_object('product', p, 'total', t)), '{}') INTO holdings
@@ -404,5 +404,144 @@ BEGIN
       'expiresAtMs', (extract(epoch FROM now() + make_interval(secs => cart_ttl)) * 1000)::float8,
       'ttlMs', floor(cart_ttl * 1000)::integer),
     'lockMs', extract(epoch FROM clock_timestamp() - locked_at) * 1000);
+END
+$$;
+--> statement-breakpoint
+
+-- Goods received: on_hand and available grow together (conservation), unless on_hand would pass
+-- what an integer holds; then the shoppers in line get the new units first (invariant 8).
+-- Null when nothing changed (an unknown product, or no room).
+CREATE OR REPLACE FUNCTION receive_stock(for_product integer, add_units integer, settings jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('lock_timeout', '5s', true);
+  UPDATE inventory SET on_hand = on_hand + add_units, available = available + add_units
+   WHERE product_id = for_product AND on_hand::bigint + add_units <= 2147483647;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN jsonb_build_object('offers', hand_off_freed(ARRAY[for_product], settings));
+END
+$$;
+--> statement-breakpoint
+
+-- A shopper joins the line for a product that cannot be held now (lib/waitlist/line.ts). Locks in
+-- the order every transaction takes them: the cart (which becomes the one offers go into), the
+-- client, the product's row; then reads the client's share (invariant 9: units held plus units
+-- waited for, and how many lines it waits in). Refusals come back as {code, details}.
+CREATE OR REPLACE FUNCTION join_line(for_product integer, for_waiter uuid, for_client text, units_wanted integer,
+                                     waiter_cart uuid, capped boolean, max_qty integer, max_lines integer)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  stock integer;
+  held_units integer;
+  waiting_units integer;
+  lines_waited integer;
+  entry bigint;
+BEGIN
+  PERFORM set_config('lock_timeout', '5s', true);
+  IF waiter_cart IS NOT NULL THEN
+    UPDATE carts SET waiter_id = for_waiter
+     WHERE id = waiter_cart AND state = 'active' AND expires_at > now() AND waiter_id IS DISTINCT FROM for_waiter;
+  END IF;
+  IF capped THEN
+    PERFORM pg_advisory_xact_lock(9, hashtext(for_client)); -- namespace 9: a client's holds (change_lines)
+  END IF;
+  SELECT available INTO stock FROM inventory WHERE product_id = for_product FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN jsonb_build_object('code', 'unknown_product', 'details', '{}'::jsonb);
+  END IF;
+  IF stock >= units_wanted THEN
+    RETURN jsonb_build_object('code', 'in_stock', 'details', jsonb_build_object('available', stock));
+  END IF;
+  IF capped THEN
+    SELECT coalesce(sum(r.quantity), 0)::integer INTO held_units
+      FROM carts c JOIN reservations r ON r.cart_id = c.id
+     WHERE c.client_key = for_client AND c.state = 'active' AND r.product_id = for_product;
+    SELECT coalesce(sum(w.quantity) FILTER (WHERE w.product_id = for_product AND w.offer_cart_id IS NULL), 0)::integer,
+           count(*)::integer
+      INTO waiting_units, lines_waited
+      FROM waitlist_entries w WHERE w.client_key = for_client;
+    IF held_units + waiting_units + units_wanted > max_qty THEN
+      RETURN jsonb_build_object('code', 'hold_limit', 'details', jsonb_build_object(
+        'held', held_units, 'waiting', waiting_units, 'maxQtyPerLine', max_qty));
+    END IF;
+    IF lines_waited >= max_lines THEN
+      RETURN jsonb_build_object('code', 'hold_limit', 'details', jsonb_build_object(
+        'lines', lines_waited, 'maxLines', max_lines));
+    END IF;
+  END IF;
+  INSERT INTO waitlist_entries (product_id, waiter_id, client_key, quantity)
+  VALUES (for_product, for_waiter, for_client, units_wanted)
+  ON CONFLICT (product_id, waiter_id) DO NOTHING
+  RETURNING id INTO entry;
+  IF entry IS NULL THEN
+    RETURN jsonb_build_object('code', 'already_waiting', 'details', '{}'::jsonb);
+  END IF;
+  RETURN jsonb_build_object('entryId', entry::text);
+END
+$$;
+--> statement-breakpoint
+
+-- Checkout (invariant 6, checkout xor expiry): under the cart's row lock, the same lock release
+-- takes, a cart already checked out answers with its order, one past its deadline places none
+-- (kind 'overdue': the caller releases it), one whose total is not what was quoted (and
+-- authorised) places none (kind 'changed'); otherwise each line moves from reserved to sold, the
+-- order keeps today's unit prices, the cart ends and the offers it held are claimed (their
+-- places in line end). The products' rows are locked last, in product order.
+CREATE OR REPLACE FUNCTION place_order(for_cart uuid, buyer_email text, buyer_name text, quoted_cents bigint)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  cart record;
+  line_count integer;
+  total bigint;
+  new_order uuid;
+  claimed integer;
+BEGIN
+  PERFORM set_config('lock_timeout', '5s', true);
+  SELECT state, expires_at > now() AS live INTO cart FROM carts WHERE id = for_cart FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN jsonb_build_object('kind', 'refused', 'code', 'cart_empty');
+  END IF;
+  IF cart.state = 'checked_out' THEN
+    SELECT id INTO new_order FROM orders WHERE cart_id = for_cart;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'cart % is checked out without an order', for_cart;
+    END IF;
+    RETURN jsonb_build_object('kind', 'already', 'orderId', new_order);
+  END IF;
+  IF cart.state = 'expired' THEN
+    RETURN jsonb_build_object('kind', 'refused', 'code', 'cart_expired');
+  END IF;
+  IF NOT cart.live THEN
+    RETURN jsonb_build_object('kind', 'overdue');
+  END IF;
+  SELECT count(*)::integer, sum(r.quantity::bigint * p.price_cents) INTO line_count, total
+    FROM reservations r JOIN products p ON p.id = r.product_id WHERE r.cart_id = for_cart;
+  IF line_count = 0 THEN
+    RETURN jsonb_build_object('kind', 'refused', 'code', 'cart_empty');
+  END IF;
+  IF total IS DISTINCT FROM quoted_cents THEN
+    RETURN jsonb_build_object('kind', 'changed');
+  END IF;
+
+  INSERT INTO orders (cart_id, email, name, total_cents) VALUES (for_cart, buyer_email, buyer_name, total)
+  RETURNING id INTO new_order;
+  INSERT INTO order_lines (order_id, product_id, quantity, unit_price_cents)
+  SELECT new_order, r.product_id, r.quantity, p.price_cents
+    FROM reservations r JOIN products p ON p.id = r.product_id WHERE r.cart_id = for_cart;
+  PERFORM 1 FROM inventory
+   WHERE product_id IN (SELECT product_id FROM reservations WHERE cart_id = for_cart)
+   ORDER BY product_id FOR UPDATE;
+  UPDATE inventory i SET reserved = i.reserved - r.quantity, sold = i.sold + r.quantity
+    FROM reservations r WHERE r.cart_id = for_cart AND i.product_id = r.product_id;
+  WITH gone AS (DELETE FROM waitlist_entries WHERE offer_cart_id = for_cart RETURNING offered_units)
+  SELECT coalesce(sum(offered_units), 0)::integer INTO claimed FROM gone;
+  DELETE FROM reservations WHERE cart_id = for_cart;
+  UPDATE carts SET state = 'checked_out', ended_at = now(), version = version + 1
+   WHERE id = for_cart AND state = 'active';
+  RETURN jsonb_build_object('kind', 'placed', 'orderId', new_order, 'offersClaimed', claimed);
 END
 $$;

@@ -1,9 +1,6 @@
 import "server-only";
 import { ShopError } from "../shop-error";
 
-/** pg_advisory_xact_lock's first key for a client's lock (its second: hashtext(client key)). */
-export const CLIENT_LOCK_NAMESPACE = 9;
-
 /** What one client's live carts hold: units of one product, and units in all. */
 export type Holding = { product: number; total: number };
 type HoldCaps = { maxQtyPerLine: number; maxUnitsPer: number };

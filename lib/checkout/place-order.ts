@@ -1,8 +1,6 @@
 import "server-only";
-import type { TransactionSql } from "postgres";
 import { pg } from "../db/client";
 import { ShopError } from "../shop-error";
-import { lockInventoryInOrder, sellUnits } from "../inventory/counters";
 import { releaseCart } from "../cart/release";
 import { forgetCartsInRedis } from "../cart/redis-cart";
 import { log, reason } from "../log";
@@ -16,8 +14,6 @@ type Outcome =
   | { kind: "already"; orderId: string }
   | { kind: "overdue" }
   | { kind: "changed" };
-
-type Line = { productId: number; quantity: number; unitPriceCents: number };
 
 // A cart changed between the quote and the transaction (another tab added an item) is quoted
 // again; past this many tries the shopper is asked to look at the cart.
@@ -46,7 +42,7 @@ export async function placeOrder(
     const authorization =
       quotedCents === null ? null : await authorizePayment({ cartId, totalCents: quotedCents, email: contact.email });
     try {
-      outcome = await pg().begin((tx) => orderInTx(tx, cartId, contact, quotedCents));
+      outcome = await orderInLedger(cartId, contact, quotedCents);
     } catch (error) {
       if (authorization) await voidPayment(authorization);
       throw error;
@@ -82,61 +78,17 @@ async function quote(cartId: string): Promise<number | null> {
   return row?.total === null || row?.total === undefined ? null : Number(row.total);
 }
 
-async function orderInTx(
-  tx: TransactionSql,
-  cartId: string,
-  contact: Contact,
-  quotedCents: number | null,
-): Promise<Outcome> {
-  // Pipelined: the lines are read right after the cart's row is locked, in one round trip.
-  const [[cart], lines] = await Promise.all([
-    tx<{ state: "active" | "expired" | "checked_out"; live: boolean }[]>`
-      select state, expires_at > now() as live from carts where id = ${cartId} for update`,
-    tx<Line[]>`
-      select r.product_id as "productId", r.quantity, p.price_cents as "unitPriceCents"
-        from reservations r join products p on p.id = r.product_id
-       where r.cart_id = ${cartId} order by r.product_id`,
-  ]);
-  if (!cart) throw new ShopError("cart_empty", "Your cart is empty.");
-  if (cart.state === "checked_out") {
-    const [existing] = await tx<{ id: string }[]>`select id from orders where cart_id = ${cartId}`;
-    if (!existing) throw new Error(`cart ${cartId} is checked out without an order`);
-    return { kind: "already", orderId: existing.id };
-  }
-  if (cart.state === "expired") throw new ShopError("cart_expired", "Your cart has expired.");
-  if (!cart.live) return { kind: "overdue" };
-  if (lines.length === 0) throw new ShopError("cart_empty", "Your cart is empty.");
-  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-  if (totalCents !== quotedCents) return { kind: "changed" };
-
-  const [order] = await tx<{ id: string }[]>`
-    insert into orders (cart_id, email, name, total_cents)
-    values (${cartId}, ${contact.email}, ${contact.name}, ${totalCents}) returning id`;
-  if (!order) throw new Error("order insert returned nothing");
-
-  // The products' rows last: a hot product's row is held from here to commit, two round trips,
-  // whatever else the order writes. The sale, the order's lines, the cart's end and the claimed
-  // offers (units handed from a waiting line: their place in line ends) go in one pipeline.
-  await lockInventoryInOrder(
-    tx,
-    lines.map((l) => l.productId),
-  );
-  // Sold first: with one product, that statement is what takes its row's lock, and the offers
-  // (a change of the product's waiting line) go only under it.
-  const sold = lines.map((line) => sellUnits(tx, line.productId, line.quantity));
-  const [claimed] = await Promise.all([
-    tx<{ units: number }[]>`
-      with gone as (delete from waitlist_entries where offer_cart_id = ${cartId} returning offered_units)
-      select coalesce(sum(offered_units), 0)::int as units from gone`,
-    tx`
-      insert into order_lines (order_id, product_id, quantity, unit_price_cents)
-      select ${order.id}::uuid, * from unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[],
-                                              ${lines.map((l) => l.unitPriceCents)}::int[])`,
-    tx`delete from reservations where cart_id = ${cartId}`,
-    tx`
-      update carts set state = 'checked_out', ended_at = now(), version = version + 1
-       where id = ${cartId} and state = 'active'`,
-    ...sold,
-  ]);
-  return { kind: "placed", orderId: order.id, offersClaimed: claimed[0]?.units ?? 0 };
+/**
+ * The order, in one statement that locks the cart and its products' rows, decides and commits
+ * (the SQL function place_order, drizzle/0006_hot_row_functions.sql; invariant 12).
+ */
+async function orderInLedger(cartId: string, contact: Contact, quotedCents: number | null): Promise<Outcome> {
+  const [row] = await pg()<{ outcome: Outcome | { kind: "refused"; code: "cart_empty" | "cart_expired" } }[]>`
+    select place_order(${cartId}::uuid, ${contact.email}, ${contact.name}, ${quotedCents}::bigint) as outcome`;
+  if (!row) throw new Error("place_order answered no row");
+  const { outcome } = row;
+  if (outcome.kind !== "refused") return outcome;
+  throw outcome.code === "cart_expired"
+    ? new ShopError("cart_expired", "Your cart has expired.")
+    : new ShopError("cart_empty", "Your cart is empty.");
 }

@@ -2,8 +2,9 @@ import "server-only";
 import { inventoryRows, type InventoryRow } from "../admin/inventory-report";
 import { pg } from "../db/client";
 import { ShopError } from "../shop-error";
-import { announceHandOff, handOffFreed } from "../waitlist/hand-off";
-import { MAX_COUNTER, receiveUnits } from "./counters";
+import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
+import { MAX_COUNTER } from "./counters";
+import { ledgerSettings } from "./ledger-settings";
 import { publishStockChanges } from "./stock-events";
 
 /**
@@ -12,9 +13,10 @@ import { publishStockChanges } from "./stock-events";
  * Answers the product's counters as they are once that committed.
  */
 export async function receiveStock(productId: number, add: number): Promise<InventoryRow> {
-  const handOff = await pg().begin(async (tx) =>
-    (await receiveUnits(tx, productId, add)) ? handOffFreed(tx, [productId]) : null,
-  );
+  // One statement (the SQL function receive_stock): the row is locked and committed in one round trip.
+  const [received] = await pg()<{ outcome: { offers: Offer[] } | null }[]>`
+    select receive_stock(${productId}::int, ${add}::int, ${JSON.stringify(ledgerSettings())}::jsonb) as outcome`;
+  const handOff = received?.outcome ? await handOffOf(received.outcome.offers) : null;
   const [row] = await inventoryRows(productId);
   if (!row) throw new ShopError("unknown_product", "No such product.");
   if (!handOff) {

@@ -1,11 +1,9 @@
 import "server-only";
 import { log, reason } from "../log";
-import type { Sql, TransactionSql } from "postgres";
 import type { CartSnapshot } from "../cart/cart-types";
 import { ledgerSnapshots } from "../cart/ledger-snapshot";
 import { writeCartToRedis } from "../cart/redis-cart";
 import { pg } from "../db/client";
-import { ledgerSettings } from "../inventory/ledger-settings";
 import { holdMetrics } from "../metrics/hold-metrics";
 import { publishOffers } from "./offer-events";
 
@@ -18,29 +16,16 @@ export type HandOff = { offers: Offer[]; carts: CartSnapshot[] };
 export const NO_HAND_OFF: HandOff = { offers: [], carts: [] };
 
 /**
- * Invariant 8, the line comes first: gives the units now available of `productIds` to the first
- * shoppers in their lines, in order, as holds in their carts (the SQL function hand_off_freed,
- * drizzle/0006_hot_row_functions.sql, which says how). It runs inside the transaction that freed
- * them, after the units went back to `available` and while that transaction holds the products'
- * inventory row locks, so nobody else ever sees them available; it does nothing for a product
- * without a line. The releases and line changes call the function inside their own statement;
- * this is for the transactions that free units in TypeScript (a restock).
+ * Invariant 8, the line comes first: the units a statement frees go to the first shoppers in
+ * their lines, in order, as holds in their carts, inside that same statement (the SQL function
+ * hand_off_freed, drizzle/0006_hot_row_functions.sql, called by change_lines, release_carts and
+ * receive_stock while they hold the products' rows). This is the work after its commit: the
+ * offers it made, with the carts that received them as the ledger has them now, to write to Redis.
  */
-export async function handOffFreed(tx: TransactionSql, productIds: readonly number[]): Promise<HandOff> {
-  if (productIds.length === 0) return NO_HAND_OFF;
-  const [row] = await tx<{ offers: Offer[] }[]>`
-    select hand_off_freed(${[...productIds]}::int[], ${JSON.stringify(ledgerSettings())}::jsonb) as offers`;
-  return handOffOf(row?.offers ?? [], tx);
-}
-
-/**
- * The offers a freeing statement made, with the carts that received them as the ledger has them
- * now (read after the statement, or inside the caller's transaction), to write to Redis.
- */
-export async function handOffOf(offers: readonly Offer[], sql: Sql | TransactionSql = pg()): Promise<HandOff> {
+export async function handOffOf(offers: readonly Offer[]): Promise<HandOff> {
   if (offers.length === 0) return NO_HAND_OFF;
   const cartIds = [...new Set(offers.map((o) => o.cartId))];
-  return { offers: [...offers], carts: await ledgerSnapshots(sql, sql`c.id = any(${cartIds}::uuid[])`) };
+  return { offers: [...offers], carts: await ledgerSnapshots(pg(), pg()`c.id = any(${cartIds}::uuid[])`) };
 }
 
 /**

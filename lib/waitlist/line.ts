@@ -4,7 +4,6 @@ import type { Sql, TransactionSql } from "postgres";
 import { config } from "../config";
 import { pg } from "../db/client";
 import { ShopError } from "../shop-error";
-import { CLIENT_LOCK_NAMESPACE } from "../cart/hold-limits";
 import { giveBack } from "../cart/mutations";
 import { publishStockChanges } from "../inventory/stock-events";
 import { holdMetrics } from "../metrics/hold-metrics";
@@ -46,68 +45,52 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
 async function joinLine(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
   const { maxQtyPerLine, maxLines, holdLimits } = config();
   const capped = holdLimits && waiter.clientKey !== "";
-  const joinedId = await pg().begin(async (tx) => {
-    // Locks in the order every transaction takes them: the cart, the client, the product's row;
-    // then the client's share, read after them. Pipelined (each statement still runs after the
-    // one before), so a hot product's row is held for two round trips, not five.
-    const [, , [stock], shares] = await Promise.all([
-      waiter.cartId
-        ? tx`
-            update carts set waiter_id = ${waiter.waiterId}
-             where id = ${waiter.cartId} and state = 'active' and expires_at > now()
-               and waiter_id is distinct from ${waiter.waiterId}`
-        : null,
-      capped ? tx`select pg_advisory_xact_lock(${CLIENT_LOCK_NAMESPACE}, hashtext(${waiter.clientKey}))` : null,
-      tx<{ available: number }[]>`select available from inventory where product_id = ${productId} for update`,
-      capped
-        ? tx<{ held: number; waiting: number; lines: number }[]>`
-            select
-              (select coalesce(sum(r.quantity), 0)::int from carts c join reservations r on r.cart_id = c.id
-                where c.client_key = ${waiter.clientKey} and c.state = 'active' and r.product_id = ${productId}) as held,
-              (select coalesce(sum(quantity), 0)::int from waitlist_entries
-                where client_key = ${waiter.clientKey} and product_id = ${productId} and offer_cart_id is null) as waiting,
-              (select count(*)::int from waitlist_entries where client_key = ${waiter.clientKey}) as lines`
-        : [],
-    ]);
-    if (!stock) throw new ShopError("unknown_product", "No such product.");
-    if (stock.available >= quantity) {
-      throw new ShopError("in_stock", `${stock.available} in stock: add it to your cart instead.`, {
-        available: stock.available,
-      });
-    }
-    const [share] = shares;
-    if (share) {
-      const { held, waiting, lines } = share;
-      if (held + waiting + quantity > maxQtyPerLine) {
-        throw new ShopError(
-          "hold_limit",
-          `You already hold or wait for ${held + waiting} of this item; one shopper can have ${maxQtyPerLine}.`,
-          { held, waiting, maxQtyPerLine },
-        );
-      }
-      if (lines >= maxLines) {
-        throw new ShopError(
-          "hold_limit",
-          `You are already waiting in ${lines} lines; one shopper can wait in ${maxLines}.`,
-          {
-            lines,
-            maxLines,
-          },
-        );
-      }
-    }
-    const [joined] = await tx<{ id: number }[]>`
-      insert into waitlist_entries (product_id, waiter_id, client_key, quantity)
-      values (${productId}, ${waiter.waiterId}, ${waiter.clientKey}, ${quantity})
-      on conflict (product_id, waiter_id) do nothing
-      returning id`;
-    if (!joined) throw new ShopError("already_waiting", "You are already in line for this item.");
-    return joined.id;
-  });
+  // One statement (the SQL function join_line): the product's row is locked and committed in one
+  // round trip (invariant 12).
+  const [joined] = await pg()<{ outcome: { entryId: string } | Refusal }[]>`
+    select join_line(${productId}::int, ${waiter.waiterId}::uuid, ${waiter.clientKey}, ${quantity}::int,
+                     ${waiter.cartId}::uuid, ${capped}, ${maxQtyPerLine}::int, ${maxLines}::int) as outcome`;
+  if (!joined) throw new Error("join_line answered no row");
+  if ("code" in joined.outcome) throw joinRefusal(joined.outcome);
+  const joinedId = joined.outcome.entryId;
   // Read after commit, off the product's row lock: the place in line as it is now.
   const [row] = await pg()<EntryRow[]>`${entrySelect(pg())} where w.id = ${joinedId}`;
   if (!row) throw new ShopError("not_found", "You are not in line for this item.");
   return toEntry(row);
+}
+
+/** How join_line refused: a code and what the message needs. */
+type Refusal = {
+  code: "unknown_product" | "in_stock" | "hold_limit" | "already_waiting";
+  details: Record<string, number>;
+};
+
+/** A refusal of join_line, worded as the shopper reads it. */
+function joinRefusal({ code, details }: Refusal): ShopError {
+  const { available = 0, held = 0, waiting = 0, maxQtyPerLine, lines = 0, maxLines } = details;
+  switch (code) {
+    case "unknown_product":
+      return new ShopError("unknown_product", "No such product.");
+    case "in_stock":
+      return new ShopError("in_stock", `${available} in stock: add it to your cart instead.`, { available });
+    case "already_waiting":
+      return new ShopError("already_waiting", "You are already in line for this item.");
+    case "hold_limit":
+      return maxQtyPerLine !== undefined
+        ? new ShopError(
+            "hold_limit",
+            `You already hold or wait for ${held + waiting} of this item; one shopper can have ${maxQtyPerLine}.`,
+            { held, waiting, maxQtyPerLine },
+          )
+        : new ShopError(
+            "hold_limit",
+            `You are already waiting in ${lines} lines; one shopper can wait in ${maxLines}.`,
+            {
+              lines,
+              maxLines,
+            },
+          );
+  }
 }
 
 /** The entry columns with the position in line and the offer's deadline (database clock). */
@@ -139,18 +122,13 @@ async function leaveLine(
   productId: number,
 ): Promise<{ offerCartId: string | null; offeredUnits: number }> {
   if (!waiterId) throw new ShopError("not_found", "You are not in line for this item.");
-  const left = await pg().begin(async (tx) => {
-    // Under the product's row lock, like every change of its line: a hand-off never offers to
-    // an entry that is leaving.
-    // Pipelined: one round trip.
-    const [, [row]] = await Promise.all([
-      tx`select 1 from inventory where product_id = ${productId} for update`,
-      tx<{ offer_cart_id: string | null; offered_units: number | null }[]>`
-        delete from waitlist_entries where waiter_id = ${waiterId} and product_id = ${productId}
-        returning offer_cart_id, offered_units`,
-    ]);
-    return row;
-  });
+  // Under the product's row lock, like every change of its line (a hand-off never offers to an
+  // entry that is leaving), and in one statement, which commits it (invariant 12).
+  const [left] = await pg()<{ offer_cart_id: string | null; offered_units: number | null }[]>`
+    with locked as (select product_id from inventory where product_id = ${productId} for update)
+    delete from waitlist_entries
+     where waiter_id = ${waiterId} and product_id = (select product_id from locked)
+    returning offer_cart_id, offered_units`;
   if (!left) throw new ShopError("not_found", "You are not in line for this item.");
   return { offerCartId: left.offer_cart_id, offeredUnits: left.offered_units ?? 0 };
 }

@@ -54,6 +54,11 @@ export class WebProcess {
     }
   }
 
+  /** Sends `signal` to the web server (SIGSTOP freezes it, as a saturated or paused host would). */
+  signal(signal: NodeJS.Signals): void {
+    process.kill(this.pid, signal);
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
