@@ -14,6 +14,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { migrateDatabase } from "../../lib/db/migrate";
+import { freePort } from "../../scripts/harness/redis-server";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
 import { percentile } from "../stats";
@@ -22,6 +23,7 @@ import { installAudit, readAudit } from "./audit";
 import { playBot, type BotLog } from "./bot";
 import { Recorder, type Outcome } from "./client";
 import { replay, type History } from "./history";
+import { rowLockHeld, scrapeText, type RowLockHeld } from "./row-lock";
 import { checkLedger, type LedgerCheck } from "./ledger-check";
 import { childPids, Monitor, redisServerPid, type MonitorResult } from "./monitor";
 import { sleep } from "./random";
@@ -125,6 +127,8 @@ export type DropResult = {
   };
   bots: { holdsGranted: number; unitsGranted: number; extensionsGranted: number; adds: number };
   monitor: Omit<MonitorResult, "sampledMaxHeld" | "sampledOverCap" | "samples">;
+  /** How long the product's row stayed locked per statement (invariant 12), web and workers together. */
+  rowLock: RowLockHeld;
   /** What the web server logged besides its JSON event lines (errors, above all), counted by text. */
   webLog: Record<string, number>;
   ledger: LedgerCheck;
@@ -212,9 +216,14 @@ async function play(
     ...LIMITS,
   };
   const web = new WebProcess({ ...env, DATABASE_POOL_MAX: String(options.webPoolMax) });
-  const workers = Array.from(
-    { length: options.workers },
-    () => new WorkerProcess({ ...env, DATABASE_POOL_MAX: String(options.workerPoolMax) }, { production: true }),
+  // Each worker serves its metrics on a port of its own: the row-lock histograms are read from them.
+  const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
+  const workers = workerMetricsPorts.map(
+    (port) =>
+      new WorkerProcess(
+        { ...env, DATABASE_POOL_MAX: String(options.workerPoolMax), METRICS_PORT: String(port) },
+        { production: true },
+      ),
   );
   const recorder = new Recorder();
   const close = new AbortController();
@@ -337,6 +346,13 @@ async function play(
       ...ledger.foreignClientKeys.map((k) => `a cart or place in line counted under ${k}, an address no client had`),
       ...(errors.length > 0 ? [`${errors.length} answers with a 5xx status`] : []),
     ];
+    // Every hold has ended by now: the histograms hold the whole sale's statements.
+    const rowLock = rowLockHeld(
+      await Promise.all([
+        scrapeText(`${web.url}/api/metrics`, { authorization: `Bearer ${env.ADMIN_TOKEN}` }),
+        ...workerMetricsPorts.map((port) => scrapeText(`http://127.0.0.1:${port}/metrics`)),
+      ]),
+    );
     const { progress: _p, pgAdminUrl: _a, redisBase: _r, ...shown } = options;
     const { sampledMaxHeld, sampledOverCap, samples, ...monitorShown } = monitorResult;
     return {
@@ -425,6 +441,7 @@ async function play(
         adds: bots.reduce((n, b) => n + b.adds, 0),
       },
       monitor: monitorShown,
+      rowLock,
       webLog: summarizeLog(web.output.join("")),
       ledger,
       violations,

@@ -58,6 +58,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
     `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
+    `| the product's row locked per statement (invariant 12): batches n, p50 / p99 / max ms; releases n, p50 / p99 / max ms (bucket bounds) | ${n(r.rowLock.batch.n)}: ${pair(r.rowLock.batch.p50Ms, r.rowLock.batch.p99Ms)} / ${n(r.rowLock.batch.maxMs)}; ${n(r.rowLock.release.n)}: ${pair(r.rowLock.release.p50Ms, r.rowLock.release.p99Ms)} / ${n(r.rowLock.release.maxMs)} |`,
     `| longest an active cart was seen past its deadline, unreleased (bound: sweep + 1 s = ${n(o.sweepIntervalMs + 1_000)} ms) | ${n(r.monitor.maxOverdueMs)} ms |`,
     `| per-client caps (every committed change; samples every 100 ms) | ${r.caps.violations.length} over the cap; sampled: most held by one bot ${n(r.caps.sampledMaxHeld.bot)}, by one shopper ${n(r.caps.sampledMaxHeld.shopper)} (${n(r.caps.samples)} samples) |`,
     `| the line first, in order | ${line.orderViolations.length} offers out of order; ${line.freedWhileWaiting.length} units left available while someone waited |`,
