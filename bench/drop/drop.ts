@@ -18,11 +18,12 @@ import { freePort } from "../../scripts/harness/redis-server";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
 import { percentile } from "../stats";
-import { sideOf, type Side } from "./addresses";
+import { botAddress, shopperAddress, sideOf, type Side } from "./addresses";
 import { installAudit, readAudit } from "./audit";
 import { playBot, type BotLog } from "./bot";
 import { Recorder, type Outcome } from "./client";
 import { replay, type History } from "./history";
+import { requestCost, type RequestCost } from "./request-cost";
 import { rowLockHeld, scrapeText, type RowLockHeld } from "./row-lock";
 import { checkLedger, type LedgerCheck } from "./ledger-check";
 import { childPids, Monitor, redisServerPid, type MonitorResult } from "./monitor";
@@ -129,12 +130,17 @@ export type DropResult = {
   monitor: Omit<MonitorResult, "sampledMaxHeld" | "sampledOverCap" | "samples">;
   /** How long the product's row stayed locked per statement (invariant 12), web and workers together. */
   rowLock: RowLockHeld;
+  /** Web CPU per product page view, catalog page view and door refusal, measured after the sale. */
+  cost: RequestCost;
   /** What the web server logged besides its JSON event lines (errors, above all), counted by text. */
   webLog: Record<string, number>;
   ledger: LedgerCheck;
   /** Everything that must hold whatever the machine: empty means the drop was sound. */
   violations: string[];
 };
+
+/** Every process of the web server under test. */
+const webPids = (web: WebProcess): number[] => [web.pid];
 
 const latency = (values: number[]): Latency => ({
   n: values.length,
@@ -353,6 +359,13 @@ async function play(
         ...workerMetricsPorts.map((port) => scrapeText(`http://127.0.0.1:${port}/metrics`)),
       ]),
     );
+    progress("measuring what a page view and a refusal cost the web");
+    const cost = await requestCost(web.url, webPids(web), {
+      slug,
+      productId: product.id,
+      shopperAddress: shopperAddress(options.shoppers + 1),
+      botAddress: botAddress(options.bots + 1),
+    });
     const { progress: _p, pgAdminUrl: _a, redisBase: _r, ...shown } = options;
     const { sampledMaxHeld, sampledOverCap, samples, ...monitorShown } = monitorResult;
     return {
@@ -442,6 +455,7 @@ async function play(
       },
       monitor: monitorShown,
       rowLock,
+      cost,
       webLog: summarizeLog(web.output.join("")),
       ledger,
       violations,

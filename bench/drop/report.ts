@@ -58,6 +58,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
     `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
+    `| web CPU per product page view / catalog page view / refusal at the door, ms (measured after the sale) | ${n(r.cost.productPage.cpuMs)} / ${n(r.cost.catalogPage.cpuMs)} / ${n(r.cost.refusal.cpuMs)} (${n(r.cost.refusal.n)} refusals) |`,
     `| the product's row locked per statement (invariant 12): batches n, p50 / p99 / max ms; releases n, p50 / p99 / max ms (bucket bounds) | ${n(r.rowLock.batch.n)}: ${pair(r.rowLock.batch.p50Ms, r.rowLock.batch.p99Ms)} / ${n(r.rowLock.batch.maxMs)}; ${n(r.rowLock.release.n)}: ${pair(r.rowLock.release.p50Ms, r.rowLock.release.p99Ms)} / ${n(r.rowLock.release.maxMs)} |`,
     `| longest an active cart was seen past its deadline, unreleased (bound: sweep + 1 s = ${n(o.sweepIntervalMs + 1_000)} ms) | ${n(r.monitor.maxOverdueMs)} ms |`,
     `| per-client caps (every committed change; samples every 100 ms) | ${r.caps.violations.length} over the cap; sampled: most held by one bot ${n(r.caps.sampledMaxHeld.bot)}, by one shopper ${n(r.caps.sampledMaxHeld.shopper)} (${n(r.caps.samples)} samples) |`,
@@ -87,6 +88,45 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     sound
       ? `Sound: nothing oversold, the ledger exact, caps and the line kept.`
       : `NOT SOUND:\n${r.violations.map((v) => `- ${v}`).join("\n")}`,
+    ``,
+  ].join("\n");
+}
+
+/** The figures the drop's targets name, one row each, from a result. */
+const HEADLINES: [string, (r: DropResult) => number | null][] = [
+  ["units sold to shoppers", (r) => r.sold.shoppers],
+  ["shopper timeouts", (r) => r.requests.refusals.timeout?.shopper ?? 0],
+  ["5xx", (r) => r.requests.serverErrors.count],
+  ["shoppers' page p50 ms", (r) => r.requests.latencyByKind.page?.shopper.p50 ?? null],
+  ["shoppers' page p99 ms", (r) => r.requests.latencyByKind.page?.shopper.p99 ?? null],
+  ["shoppers' add p99 ms", (r) => r.adds.shoppers.p99],
+  ["shoppers' checkout p99 ms", (r) => r.requests.latencyByKind.checkout?.shopper.p99 ?? null],
+  ["hold's deadline → offer p99 ms", (r) => r.line.deadlineToOffer.p99],
+  ["deadline → the waiter's page knew p99 ms", (r) => r.line.deadlineToHeard.p99],
+  ["longest overdue ms", (r) => r.monitor.maxOverdueMs],
+  ["row lock per batch p99 ms (bucket bound)", (r) => r.rowLock.batch.p99Ms],
+  ["row lock per release p99 ms (bucket bound)", (r) => r.rowLock.release.p99Ms],
+  ["web CPU per product page view ms", (r) => r.cost.productPage.cpuMs],
+  ["web CPU per catalog page view ms", (r) => r.cost.catalogPage.cpuMs],
+  ["web CPU per refusal ms", (r) => r.cost.refusal.cpuMs],
+  ["web CPU over the sale, % of one core", (r) => r.monitor.cpuPercent.web],
+];
+
+/** Several runs side by side: each headline figure per run, and its min / median / max. */
+export function summaryMarkdown(results: readonly DropResult[]): string {
+  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  const rows = HEADLINES.map(([name, of]) => {
+    const values = results.map(of);
+    const known = sorted(values.filter((v): v is number => v !== null));
+    const median = known.length === 0 ? null : (known[Math.floor((known.length - 1) / 2)] ?? null);
+    return `| ${name} | ${values.map(n).join(" | ")} | ${n(known[0] ?? null)} / ${n(median)} / ${n(known.at(-1) ?? null)} |`;
+  });
+  return [
+    `## ${results.length} runs`,
+    ``,
+    `| figure | ${results.map((_, i) => `run ${i + 1}`).join(" | ")} | min / median / max |`,
+    `| --- | ${results.map(() => "---:").join(" | ")} | ---: |`,
+    ...rows,
     ``,
   ].join("\n");
 }

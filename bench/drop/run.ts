@@ -6,13 +6,13 @@
  *
  * DROP_UNITS (100), DROP_SHOPPERS (1000), DROP_BOTS (20), DROP_SECONDS (60), DROP_HOLD_SECONDS (20),
  * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
- * DROP_WORKERS (2),
+ * DROP_WORKERS (2), DROP_RUNS (1: with more, each run's report, then the min / median / max of the headline figures),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { playDrop } from "./drop";
-import { toMarkdown } from "./report";
+import { summaryMarkdown, toMarkdown } from "./report";
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -52,12 +52,20 @@ const set = Object.entries(process.env)
   .join("");
 const command = `${set}npm run drop`;
 
-const result = await playDrop(options);
-console.log(toMarkdown(result, { machine, command }));
-mkdirSync(".bench", { recursive: true });
-const json = JSON.stringify({ machine, command, ...result }, null, 2);
-const file = `.bench/drop-${result.startedAt.replaceAll(":", "-")}.json`;
-writeFileSync(file, json);
-writeFileSync(".bench/drop-latest.json", json);
-console.error(`[drop] saved ${file} and .bench/drop-latest.json`);
-if (result.violations.length > 0) process.exitCode = 1;
+const runs = env("DROP_RUNS", 1);
+const results = [];
+for (let run = 1; run <= runs; run += 1) {
+  // Each run its own seed, so three runs are three different crowds.
+  const result = await playDrop({ ...options, seed: options.seed + (run - 1) * 1_000 });
+  results.push(result);
+  if (runs > 1) console.log(`# Run ${run} of ${runs}\n`);
+  console.log(toMarkdown(result, { machine, command }));
+  mkdirSync(".bench", { recursive: true });
+  const json = JSON.stringify({ machine, command, ...result }, null, 2);
+  const file = `.bench/drop-${result.startedAt.replaceAll(":", "-")}.json`;
+  writeFileSync(file, json);
+  writeFileSync(".bench/drop-latest.json", json);
+  console.error(`[drop] saved ${file} and .bench/drop-latest.json`);
+  if (result.violations.length > 0) process.exitCode = 1;
+}
+if (runs > 1) console.log(summaryMarkdown(results));

@@ -1,0 +1,74 @@
+/**
+ * What one request costs the web processes, measured on the store right after the sale (same
+ * processes, same data, nothing else asking): web CPU time (/proc/PID/stat, every web process)
+ * per product page view, per catalog page view and per refused add of a client over its rate
+ * (the door's 429, answered before the framework).
+ */
+import { cpuMsOf } from "../../scripts/harness/process-stats";
+import { HttpClient, Recorder, type Reply } from "./client";
+
+export type RequestCost = {
+  /** Web CPU ms per view, and how many views it was measured over. */
+  productPage: { cpuMs: number; n: number };
+  catalogPage: { cpuMs: number; n: number };
+  /** Web CPU ms per 429 `rate_limited`, over `n` of them (null: none was refused). */
+  refusal: { cpuMs: number | null; n: number };
+};
+
+const webCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+
+/** Sends `count` requests, `concurrency` at a time; answers the web CPU spent on them and the replies. */
+async function measured(
+  pids: readonly number[],
+  count: number,
+  concurrency: number,
+  send: (i: number) => Promise<Reply>,
+): Promise<{ cpuMs: number; replies: Reply[] }> {
+  const replies: Reply[] = [];
+  let next = 0;
+  const before = webCpuMs(pids);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) replies.push(await send(next++));
+    }),
+  );
+  return { cpuMs: webCpuMs(pids) - before, replies };
+}
+
+const HTML = { accept: "text/html" };
+
+export async function requestCost(
+  base: string,
+  pids: readonly number[],
+  {
+    slug,
+    productId,
+    shopperAddress,
+    botAddress,
+  }: { slug: string; productId: number; shopperAddress: string; botAddress: string },
+): Promise<RequestCost> {
+  const recorder = new Recorder(); // its own: these answers are not the sale's
+  const shopper = new HttpClient(base, shopperAddress, "shopper", recorder, 10);
+  const PAGES = 300;
+  // Warm: the first views compile and fill caches; they are not what a drop's thousandth view costs.
+  await measured(pids, 20, 5, () => shopper.call("page", "GET", `/products/${slug}`, { headers: HTML }));
+  const product = await measured(pids, PAGES, 10, () =>
+    shopper.call("page", "GET", `/products/${slug}`, { headers: HTML }),
+  );
+  const catalog = await measured(pids, PAGES, 10, () => shopper.call("page", "GET", "/", { headers: HTML }));
+
+  // A bot over its rate: it empties its bucket, then every add it sends is refused at the door.
+  const bot = new HttpClient(base, botAddress, "bot", recorder, 20);
+  const add = () => bot.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } });
+  for (let i = 0; i < 200 && (await add()).code !== "rate_limited"; i += 1);
+  const refused = await measured(pids, 3_000, 20, add);
+  const refusals = refused.replies.filter((r) => r.code === "rate_limited").length;
+
+  const per = (cpuMs: number, n: number) => Math.round((cpuMs / Math.max(1, n)) * 1_000) / 1_000;
+  return {
+    productPage: { cpuMs: per(product.cpuMs, PAGES), n: PAGES },
+    catalogPage: { cpuMs: per(catalog.cpuMs, PAGES), n: PAGES },
+    // Only when (nearly) every request was a refusal is the figure what a refusal costs.
+    refusal: { cpuMs: refusals >= refused.replies.length * 0.95 ? per(refused.cpuMs, refusals) : null, n: refusals },
+  };
+}
