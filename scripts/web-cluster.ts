@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { log } from "../lib/log";
+import { serveClusterMetrics } from "../lib/metrics/cluster";
 
 /** A process that lived this long before dying was not crash-looping: its restart is not delayed. */
 const HEALTHY_AFTER_MS = 30_000;
@@ -20,6 +21,7 @@ export async function superviseWebProcesses(count: number): Promise<void> {
   let stopping = false;
   let quickDeaths = 0;
   const startedAt = new Map<Worker, number>();
+  serveClusterMetrics();
 
   const start = () => {
     const worker = cluster.fork();

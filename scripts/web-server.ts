@@ -5,8 +5,9 @@ import { clientAddress, clientKey } from "../lib/http/client-address";
 import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
-import { overRate, writeRefusal } from "../lib/http/door/refusal";
+import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { requestLineProblem } from "../lib/http/raw-request";
+import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
 import { config } from "../lib/config";
 import { runCli } from "./cli";
@@ -35,6 +36,7 @@ async function serve(): Promise<void> {
   const app = next({ dev: false, port, hostname: "0.0.0.0" });
   const handle = app.getRequestHandler();
   await app.prepare();
+  startWebProcessMetrics();
 
   const store = redis();
   // The store's connection is lazy; the door, which only counts while it is ready, opens it.
@@ -63,10 +65,13 @@ async function serve(): Promise<void> {
         void handle(req, res);
         return;
       }
-      void overLimit(clientKey(client)).then((retryAfter) => {
-        if (retryAfter === null) void handle(req, res);
-        else writeRefusal(res, overRate(retryAfter));
-      });
+      const verdict = overLimit(clientKey(client));
+      if (typeof verdict === "number") refuseOverRate(res, verdict);
+      else if (verdict === null) void handle(req, res);
+      else
+        void verdict.then((retryAfter) =>
+          retryAfter === null ? void handle(req, res) : refuseOverRate(res, retryAfter),
+        );
     },
   );
   server.headersTimeout = headersTimeoutMs;

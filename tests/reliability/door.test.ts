@@ -1,6 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countersOf, createProduct } from "../support/ledger";
+import { scrape, value } from "../support/prometheus";
 import { rawRequest, type RawResponse } from "../support/raw-client";
 import { cpuMsOf } from "../../scripts/harness/process-stats";
 import { loopbackAddress, openStockStream } from "../../scripts/harness/stock-streams";
@@ -181,6 +182,22 @@ describe("every core (WEB_CONCURRENCY=2)", () => {
     const cpuAfter = [cpuMsOf(first as number), cpuMsOf(second as number)];
     expect(cpuAfter[0]).toBeGreaterThan(cpuBefore[0] as number);
     expect(cpuAfter[1]).toBeGreaterThan(cpuBefore[1] as number);
+  });
+
+  it("/api/metrics counts every process's open streams, whichever process answers the scrape", async () => {
+    const productId = await createProduct(3);
+    const streams = await Promise.all(
+      Array.from({ length: 6 }, () => openStockStream(web.url, [productId], { localAddress: newClient() })),
+    );
+    try {
+      expect(streams.map((s) => s.response.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+      const auth = { authorization: `Bearer ${process.env.ADMIN_TOKEN}` };
+      for (let i = 0; i < 4; i += 1) {
+        expect(value(await scrape(`${web.url}/api/metrics`, auth), "holdcart_open_streams")).toBe(6);
+      }
+    } finally {
+      streams.forEach((s) => s.close());
+    }
   });
 
   it("a web process that dies is started again, and the store keeps answering meanwhile", async () => {
