@@ -1,9 +1,10 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage } from "node:http";
+import path from "node:path";
 import next from "next";
 import { clientAddress, clientKey } from "../lib/http/client-address";
 import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
-import { countsTowardRate } from "../lib/http/door/counted-request";
+import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { requestLineProblem } from "../lib/http/raw-request";
@@ -42,6 +43,7 @@ async function serve(): Promise<void> {
   // The store's connection is lazy; the door, which only counts while it is ready, opens it.
   if (store.status === "wait") store.connect().catch(() => {});
   const overLimit = rateLimit ? createRateCheck(store, rateLimit) : null;
+  const publicFiles = publicFilePaths(path.join(process.cwd(), "public"));
 
   const nameClient = (req: IncomingMessage): string => {
     const forwarded = req.headers["x-forwarded-for"];
@@ -61,7 +63,7 @@ async function serve(): Promise<void> {
         return;
       }
       const client = nameClient(req);
-      if (!overLimit || !countsTowardRate(req.url ?? "/")) {
+      if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) {
         void handle(req, res);
         return;
       }
