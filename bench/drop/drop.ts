@@ -66,6 +66,11 @@ export const LIMITS = {
   MAX_STREAMS: "10000",
   MAX_HOLD_EXTENSIONS: "10",
   TRUSTED_PROXY_HOPS: "0",
+  // The door at its defaults: every shopper and bot has an address of its own, so bots are
+  // refused before Next runs and shoppers are not.
+  RATE_LIMIT_PER_SECOND: "20",
+  RATE_LIMIT_BURST: "40",
+  MAX_CONNECTIONS_PER_CLIENT: "64",
 } as const;
 
 type Latency = { n: number; p50: number | null; p99: number | null };
