@@ -70,12 +70,18 @@ const webServer = (s: (typeof servers)[keyof typeof servers]) => ({
     CART_TTL_SECONDS: String(s.ttlSeconds),
     HOLD_WARNING_SECONDS: String(s === servers.hold ? HOLD_SERVER.warningSeconds : 60),
     MAX_HOLD_EXTENSIONS: String(s === servers.hold ? HOLD_SERVER.maxExtensions : 10),
-    // Three servers with a web and a worker pool each share Postgres' 100 connections with the suite.
+    // Three servers with web processes (two on "main") and a worker, a pool each, share Postgres'
+    // 100 connections with the suite.
     DATABASE_POOL_MAX: "8",
     SWEEP_INTERVAL_MS: "500",
     NEW_CARTS_PER_IP_PER_MINUTE: "0",
-    // Every browser context comes from 127.0.0.1: per-client caps are proved in tests/reliability.
+    // Every browser context comes from 127.0.0.1: per-client caps and the door's rate limit are
+    // proved in tests/reliability.
     HOLD_LIMITS: "off",
+    RATE_LIMIT_PER_SECOND: "0",
+    // "main" runs two web processes, as production does on a 2-core machine: every page and cart
+    // is served by either. The timing servers run one, to spare the machine the specs run on.
+    WEB_CONCURRENCY: s === servers.main ? "2" : "1",
     SESSION_SECRET: "e2e-session-secret-e2e-session-secret-0123",
     ADMIN_TOKEN,
   },

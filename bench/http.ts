@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon, { type Options, type Result } from "autocannon";
 import { sql } from "drizzle-orm";
 import { db } from "../lib/db/client";
 import { redis } from "../lib/redis/client";
+import { cpuMsOf } from "../scripts/harness/process-stats";
+import { childrenOf } from "../scripts/harness/web-process";
 
 export type HttpRow = {
   scenario: string;
@@ -16,7 +18,7 @@ export type HttpRow = {
   errors: number;
   non2xx: number;
   requests: number;
-  /** CPU of the server process (user + system) per request completed. */
+  /** CPU of the server's processes (user + system; a cluster's primary and web processes) per request completed. */
   cpuMsPerRequest: number;
 };
 
@@ -58,15 +60,10 @@ async function startServer(
   };
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat. */
+/** CPU time (user + system, ms) a server has used so far: its process and, in a cluster, its web processes. */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces) start at the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-  return (ticks * 1_000) / CLOCK_TICKS_PER_S;
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => sum + cpuMsOf(p), 0);
 }
-const CLOCK_TICKS_PER_S = 100;
 
 /** Fresh state before each run: no carts, every product back to its full stock. */
 async function reset(): Promise<void> {
@@ -142,11 +139,13 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
   const { hot, spread } = await seedBenchCatalog();
   const port = 3300 + Math.floor(Math.random() * 50);
   // The web server alone (its CPU is what is measured), with a worker beside it as in production.
+  // One web process: the load generator runs on the same cores, so more processes would measure
+  // their contention with it as much as their own cost (row 8 shows it for refusals).
   const ours = await startServer(
     "holdcart",
     process.execPath,
     ["dist/web.mjs"],
-    { PORT: String(port) },
+    { PORT: String(port), WEB_CONCURRENCY: "1" },
     `http://127.0.0.1:${port}/api/health`,
   );
   const worker = spawn(process.execPath, ["dist/worker.mjs"], { cwd: ROOT, env: process.env, stdio: "ignore" });
@@ -243,6 +242,37 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
     worker.kill("SIGTERM");
     await naive.stop();
     await reset();
+  }
+  // What a refusal costs: the same client over its limit, refused by a route inside Next (the
+  // new-cart limit, as every refusal was before the door) and by the door before Next runs. Each
+  // server alone, adds of new carts on the hot product; after the first, all refused. Rows 6 and
+  // 7 run one web process, so the figure is the answering process's own; row 8 the default (one
+  // per core), where the load generator on the same cores takes CPU from them.
+  const one = { WEB_CONCURRENCY: "1" };
+  const door = { RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "1" };
+  for (const [scenario, env] of [
+    [
+      "6. a refusal by a route (new-cart limit: 429 inside Next), one web process",
+      { ...one, NEW_CARTS_PER_IP_PER_MINUTE: "1" },
+    ],
+    ["7. a refusal at the door (over its rate: 429 before Next), one web process", { ...one, ...door }],
+    ["8. a refusal at the door, WEB_CONCURRENCY web processes (one per core)", door],
+  ] as const) {
+    const health = `http://127.0.0.1:${port}/api/health/live`;
+    const server = await startServer(
+      "holdcart",
+      process.execPath,
+      ["dist/web.mjs"],
+      { PORT: String(port), ...env },
+      health,
+    );
+    try {
+      await run({ ...addTo(server, () => hot), duration: 2, connections: 50 }); // warm up, and spend the budget
+      await measure(scenario, "holdcart", server, { ...addTo(server, () => hot), connections: 50 });
+    } finally {
+      await server.stop();
+      await reset();
+    }
   }
   return rows;
 }

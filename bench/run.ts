@@ -17,8 +17,11 @@ Object.assign(process.env, {
   REDIS_URL: `${process.env.BENCH_REDIS_BASE ?? "redis://127.0.0.1:6379"}/${process.env.BENCH_REDIS_DB ?? 12}`,
   SWEEP_INTERVAL_MS: process.env.SWEEP_INTERVAL_MS ?? "1000",
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20",
-  // Load tests make many carts from one address and grow carts far past a shopper's limits.
+  // Load tests make many carts from one address and grow carts far past a shopper's limits,
+  // over up to 500 connections (the refusal rows turn the limits on for themselves).
   NEW_CARTS_PER_IP_PER_MINUTE: "0",
+  RATE_LIMIT_PER_SECOND: "0",
+  MAX_CONNECTIONS_PER_CLIENT: "0",
   HOLD_LIMITS: "off",
   MAX_QTY_PER_LINE: "10000",
   MAX_LINES: "1000",

@@ -140,8 +140,11 @@ async function measureCpu(
   };
 }
 
+// One web process: what is measured is a process's CPU and memory per stream (its own hub).
+const ONE_PROCESS = { DATABASE_POOL_MAX: "5", WEB_CONCURRENCY: "1" };
+
 async function cpuPerChange(ids: number[], progress: (line: string) => void): Promise<StreamCpuRow[]> {
-  const web = new WebProcess({ DATABASE_POOL_MAX: "5" });
+  const web = new WebProcess(ONE_PROCESS);
   await web.start();
   const rows: StreamCpuRow[] = [];
   try {
@@ -167,7 +170,7 @@ async function cpuPerChange(ids: number[], progress: (line: string) => void): Pr
 }
 
 async function memoryAfterEarlyEnds(ids: number[], progress: (line: string) => void): Promise<StreamLeakRow[]> {
-  const web = new WebProcess({ DATABASE_POOL_MAX: "5" });
+  const web = new WebProcess(ONE_PROCESS);
   await web.start();
   const hot = ids[0] as number;
   const rows: StreamLeakRow[] = [];

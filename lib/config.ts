@@ -1,4 +1,5 @@
 import "server-only";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "./defaults";
 
@@ -56,6 +57,23 @@ const EnvSchema = z
       .max(65_535, "must be at most 65535")
       .optional(),
     RECONCILE_INTERVAL_MS: intFrom(1_000, 60_000, DAY_SECONDS * 1000),
+    // Unset: one web process per core (read when parsed, so a test can fake neither).
+    WEB_CONCURRENCY: intFrom(1, availableParallelism(), 256),
+    // A shopper's page view is one document plus a few API calls and RSC prefetches of the links
+    // in view (static assets are not counted): 40 at once covers a catalog page's prefetches, and
+    // 20 a second is more than a person clicking, refreshing and polling ever sends, while a bot
+    // retrying an add in a loop (hundreds a second) is refused at the door.
+    RATE_LIMIT_PER_SECOND: intFrom(0, 20, 1_000_000),
+    RATE_LIMIT_BURST: intFrom(0, 40, 1_000_000),
+    // A browser opens at most 6 connections to a host, plus its open stock streams (at most
+    // MAX_STREAMS_PER_CLIENT each web process): 64 per process leaves room for a few shoppers
+    // behind one NAT, and keeps one address from holding thousands of idle sockets.
+    MAX_CONNECTIONS_PER_CLIENT: intFrom(0, 64, 1_000_000),
+    // Time a client has to send a request's headers, and the whole request (a form post's body
+    // included): a socket trickling bytes is closed, and an honest client on a slow phone
+    // sends a form in well under either. A stream's long-lived response is not bounded by them.
+    HEADERS_TIMEOUT_MS: intFrom(1_000, 10_000, 600_000),
+    REQUEST_TIMEOUT_MS: intFrom(1_000, 30_000, 3_600_000),
   })
   .superRefine((env, ctx) => {
     for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
@@ -63,6 +81,16 @@ const EnvSchema = z
       if (port < 1 || port > 65535) {
         ctx.addIssue({ code: "custom", path: ["REDIS_CLUSTER_NODES"], message: `has a port out of range in ${node}` });
       }
+    }
+    if (env.RATE_LIMIT_BURST > 0 && env.RATE_LIMIT_BURST < env.RATE_LIMIT_PER_SECOND) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RATE_LIMIT_BURST"],
+        message: `must be at least RATE_LIMIT_PER_SECOND (${env.RATE_LIMIT_PER_SECOND}): a client may always send one second's worth at once`,
+      });
+    }
+    if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must be at most REQUEST_TIMEOUT_MS" });
     }
     if (env.NODE_ENV !== "production") return;
     for (const key of ["SESSION_SECRET", "ADMIN_TOKEN"] as const) {
@@ -103,6 +131,15 @@ export type Config = {
   metricsPort: number | null;
   /** How often the worker checks the ledger and that Redis agrees with Postgres. */
   reconcileIntervalMs: number;
+  /** Web processes `npm start` / `npm run start:web` run on one port (node's cluster). */
+  webConcurrency: number;
+  /** The door's per-client token bucket, shared through Redis; null: off (load tests from one address). */
+  rateLimit: { perSecond: number; burst: number } | null;
+  /** Open connections one client address may hold to one web process; 0: no cap. */
+  maxConnectionsPerClient: number;
+  /** Time to receive a request's headers, and the whole request, before its socket is closed. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 };
 
 export class ConfigError extends Error {
@@ -149,6 +186,14 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     port: e.PORT,
     metricsPort: e.METRICS_PORT ?? null,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    webConcurrency: e.WEB_CONCURRENCY,
+    rateLimit:
+      e.RATE_LIMIT_PER_SECOND === 0 || e.RATE_LIMIT_BURST === 0
+        ? null
+        : { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+    maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 }
 

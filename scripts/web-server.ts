@@ -1,10 +1,18 @@
+import cluster from "node:cluster";
 import { createServer, type IncomingMessage } from "node:http";
+import path from "node:path";
 import next from "next";
-import { clientAddress } from "../lib/http/client-address";
-import { apiHeaders, describeError } from "../lib/http/error-response";
+import { clientAddress, clientKey } from "../lib/http/client-address";
+import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
+import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
+import { createRateCheck } from "../lib/http/door/rate-limit";
+import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { requestLineProblem } from "../lib/http/raw-request";
+import { startWebProcessMetrics } from "../lib/metrics/web-process";
+import { redis } from "../lib/redis/client";
 import { config } from "../lib/config";
 import { runCli } from "./cli";
+import { superviseWebProcesses } from "./web-cluster";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
 import { log } from "../lib/log";
 
@@ -13,51 +21,92 @@ import { log } from "../lib/log";
  * request names its client by what the client cannot choose. Next itself only fills in
  * X-Forwarded-For when it is missing, which lets any client name itself; here the header is
  * always overwritten with the one address `TRUSTED_PROXY_HOPS` designates (lib/http/client-address.ts).
- * It also refuses what Next cannot even turn into a Request (TRACE), answering 405 not 500.
+ * It is also the door (lib/http/door/): what it refuses never reaches Next, so a refusal costs a
+ * small fraction of a served request. With WEB_CONCURRENCY above 1 it runs that many of itself
+ * on one port (scripts/web-cluster.ts).
  */
 runCli(async () => {
-  const { port, trustedProxyHops } = config();
+  const { webConcurrency } = config();
+  if (cluster.isPrimary && webConcurrency > 1) await superviseWebProcesses(webConcurrency);
+  else await serve();
+});
+
+async function serve(): Promise<void> {
+  const { port, trustedProxyHops, rateLimit, maxConnectionsPerClient, headersTimeoutMs, requestTimeoutMs } = config();
   (globalThis as Record<symbol, unknown>)[WEB_SERVER_MARK] = true;
   const app = next({ dev: false, port, hostname: "0.0.0.0" });
   const handle = app.getRequestHandler();
   await app.prepare();
+  startWebProcessMetrics();
 
-  const nameClient = (req: IncomingMessage) => {
+  const store = redis();
+  // The store's connection is lazy; the door, which only counts while it is ready, opens it.
+  if (store.status === "wait") store.connect().catch(() => {});
+  const overLimit = rateLimit ? createRateCheck(store, rateLimit) : null;
+  const publicFiles = publicFilePaths(path.join(process.cwd(), "public"));
+
+  const nameClient = (req: IncomingMessage): string => {
     const forwarded = req.headers["x-forwarded-for"];
     const chain = Array.isArray(forwarded) ? forwarded.join(",") : forwarded;
-    req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, chain, trustedProxyHops);
+    const address = clientAddress(req.socket.remoteAddress, chain, trustedProxyHops);
+    req.headers["x-forwarded-for"] = address;
+    return address;
   };
-  const server = createServer((req, res) => {
-    // What Next would answer with a 500 before any route runs (TRACE, a broken % escape).
-    const problem = requestLineProblem(req.method ?? "GET", req.url ?? "/");
-    if (problem) {
-      const { status, body } = describeError(problem);
-      res.writeHead(status, {
-        ...apiHeaders(status, body),
-        "content-type": "application/json",
-        ...(status === 405 ? { allow: ALLOWED_METHODS } : {}),
-      });
-      res.end(JSON.stringify(body));
-      return;
-    }
-    nameClient(req);
-    void handle(req, res);
-  });
+  const server = createServer(
+    // Sockets past headersTimeout / requestTimeout are looked for every second, not every 30 s.
+    { connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      // What Next would answer with a 500 before any route runs (TRACE, a broken % escape).
+      const problem = requestLineProblem(req.method ?? "GET", req.url ?? "/");
+      if (problem) {
+        writeRefusal(res, problem, problem.code === "method_not_allowed" ? { allow: ALLOWED_METHODS } : {});
+        return;
+      }
+      const client = nameClient(req);
+      if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) {
+        void handle(req, res);
+        return;
+      }
+      const verdict = overLimit(clientKey(client));
+      if (typeof verdict === "number") refuseOverRate(res, verdict);
+      else if (verdict === null) void handle(req, res);
+      else
+        void verdict.then((retryAfter) =>
+          retryAfter === null ? void handle(req, res) : refuseOverRate(res, retryAfter),
+        );
+    },
+  );
+  server.headersTimeout = headersTimeoutMs;
+  // Bounds receiving the request only: a stock stream's response runs as long as it needs.
+  server.requestTimeout = requestTimeoutMs;
   // Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed socket.
   server.keepAliveTimeout = 65_000;
+  // Behind our own proxies every connection comes from one of them: they bound connections.
+  if (maxConnectionsPerClient > 0 && trustedProxyHops === 0) {
+    capConnectionsPerClient(server, maxConnectionsPerClient, (socket) => clientKey(socket.remoteAddress ?? ""));
+  }
   await new Promise<void>((resolve) => server.listen(port, resolve));
-  log.info("web_listening", { url: `http://localhost:${port}`, client: describeHops(trustedProxyHops) });
+  log.info("web_listening", {
+    url: `http://localhost:${port}`,
+    pid: process.pid,
+    client: describeHops(trustedProxyHops),
+    rateLimit: rateLimit ? `${rateLimit.perSecond}/s, burst ${rateLimit.burst}` : "off",
+  });
 
+  let stopping = false;
   const stop = () => {
+    // Once: under a terminal's Ctrl-C both the cluster's primary and this process are signalled.
+    if (stopping) return;
+    stopping = true;
     server.close();
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();
     void app.close().finally(() => process.exit(0));
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
   await new Promise(() => {}); // runs until a signal stops it
-});
+}
 
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 

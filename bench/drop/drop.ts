@@ -69,6 +69,11 @@ export const LIMITS = {
   MAX_STREAMS: "10000",
   MAX_HOLD_EXTENSIONS: "10",
   TRUSTED_PROXY_HOPS: "0",
+  // The door at its defaults: every shopper and bot has an address of its own, so bots are
+  // refused before Next runs and shoppers are not.
+  RATE_LIMIT_PER_SECOND: "20",
+  RATE_LIMIT_BURST: "40",
+  MAX_CONNECTIONS_PER_CLIENT: "64",
 } as const;
 
 type Latency = { n: number; p50: number | null; p99: number | null };
@@ -138,9 +143,6 @@ export type DropResult = {
   /** Everything that must hold whatever the machine: empty means the drop was sound. */
   violations: string[];
 };
-
-/** Every process of the web server under test. */
-const webPids = (web: WebProcess): number[] => [web.pid];
 
 const latency = (values: number[]): Latency => ({
   n: values.length,
@@ -252,7 +254,7 @@ async function play(
     const monitor = new Monitor(sql, {
       productId: product.id,
       database: options.database,
-      webPid: web.pid,
+      webPids: web.pids(),
       webUrl: web.url,
       workerPids: childPids("worker.mjs"),
       redisPid: redisServerPid(Number(new URL(options.redisBase).port || 6379)),
@@ -360,7 +362,7 @@ async function play(
       ]),
     );
     progress("measuring what a page view and a refusal cost the web");
-    const cost = await requestCost(web.url, webPids(web), {
+    const cost = await requestCost(web.url, web.pids(), {
       slug,
       productId: product.id,
       shopperAddress: shopperAddress(options.shoppers + 1),

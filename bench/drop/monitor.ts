@@ -3,7 +3,7 @@
  * - every SAMPLE_MS, one statement (one snapshot) reads the product's counters, its line, and the
  *   units each client holds in live carts: an independent check of the per-client caps beside the
  *   audit's replay, and the timeline of the sale;
- * - every 500 ms the web process's RSS (/proc/PID/status);
+ * - every 500 ms the web server's RSS, all its processes (/proc/PID/status);
  * - CPU time over the sale of the load generator (this process), the web, the workers, the
  *   Postgres backends of the rehearsal's database, the Redis server (shared with anything else on
  *   it) and the whole machine (/proc/stat), and this process's event-loop delay: what limited the
@@ -17,6 +17,7 @@ import { cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
 import { percentile } from "../stats";
 import type { Side } from "./addresses";
 
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
 const SAMPLE_MS = 100;
@@ -46,6 +47,8 @@ export type MonitorResult = {
   cpuPercent: {
     loadGenerator: number;
     web: number;
+    /** Each web process, the cluster's primary first. */
+    webByProcess: number[];
     workers: number;
     postgres: number;
     redis: number | null;
@@ -86,7 +89,8 @@ export class Monitor {
     private readonly opts: {
       productId: number;
       database: string;
-      webPid: number;
+      /** Every process of the web server, the cluster's primary first. */
+      webPids: number[];
       webUrl: string;
       workerPids: number[];
       redisPid: number | null;
@@ -97,7 +101,7 @@ export class Monitor {
 
   async start(): Promise<void> {
     this.startedAt = performance.now();
-    this.rss.push(rssMbOf(this.opts.webPid));
+    this.rss.push(this.webRssMb());
     this.postgresAtStart = await this.postgresCpu();
     this.cpuAtStart = this.snapshot();
     this.loadAtStart = loadavg()[0] ?? 0;
@@ -110,7 +114,7 @@ export class Monitor {
           .finally(() => (this.sampling = null));
       }, SAMPLE_MS),
       setInterval(() => {
-        this.rss.push(rssMbOf(this.opts.webPid));
+        this.rss.push(this.webRssMb());
         void this.probe();
       }, RSS_EVERY_MS),
     );
@@ -127,7 +131,7 @@ export class Monitor {
     const postgresNow = await this.postgresCpu();
     let postgresMs = 0;
     for (const [pid, ms] of postgresNow) postgresMs += ms - (this.postgresAtStart.get(pid) ?? 0);
-    this.rss.push(rssMbOf(this.opts.webPid));
+    this.rss.push(this.webRssMb());
     return {
       samples: this.samples,
       sampledMaxHeld: this.sampledMaxHeld,
@@ -137,7 +141,8 @@ export class Monitor {
       rssMb: { start: this.rss[0] ?? 0, peak: Math.max(...this.rss), end: this.rss.at(-1) ?? 0 },
       cpuPercent: {
         loadGenerator: pct(end.self - start.self),
-        web: pct(end.web - start.web),
+        web: pct(sum(end.web) - sum(start.web)),
+        webByProcess: end.web.map((ms, i) => pct(ms - (start.web[i] ?? 0))),
         workers: pct(end.workers - start.workers),
         postgres: pct(postgresMs),
         redis: end.redis === null || start.redis === null ? null : pct(end.redis - start.redis),
@@ -221,12 +226,17 @@ export class Monitor {
     const usage = process.cpuUsage();
     return {
       self: (usage.user + usage.system) / 1_000,
-      web: safeCpu(this.opts.webPid) ?? 0,
+      web: this.opts.webPids.map((pid) => safeCpu(pid) ?? 0),
       workers: this.opts.workerPids.reduce((sum, pid) => sum + (safeCpu(pid) ?? 0), 0),
       redis: this.opts.redisPid === null ? null : safeCpu(this.opts.redisPid),
       busy: total - idle,
       total,
     };
+  }
+
+  /** Resident memory of the web server: all its processes. */
+  private webRssMb(): number {
+    return this.opts.webPids.reduce((sum, pid) => sum + (safeRss(pid) ?? 0), 0);
   }
 
   /** CPU ms so far of each Postgres backend connected to the rehearsal's database. */
@@ -242,7 +252,15 @@ export class Monitor {
   }
 }
 
-type Snapshot = { self: number; web: number; workers: number; redis: number | null; busy: number; total: number };
+type Snapshot = { self: number; web: number[]; workers: number; redis: number | null; busy: number; total: number };
+
+const safeRss = (pid: number): number | null => {
+  try {
+    return rssMbOf(pid);
+  } catch {
+    return null; // exited
+  }
+};
 
 const safeCpu = (pid: number): number | null => {
   try {

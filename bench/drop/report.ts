@@ -53,7 +53,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
     `| 5xx | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,
     `| web RSS start / peak / end MB | ${n(r.monitor.rssMb.start)} / ${n(r.monitor.rssMb.peak)} / ${n(r.monitor.rssMb.end)} |`,
-    `| CPU over the sale, % of one core | load generator ${cpu.loadGenerator}, web ${cpu.web}, workers ${cpu.workers}, Postgres (this database's backends) ${cpu.postgres}, Redis (the whole server) ${cpu.redis ?? "–"}; machine ${cpu.machine} of ${cpu.cores * 100} |`,
+    `| CPU over the sale, % of one core | load generator ${cpu.loadGenerator}, web ${cpu.web} (${cpu.webByProcess.length > 1 ? `primary ${cpu.webByProcess[0]}, processes ${cpu.webByProcess.slice(1).join(" + ")}` : "one process"}), workers ${cpu.workers}, Postgres (this database's backends) ${cpu.postgres}, Redis (the whole server) ${cpu.redis ?? "–"}; machine ${cpu.machine} of ${cpu.cores * 100} |`,
     `| the web's answer to GET /api/health/live (every 500 ms) p50 / p99 / max ms | ${pair(r.monitor.webLivenessMs.p50, r.monitor.webLivenessMs.p99)} / ${n(r.monitor.webLivenessMs.max)} |`,
     `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,

@@ -1,17 +1,27 @@
 import "server-only";
-import { Counter, Gauge } from "prom-client";
-import { openStockSubscriptions } from "../inventory/stock-feed";
+import { Counter, Gauge, Registry } from "prom-client";
 import { ledgerStatus } from "../ledger/reconcile";
-import { holdMetrics } from "./hold-metrics";
-import { once, processRegistry } from "./registry";
+import { processMetricsText } from "./cluster";
+import { processRegistry } from "./registry";
+import { registerWebProcessMetrics } from "./web-process";
 import { readStoreCounts, type StoreCounts } from "./store-counts";
 import { waitingShoppers } from "./waiting-line";
 
-/** The web process's metrics: Postgres-derived counts and gauges, and this process's own. */
-const webMetrics = () =>
-  once("web", (registry) => {
-    const registers = [registry];
-    return {
+// On globalThis, like the process registry: one set per process, whichever bundle asks first.
+const globalForStore = globalThis as unknown as { __holdcartStoreMetrics?: ReturnType<typeof createStoreMetrics> };
+
+/**
+ * What Postgres knows, read at each scrape by the process answering it: the same on every web
+ * process and instance, so kept apart from the processes' own metrics, which a cluster sums.
+ */
+const storeMetrics = () => (globalForStore.__holdcartStoreMetrics ??= createStoreMetrics());
+
+function createStoreMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    metrics: {
       created: new Counter({
         name: "holdcart_holds_created_total",
         help: "Holds started: carts that held stock (from Postgres; the same on every web instance).",
@@ -58,18 +68,11 @@ const webMetrics = () =>
         help: "Shoppers waiting in line for a product (from Postgres).",
         registers,
       }),
-      streams: new Gauge({
-        name: "holdcart_open_streams",
-        help: "Open live stock streams of this web process.",
-        registers,
-        collect() {
-          this.set(openStockSubscriptions());
-        },
-      }),
-    };
-  });
+    },
+  };
+}
 
-function setFromStore(m: ReturnType<typeof webMetrics>, counts: StoreCounts): void {
+function setFromStore(m: ReturnType<typeof storeMetrics>["metrics"], counts: StoreCounts): void {
   // A counter whose value Postgres keeps: set to the absolute count at each scrape.
   const absolute = (counter: Counter<string>, value: number, labels?: Record<string, string>) => {
     if (labels) {
@@ -90,14 +93,21 @@ function setFromStore(m: ReturnType<typeof webMetrics>, counts: StoreCounts): vo
   else m.heartbeat.set(counts.workerHeartbeatAgeS);
 }
 
-/** The exposition of `GET /api/metrics`: Postgres is read first, so a database outage is a 503. */
+/**
+ * The exposition of `GET /api/metrics`: Postgres is read first, so a database outage is a 503;
+ * then the web processes' own metrics, summed across the cluster when there is one.
+ */
 export async function webMetricsText(): Promise<{ contentType: string; text: string }> {
-  holdMetrics.register();
-  const m = webMetrics();
+  registerWebProcessMetrics();
+  const { registry, metrics: m } = storeMetrics();
   const [counts, ledger, waiting] = await Promise.all([readStoreCounts(), ledgerStatus(), waitingShoppers()]);
   setFromStore(m, counts);
   m.drift.set(ledger.drift.length);
   m.waiting.set(waiting ?? 0);
-  const registry = processRegistry();
-  return { contentType: registry.contentType, text: await registry.metrics() };
+  const [store, processes] = await Promise.all([registry.metrics(), processMetricsText(processRegistry())]);
+  return {
+    contentType: registry.contentType,
+    text: `${store}
+${processes}`,
+  };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "./redis-server";
 
@@ -11,7 +11,11 @@ export function assertProductionBuild(): void {
   }
 }
 
-/** The production web server (`npm run start:web`) on a free port, with the test file's environment. */
+/**
+ * The production web server (`npm run start:web`) on a free port, with the test file's
+ * environment: WEB_CONCURRENCY=2 unless the test names its own, so every suite runs against a
+ * cluster of web processes as production does.
+ */
 export class WebProcess {
   readonly output: string[] = [];
   private child: ChildProcess | null = null;
@@ -19,10 +23,25 @@ export class WebProcess {
 
   constructor(private readonly env: Record<string, string> = {}) {}
 
-  /** The `next start` process, for reading its CPU time and memory from /proc. */
+  /** The process started (the cluster's primary, or the only web process with WEB_CONCURRENCY=1). */
   get pid(): number {
     if (!this.child?.pid) throw new Error("the web server is not running");
     return this.child.pid;
+  }
+
+  /** Every process of this web server, the primary first, for reading CPU time and memory from /proc. */
+  pids(): number[] {
+    return [this.pid, ...childrenOf(this.pid)];
+  }
+
+  /** The processes that answer requests: the primary's children, or the one process. */
+  servingPids(): number[] {
+    const children = childrenOf(this.pid);
+    return children.length > 0 ? children : [this.pid];
+  }
+
+  get concurrency(): number {
+    return Number(this.env.WEB_CONCURRENCY ?? DEFAULT_CONCURRENCY);
   }
 
   get url(): string {
@@ -34,7 +53,13 @@ export class WebProcess {
     this.port = await freePort();
     this.child = spawn(process.execPath, ["dist/web.mjs"], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", PORT: String(this.port), ...this.env },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(this.port),
+        WEB_CONCURRENCY: String(DEFAULT_CONCURRENCY),
+        ...this.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child.stdout?.on("data", (c: Buffer) => this.output.push(c.toString()));
@@ -42,8 +67,9 @@ export class WebProcess {
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
+        // Every process listening, so requests round robin over all of them from the first.
         const response = await fetch(`${this.url}/api/products`);
-        if (response.status < 500) return;
+        if (response.status < 500 && this.listening() >= this.concurrency) return;
       } catch {
         // not listening yet
       }
@@ -54,9 +80,14 @@ export class WebProcess {
     }
   }
 
-  /** Sends `signal` to the web server (SIGSTOP freezes it, as a saturated or paused host would). */
+  /** Sends `signal` to every process that answers requests (SIGSTOP freezes them, as a saturated or paused host would). */
   signal(signal: NodeJS.Signals): void {
-    process.kill(this.pid, signal);
+    for (const pid of this.servingPids()) process.kill(pid, signal);
+  }
+
+  /** Web processes that said they listen since the start. */
+  private listening(): number {
+    return this.output.join("").split('"event":"web_listening"').length - 1;
   }
 
   async stop(): Promise<void> {
@@ -66,4 +97,24 @@ export class WebProcess {
     child.kill("SIGTERM");
     await exited;
   }
+}
+
+/** WEB_CONCURRENCY of the runner's environment, else 2: a cluster, as production runs. */
+const DEFAULT_CONCURRENCY = Number(process.env.WEB_CONCURRENCY || 2);
+
+/** The live child processes of `pid`, from /proc (the cluster's web processes of a primary). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces): state, then the parent's pid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }

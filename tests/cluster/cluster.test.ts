@@ -76,6 +76,25 @@ describe("Redis Cluster", () => {
     }
   });
 
+  it("the door on a Redis Cluster: a client over its rate at one web instance is refused by the other", async () => {
+    const door = { ...env, RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "10", WEB_CONCURRENCY: "1" };
+    const webs = [new WebProcess(door), new WebProcess(door)];
+    await Promise.all(webs.map((w) => w.start()));
+    try {
+      const [first, second] = webs.map((w) => `${w.url}/api/health/live`) as [string, string];
+      let answer: Response;
+      do answer = await fetch(first);
+      while (answer.status === 200);
+      expect(answer.status).toBe(429);
+      expect((await answer.json()).error.code).toBe("rate_limited");
+      // On a budget of its own the other would admit all 5; a second's refill may admit one.
+      const elsewhere = await Promise.all(Array.from({ length: 5 }, () => fetch(second)));
+      expect(elsewhere.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await Promise.all(webs.map((w) => w.stop()));
+    }
+  });
+
   it("a master dies with live carts: its replica takes over, no hold is lost, every hold still ends on time", async () => {
     const productId = await createProduct(10_000);
     // Long enough for the carts to outlive the failover, so "still there" means something.

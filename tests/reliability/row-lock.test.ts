@@ -20,8 +20,6 @@ const env = {
   CART_TTL_SECONDS: String(HOLD_SECONDS),
   OFFER_TTL_SECONDS: "60",
   SWEEP_INTERVAL_MS: String(SWEEP_MS),
-  WEB_CONCURRENCY: "1",
-  RATE_LIMIT_PER_SECOND: "0",
 };
 const web = new WebProcess(env);
 const worker = new WorkerProcess(env, { production: true });

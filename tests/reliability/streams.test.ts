@@ -16,7 +16,13 @@ import { WebProcess } from "../../scripts/harness/web-process";
 // Invariant 10 for the live stock stream: whatever way a stream request ends, its subscription
 // ends with it; streams are capped per client and in all; a stream that stays hears every change.
 const PER_CLIENT = 4;
-const web = new WebProcess({ DATABASE_POOL_MAX: "5", MAX_STREAMS_PER_CLIENT: String(PER_CLIENT) });
+// One web process: the caps, the open-stream count of /api/health and the RSS read here are each
+// process's own (with WEB_CONCURRENCY=n a client may hold n × MAX_STREAMS_PER_CLIENT streams).
+const web = new WebProcess({
+  DATABASE_POOL_MAX: "5",
+  MAX_STREAMS_PER_CLIENT: String(PER_CLIENT),
+  WEB_CONCURRENCY: "1",
+});
 let page: number[] = [];
 let hot = 0;
 
@@ -178,7 +184,7 @@ describe("live stock streams (invariant 10)", () => {
   });
 
   it("past MAX_STREAMS in all the server answers 503 with Retry-After", async () => {
-    const small = new WebProcess({ DATABASE_POOL_MAX: "2", MAX_STREAMS: "2" });
+    const small = new WebProcess({ DATABASE_POOL_MAX: "2", MAX_STREAMS: "2", WEB_CONCURRENCY: "1" });
     await small.start();
     try {
       const open = [

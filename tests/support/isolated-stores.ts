@@ -24,6 +24,10 @@ export function withIsolatedStores(prefix: string, redisDb: number, env: Record<
     NEW_CARTS_PER_IP_PER_MINUTE: "0",
     // The suites play many shoppers from one address; the files that test the caps turn them on.
     HOLD_LIMITS: "off",
+    // Likewise the door's rate limit and connection cap: tests/reliability/door.test.ts turns
+    // them on.
+    RATE_LIMIT_PER_SECOND: "0",
+    MAX_CONNECTIONS_PER_CLIENT: "0",
     SESSION_SECRET: "test-session-secret-test-session-secret-0123",
     ADMIN_TOKEN: "test-admin-token-0123",
     ...env,

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
 
@@ -70,5 +71,33 @@ describe("configuration", () => {
   it("gives the hold's extension and warning their defaults, and refuses a warning under 20 s", () => {
     expect(parseConfig({})).toMatchObject({ maxHoldExtensions: 10, holdWarningSeconds: 60 });
     expect(() => parseConfig({ HOLD_WARNING_SECONDS: "5" })).toThrow(/HOLD_WARNING_SECONDS must be at least 20/);
+  });
+
+  it("gives the door its defaults, turns the rate limit off with 0, and refuses a burst under the rate", () => {
+    expect(parseConfig({})).toMatchObject({
+      rateLimit: { perSecond: 20, burst: 40 },
+      maxConnectionsPerClient: 64,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+    });
+    expect(parseConfig({ RATE_LIMIT_PER_SECOND: "0" }).rateLimit).toBeNull();
+    expect(parseConfig({ RATE_LIMIT_BURST: "0" }).rateLimit).toBeNull();
+    expect(parseConfig({ RATE_LIMIT_PER_SECOND: "5", RATE_LIMIT_BURST: "5" }).rateLimit).toEqual({
+      perSecond: 5,
+      burst: 5,
+    });
+    expect(() => parseConfig({ RATE_LIMIT_PER_SECOND: "50" })).toThrow(
+      /RATE_LIMIT_BURST must be at least RATE_LIMIT_PER_SECOND \(50\)/,
+    );
+    expect(() => parseConfig({ RATE_LIMIT_PER_SECOND: "-1" })).toThrow(/RATE_LIMIT_PER_SECOND must be at least 0/);
+    expect(() => parseConfig({ HEADERS_TIMEOUT_MS: "60000" })).toThrow(
+      /HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS/,
+    );
+  });
+
+  it("runs one web process per core unless WEB_CONCURRENCY says otherwise", () => {
+    expect(parseConfig({}).webConcurrency).toBe(availableParallelism());
+    expect(parseConfig({ WEB_CONCURRENCY: "3" }).webConcurrency).toBe(3);
+    expect(() => parseConfig({ WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY must be at least 1/);
   });
 });
