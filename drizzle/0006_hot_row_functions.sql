@@ -50,13 +50,20 @@ BEGIN
       SELECT available INTO left_units FROM inventory WHERE product_id = w.product_id;
       CONTINUE WHEN left_units <= 0;
       -- Invariant 9: what the waiter's client holds (per-client caps off: the waiter's own carts).
-      SELECT coalesce(sum(r.quantity) FILTER (WHERE r.product_id = w.product_id), 0)::integer,
-             coalesce(sum(r.quantity), 0)::integer
-        INTO held_product, held_total
-        FROM carts c JOIN reservations r ON r.cart_id = c.id
-       WHERE c.state = 'active'
-         AND CASE WHEN hold_limits THEN c.client_key = w.client_key AND c.client_key <> ''
-                  ELSE c.waiter_id = w.waiter_id END;
+      -- Two statements, so each finds its carts by its own index.
+      IF hold_limits THEN
+        SELECT coalesce(sum(r.quantity) FILTER (WHERE r.product_id = w.product_id), 0)::integer,
+               coalesce(sum(r.quantity), 0)::integer
+          INTO held_product, held_total
+          FROM carts c JOIN reservations r ON r.cart_id = c.id
+         WHERE c.state = 'active' AND c.client_key = w.client_key AND c.client_key <> '';
+      ELSE
+        SELECT coalesce(sum(r.quantity) FILTER (WHERE r.product_id = w.product_id), 0)::integer,
+               coalesce(sum(r.quantity), 0)::integer
+          INTO held_product, held_total
+          FROM carts c JOIN reservations r ON r.cart_id = c.id
+         WHERE c.state = 'active' AND c.waiter_id = w.waiter_id;
+      END IF;
       units := least(w.quantity, left_units, max_qty - held_product, max_units - held_total);
       IF units <= 0 THEN
         DELETE FROM waitlist_entries WHERE id = w.id;

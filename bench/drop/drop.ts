@@ -365,7 +365,7 @@ async function play(
     const cost = await requestCost(web.url, web.pids(), {
       slug,
       productId: product.id,
-      shopperAddress: shopperAddress(options.shoppers + 1),
+      shopperAddress: (i) => shopperAddress(options.shoppers + 1 + i),
       botAddress: botAddress(options.bots + 1),
     });
     const { progress: _p, pgAdminUrl: _a, redisBase: _r, ...shown } = options;
