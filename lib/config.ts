@@ -56,6 +56,7 @@ const EnvSchema = z
       .max(65_535, "must be at most 65535")
       .optional(),
     RECONCILE_INTERVAL_MS: intFrom(1_000, 60_000, DAY_SECONDS * 1000),
+    PAGE_CACHE_MS: intFrom(0, 1_000, 60_000),
   })
   .superRefine((env, ctx) => {
     for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
@@ -103,6 +104,11 @@ export type Config = {
   metricsPort: number | null;
   /** How often the worker checks the ledger and that Redis agrees with Postgres. */
   reconcileIntervalMs: number;
+  /**
+   * How long the web server answers a catalog or product page view without a cart from one render
+   * (lib/pages/); any stock or catalog change ends it sooner. 0: every view is rendered.
+   */
+  pageCacheMs: number;
 };
 
 export class ConfigError extends Error {
@@ -149,6 +155,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     port: e.PORT,
     metricsPort: e.METRICS_PORT ?? null,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    pageCacheMs: e.PAGE_CACHE_MS,
   };
 }
 

@@ -7,6 +7,7 @@ import { config } from "../lib/config";
 import { runCli } from "./cli";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
 import { log } from "../lib/log";
+import { withPageCache } from "../lib/pages/shared-pages";
 
 /**
  * The production web server: Next's request handler behind a plain Node HTTP server, so every
@@ -16,11 +17,12 @@ import { log } from "../lib/log";
  * It also refuses what Next cannot even turn into a Request (TRACE), answering 405 not 500.
  */
 runCli(async () => {
-  const { port, trustedProxyHops } = config();
+  const { port, trustedProxyHops, pageCacheMs } = config();
   (globalThis as Record<symbol, unknown>)[WEB_SERVER_MARK] = true;
   const app = next({ dev: false, port, hostname: "0.0.0.0" });
-  const handle = app.getRequestHandler();
   await app.prepare();
+  // Catalog and product page views without a cart: one render shared until the stock changes.
+  const handle = await withPageCache(app.getRequestHandler(), { maxAgeMs: pageCacheMs });
 
   const nameClient = (req: IncomingMessage) => {
     const forwarded = req.headers["x-forwarded-for"];
