@@ -49,7 +49,8 @@ export class PageCache {
   async get(path: string): Promise<{ page: RenderedPage; hit: boolean }> {
     const entry = this.entries.get(path);
     if (entry && this.now() - entry.renderedAt <= this.maxAgeMs) {
-      return { page: await entry.page, hit: entry.settled };
+      const hit = entry.settled; // a view that waited for the render is counted with it
+      return { page: await entry.page, hit };
     }
     return { page: await this.start(path), hit: false };
   }
