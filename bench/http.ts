@@ -237,7 +237,17 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
       });
     }
 
-    await measure("5. a product page (HTML)", "holdcart", ours, { url: `${ours.url}/products/bench-0` });
+    // Page views: a browser without a cart gets the render it shares with every other such view
+    // (lib/pages/); a shopper with a cart gets a page rendered for them.
+    await measure("5. a product page (HTML), no cart", "holdcart", ours, { url: `${ours.url}/products/bench-0` });
+    await measure(`6. the catalog page (HTML, ${SPREAD_PRODUCTS + 1} products), no cart`, "holdcart", ours, {
+      url: `${ours.url}/`,
+    });
+    const shoppers = await cartCookies(ours.url, hot, "cart", 50);
+    await measure("7. a product page (HTML), a shopper with a cart", "holdcart", ours, {
+      url: `${ours.url}/products/bench-0`,
+      setupClient: withCookies(shoppers),
+    });
   } finally {
     await ours.stop();
     worker.kill("SIGTERM");
