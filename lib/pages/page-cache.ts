@@ -48,7 +48,9 @@ export class PageCache {
   /** The page at `path`, and whether it came from an earlier render ("hit") or this view's ("miss"). */
   async get(path: string): Promise<{ page: RenderedPage; hit: boolean }> {
     const entry = this.entries.get(path);
-    if (entry && this.now() - entry.renderedAt <= this.maxAgeMs) {
+    // A render in flight is always joined: a page slower to render than maxAgeMs must not start
+    // a render per view (each would be older than maxAgeMs by the time it is done).
+    if (entry && (!entry.settled || this.now() - entry.renderedAt <= this.maxAgeMs)) {
       const hit = entry.settled; // a view that waited for the render is counted with it
       return { page: await entry.page, hit };
     }

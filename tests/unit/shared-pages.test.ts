@@ -79,6 +79,20 @@ describe("a page rendered once for every view", () => {
     expect(await third).toBe("catalog 41 left");
   });
 
+  it("a page slower to render than maxAgeMs is still rendered once for the views that wait for it", async () => {
+    let now = 0;
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 1_000, now: () => now });
+    const first = text(cache.get("/"));
+    now = 5_000;
+    const second = text(cache.get("/"));
+    expect(n.renders()).toBe(1);
+    n.answer(0, html("catalog of 500"));
+    expect([await first, await second]).toEqual(["catalog of 500", "catalog of 500"]);
+    void cache.get("/");
+    expect(n.renders()).toBe(2);
+  });
+
   it("a stock change ends every page; a render begun before it is sent to its waiting views but not kept", async () => {
     const n = next();
     const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
