@@ -4,7 +4,9 @@ import { ProductCard } from "@/components/product/product-card";
 import { listProducts } from "@/lib/catalog/products";
 
 export default async function CatalogPage() {
-  await connection(); // stock changes by the second: render on every request
+  // Stock changes by the second: rendered for every request Next sees (views without a cart share
+  // one render, ended by the next stock change: lib/pages/).
+  await connection();
   const products = await listProducts();
   return (
     <>

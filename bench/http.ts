@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon, { type Options, type Result } from "autocannon";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { db } from "../lib/db/client";
+import { migrateDatabase } from "../lib/db/migrate";
 import { redis } from "../lib/redis/client";
 import { cpuMsOf } from "../scripts/harness/process-stats";
 import { childrenOf } from "../scripts/harness/web-process";
@@ -236,7 +238,11 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
       });
     }
 
-    await measure("5. a product page (HTML)", "holdcart", ours, { url: `${ours.url}/products/bench-0` });
+    // The bench's catalog: every product above on one page (2 MB of HTML), shared like any page.
+    await measure(`5. the catalog page (HTML, ${SPREAD_PRODUCTS + 1} products), no cart`, "holdcart", ours, {
+      url: `${ours.url}/`,
+    });
+    await pageViews(measure, port + 1);
   } finally {
     await ours.stop();
     worker.kill("SIGTERM");
@@ -275,4 +281,48 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
     }
   }
   return rows;
+}
+
+type Measure = (scenario: string, target: HttpRow["target"], server: Server, options: Options) => Promise<void>;
+
+/**
+ * Page views of the shop as it is seeded (`npm run db:seed`: 12 products), on a web server of its
+ * own over a database of its own: a browser without a cart gets the render it shares with every
+ * other such view (lib/pages/); a shopper with a cart gets a page rendered for them.
+ */
+async function pageViews(measure: Measure, port: number): Promise<void> {
+  const shopDb = new URL(process.env.DATABASE_URL as string);
+  shopDb.pathname = `${shopDb.pathname}_shop`;
+  const env = { DATABASE_URL: shopDb.toString() };
+  await migrateDatabase(shopDb.toString());
+  // Every product back to its seeded stock (a run before this one held some).
+  const shopSql = postgres(shopDb.toString(), { max: 1, onnotice: () => {} });
+  await shopSql`truncate reservations, order_lines, orders, carts cascade`;
+  await shopSql`update inventory set available = on_hand, reserved = 0, sold = 0`;
+  await shopSql.end();
+  const seeded = spawnSync(process.execPath, ["dist/seed.mjs"], { cwd: ROOT, env: { ...process.env, ...env } });
+  if (seeded.status !== 0) throw new Error(`seeding ${shopDb.pathname} failed: ${seeded.stderr.toString()}`);
+  const shop = await startServer(
+    "shop",
+    process.execPath,
+    ["dist/web.mjs"],
+    { ...env, PORT: String(port) },
+    `http://127.0.0.1:${port}/api/health`,
+  );
+  try {
+    const product = `${shop.url}/products/enamel-camp-mug`;
+    const { product: mug } = (await (await fetch(`${shop.url}/api/products/enamel-camp-mug`)).json()) as {
+      product: { id: number };
+    };
+    for (const url of [product, `${shop.url}/`]) await run({ url, duration: 2, connections: 10 }); // warm up
+    await measure("6. a product page (HTML), no cart", "holdcart", shop, { url: product });
+    await measure("7. the catalog page (HTML, 12 products), no cart", "holdcart", shop, { url: `${shop.url}/` });
+    const shoppers = await cartCookies(shop.url, mug.id, "cart", 50);
+    await measure("8. a product page (HTML), a shopper with a cart", "holdcart", shop, {
+      url: product,
+      setupClient: withCookies(shoppers),
+    });
+  } finally {
+    await shop.stop();
+  }
 }

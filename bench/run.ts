@@ -78,6 +78,11 @@ const httpSummary = (connections: number) => {
     mean(naive, (r) => r.p99Ms),
   )} the naive server's; CPU ${mean(ours, (r) => r.cpuMsPerRequest).toFixed(2)} ms per add (floor ${mean(floor, (r) => r.cpuMsPerRequest).toFixed(2)}, naive ${mean(naive, (r) => r.cpuMsPerRequest).toFixed(2)})`;
 };
+/** Web CPU per page view (the issue's target: at most 1 ms for a catalog or product page). */
+const pageSummary = () => {
+  const cpu = (scenario: string) => http.find((r) => r.scenario.startsWith(scenario))?.cpuMsPerRequest ?? NaN;
+  return `- page views of the seeded shop, web CPU per view (target ≤ 1 ms): product page ${cpu("6.")} ms, catalog ${cpu("7.")} ms (no cart: the shared render); a shopper with a cart's product page ${cpu("8.")} ms (rendered for them); the bench's ${cpu("5.")} ms catalog of 501 products is 2 MB of HTML`;
+};
 const httpLines =
   http.length === 0
     ? []
@@ -92,6 +97,7 @@ const httpLines =
         ),
         ``,
         ...[50, 500].map(httpSummary),
+        pageSummary(),
         ``,
       ];
 const hotRowLines =

@@ -74,6 +74,7 @@ const EnvSchema = z
     // sends a form in well under either. A stream's long-lived response is not bounded by them.
     HEADERS_TIMEOUT_MS: intFrom(1_000, 10_000, 600_000),
     REQUEST_TIMEOUT_MS: intFrom(1_000, 30_000, 3_600_000),
+    PAGE_CACHE_MS: intFrom(0, 1_000, 60_000),
   })
   .superRefine((env, ctx) => {
     for (const node of env.REDIS_CLUSTER_NODES?.split(",") ?? []) {
@@ -140,6 +141,11 @@ export type Config = {
   /** Time to receive a request's headers, and the whole request, before its socket is closed. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /**
+   * How long the web server answers a catalog or product page view without a cart from one render
+   * (lib/pages/); any stock or catalog change ends it sooner. 0: every view is rendered.
+   */
+  pageCacheMs: number;
 };
 
 export class ConfigError extends Error {
@@ -194,6 +200,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    pageCacheMs: e.PAGE_CACHE_MS,
   };
 }
 

@@ -7,7 +7,7 @@ import { RedisCluster } from "./harness/redis-cluster";
  * (failover, several web and worker instances, on a cluster of their own), and stops it.
  * Needs the production build (`npm run build`) for the end-to-end and cluster scenarios.
  */
-const REDIS_SPECS = ["api", "cart", "checkout", "expiry", "hold", "held-stock", "waitlist"].map(
+const REDIS_SPECS = ["api", "cart", "checkout", "expiry", "hold", "held-stock", "shared-pages", "waitlist"].map(
   (name) => `tests/e2e/${name}.spec.ts`,
 );
 const cluster = new RedisCluster();
@@ -20,7 +20,7 @@ let status = 0;
 try {
   await cluster.start();
   status ||= run("npx", ["vitest", "run", "--project", "integration"]);
-  // The specs whose pages hold, release, stream and hand off through Redis. The accessibility,
+  // The specs whose pages hold, release, stream, hand off and end shared renders through Redis. The accessibility,
   // JavaScript-off, catalog and admin specs render what those produce, and a cluster changes
   // nothing there: leaving them out keeps CI within its 20 minutes.
   status ||= run("npx", ["playwright", "test", ...REDIS_SPECS]);

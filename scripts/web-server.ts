@@ -15,6 +15,7 @@ import { runCli } from "./cli";
 import { superviseWebProcesses } from "./web-cluster";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
 import { log } from "../lib/log";
+import { withPageCache } from "../lib/pages/shared-pages";
 
 /**
  * The production web server: Next's request handler behind a plain Node HTTP server, so every
@@ -32,12 +33,22 @@ runCli(async () => {
 });
 
 async function serve(): Promise<void> {
-  const { port, trustedProxyHops, rateLimit, maxConnectionsPerClient, headersTimeoutMs, requestTimeoutMs } = config();
+  const {
+    port,
+    trustedProxyHops,
+    rateLimit,
+    maxConnectionsPerClient,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    pageCacheMs,
+  } = config();
   (globalThis as Record<symbol, unknown>)[WEB_SERVER_MARK] = true;
   const app = next({ dev: false, port, hostname: "0.0.0.0" });
-  const handle = app.getRequestHandler();
   await app.prepare();
   startWebProcessMetrics();
+  // Catalog and product page views without a cart: one render shared until the stock changes.
+  // Behind the door: a shared view still counts against its client's rate.
+  const handle = await withPageCache(app.getRequestHandler(), { maxAgeMs: pageCacheMs });
 
   const store = redis();
   // The store's connection is lazy; the door, which only counts while it is ready, opens it.

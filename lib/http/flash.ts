@@ -1,5 +1,6 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
+import { FLASH_COOKIE, FLASH_HEADER } from "./cookie-names";
 import { cookieOptions } from "./cookie-options";
 
 /**
@@ -8,8 +9,7 @@ import { cookieOptions } from "./cookie-options";
  * in a cookie; proxy.ts hands it to the next page load as a header and deletes the cookie, so a
  * reload does not repeat it.
  */
-export const FLASH_COOKIE = "flash";
-export const FLASH_HEADER = "x-holdcart-flash";
+export { FLASH_COOKIE, FLASH_HEADER } from "./cookie-names";
 
 export type Flash = { tone: "success" | "error"; text: string };
 

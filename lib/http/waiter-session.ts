@@ -1,5 +1,6 @@
 import "server-only";
 import { cookies } from "next/headers";
+import { WAITER_COOKIE } from "./cookie-names";
 import { cookieOptions } from "./cookie-options";
 import { newRandomId } from "../ids";
 import { signId, verifySignedId } from "./signed-value";
@@ -9,7 +10,7 @@ import { signId, verifySignedId } from "./signed-value";
  * cart cookie is never taken for it), given when a shopper first joins a line. It outlives any one cart: units handed to the
  * shopper go into whichever cart they have then (lib/waitlist/hand-off.ts).
  */
-export const WAITER_COOKIE = "waiter";
+export { WAITER_COOKIE } from "./cookie-names";
 const THIRTY_DAYS = 30 * 24 * 3600;
 
 const PURPOSE = "waiter";

@@ -21,7 +21,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function ProductPage({ params }: Props) {
-  await connection();
+  await connection(); // as the catalog: rendered per request, shared by views without a cart (lib/pages/)
   const product = await findProductBySlug((await params).slug);
   if (!product) notFound();
   return (

@@ -1,0 +1,109 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { onStockChanges } from "../inventory/stock-feed";
+import { log, reason } from "../log";
+import { PageCache, type RenderedPage } from "./page-cache";
+import { sharedPagePath } from "./shared-page";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** A render slower than this is given up: the views waiting for it are rendered by Next one by one. */
+const RENDER_TIMEOUT_MS = 10_000;
+/** Headers of a render that belong to its own connection, not to the page. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "date", "content-length"]);
+const RENDER_HEADER = "x-holdcart-render";
+
+/**
+ * Wraps Next's request handler so that a page view shared by every shopper without a cart (the
+ * catalog, a product page: lib/pages/shared-page.ts) costs about what sending its bytes costs:
+ * the page is rendered by Next once, as a browser without cookies gets it, and that render answers
+ * every such view for `maxAgeMs` (PAGE_CACHE_MS). Any stock message (a hold, a release, a restock,
+ * a line that moved, a catalog change), from whichever process or machine published it, ends every
+ * render at once: each process hears them on its one Redis subscription (lib/inventory/stock-feed.ts).
+ * So a page never shows stock older than the last change its process heard, and it is the whole page
+ * as Next renders it, stock and times included, with or without JavaScript.
+ *
+ * Views of a shopper with a cart, a place in line or a form's message, and every other request, go
+ * to Next as before. The renders go to Next over a loopback socket of this process only, so they
+ * pass through exactly the code a browser's request does, from the same build.
+ */
+export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: number }): Promise<Handler> {
+  if (maxAgeMs <= 0) return handle;
+  const render = await loopbackRenderer(handle);
+  const cache = new PageCache({ render, maxAgeMs });
+  onStockChanges(() => cache.invalidate());
+  return (req, res) => {
+    const path = sharedPagePath(req.method, req.url, req.headers);
+    if (path === null) return handle(req, res);
+    return cache.get(path).then(
+      ({ page, hit }) => send(req, res, page, hit),
+      (error: unknown) => {
+        log.warn("page_render_failed", { path, error: reason(error), then: "rendering it for this view" });
+        return handle(req, res);
+      },
+    );
+  };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, hit: boolean): void {
+  res.writeHead(page.status, {
+    ...page.headers,
+    "content-length": String(page.body.length),
+    "x-page-cache": hit ? "hit" : "miss",
+  });
+  res.end(req.method === "HEAD" ? undefined : page.body);
+}
+
+/**
+ * Renders a path by asking Next for it on a server of this process bound to the loopback address
+ * (`exclusive`, so under node's cluster each process renders its own pages). It answers only
+ * requests that carry this process's random token.
+ */
+async function loopbackRenderer(handle: Handler): Promise<(path: string) => Promise<RenderedPage>> {
+  const token = randomBytes(16).toString("hex");
+  const server = createServer((req, res) => {
+    if (req.headers[RENDER_HEADER] !== token) {
+      res.writeHead(404).end();
+      return;
+    }
+    delete req.headers[RENDER_HEADER];
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, resolve));
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  return (path) =>
+    new Promise<RenderedPage>((resolve, reject) => {
+      const call = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          agent,
+          timeout: RENDER_TIMEOUT_MS,
+          headers: { accept: "text/html", [RENDER_HEADER]: token },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () => resolve(renderedPage(response, Buffer.concat(chunks))));
+        },
+      );
+      call.on("timeout", () => call.destroy(new Error(`rendering ${path} took over ${RENDER_TIMEOUT_MS} ms`)));
+      call.on("error", reject);
+      call.end();
+    });
+}
+
+function renderedPage(response: IncomingMessage, body: Buffer): RenderedPage {
+  const headers: RenderedPage["headers"] = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+  }
+  const status = response.statusCode ?? 500;
+  return { status, headers, body, keep: status === 200 && headers["set-cookie"] === undefined };
+}

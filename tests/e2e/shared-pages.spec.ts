@@ -1,0 +1,110 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { ADMIN_TOKEN } from "../../playwright.config";
+import { countdownSeconds, countersOf, shownStock } from "./support";
+
+// A catalog or product page viewed by a browser that holds nothing is answered from one render
+// shared by every such view (lib/pages/), until a stock change ends it. What a shopper sees must
+// not tell: the stock is the ledger's, live with JavaScript and in the HTML without it.
+
+const SKILLET = { slug: "cast-iron-skillet", name: "Cast-Iron Skillet" }; // no other suite counts its stock
+const BLANKET = { slug: "linen-throw-blanket", name: "Linen Throw Blanket" }; // 12 in stock, nobody else's
+
+/**
+ * Loads `path` right after another view of it, until the page comes from that view's render (any
+ * stock change in the store, other suites' holds ending included, ends a shared render, and so
+ * does PAGE_CACHE_MS: a second).
+ */
+async function sharedView(page: Page, path: string): Promise<void> {
+  await expect(async () => {
+    expect((await page.request.get(path)).status()).toBe(200);
+    const response = await page.goto(path);
+    expect(response?.headers()["x-page-cache"]).toBe("hit");
+  }).toPass({ timeout: 15_000 });
+}
+
+async function hold(request: APIRequestContext, productId: number, quantity: number): Promise<void> {
+  const response = await request.post("/api/cart/items", { data: { productId, quantity } });
+  expect(response.status()).toBe(200);
+}
+
+test("a restock shows on a product page served from the shared render: live on the open page, and in the next load's HTML", async ({
+  browser,
+  request,
+}) => {
+  const { id } = await countersOf(request, SKILLET.slug);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await sharedView(page, `/products/${SKILLET.slug}`);
+  const before = await shownStock(page);
+  expect(before).toBe((await countersOf(request, SKILLET.slug)).available);
+
+  const restock = await request.post(`/api/admin/products/${id}/stock`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    data: { add: 7 },
+  });
+  expect(restock.status()).toBe(200);
+
+  // The open page hears it on its stock stream (COALESCE_MS, then one read of the ledger).
+  await expect(page.getByTestId("stock")).toHaveText(`${before + 7} left`, { timeout: 2_000 });
+
+  // A fresh load, without JavaScript so that only the HTML speaks: the restock ended the shared
+  // render, and the one after it is shared again.
+  const fresh = await browser.newContext({ javaScriptEnabled: false });
+  const noScript = await fresh.newPage();
+  const response = await noScript.goto(`/products/${SKILLET.slug}`);
+  expect(response?.headers()["x-page-cache"]).toBe("miss");
+  await expect(noScript.getByTestId("stock")).toHaveText(`${before + 7} left`, { timeout: 1 });
+  await sharedView(noScript, `/products/${SKILLET.slug}`);
+  await expect(noScript.getByTestId("stock")).toHaveText(`${before + 7} left`, { timeout: 1 });
+  await Promise.all([context.close(), fresh.close()]);
+});
+
+test("without JavaScript a page shows the stock and the time left as the server knew them, shared or a shopper's own", async ({
+  browser,
+  playwright,
+  request,
+  baseURL,
+}) => {
+  const { id, available } = await countersOf(request, BLANKET.slug);
+  // Two other shoppers hold every blanket (at most 10 per cart).
+  const holders = await Promise.all([0, 1].map(() => playwright.request.newContext({ baseURL })));
+  await hold(holders[0]!, id, Math.min(10, available));
+  if (available > 10) await hold(holders[1]!, id, available - 10);
+
+  try {
+    // A browser that holds nothing: the shared render, with the first hold's time left in it.
+    const anonymous = await browser.newContext({ javaScriptEnabled: false });
+    const page = await anonymous.newPage();
+    await sharedView(page, `/products/${BLANKET.slug}`);
+    const held = new RegExp(`^All ${available} are in shoppers' carts\\. The first hold ends in (\\d+):(\\d\\d)\\.$`);
+    const stock = page.getByTestId("stock");
+    await expect(stock).toHaveText(held, { timeout: 1 });
+    const [, m, s] = held.exec(await stock.innerText()) ?? [];
+    expect(Number(m) * 60 + Number(s)).toBeGreaterThan(100); // the main server holds for 120 s
+    await expect(page.getByRole("link", { name: "Cart, 0 items" })).toBeVisible();
+
+    // A shopper who holds something: their own page, their hold's time left in the header.
+    const shopper = await browser.newContext({ javaScriptEnabled: false });
+    const own = await shopper.newPage();
+    await own.goto(`/products/${SKILLET.slug}`);
+    await own.getByRole("button", { name: `Add ${SKILLET.name} to cart` }).click();
+    await expect(own).toHaveURL(/\/cart$/);
+    const ownView = await own.goto(`/products/${BLANKET.slug}`);
+    expect(ownView?.headers()["x-page-cache"]).toBeUndefined();
+    await expect(own.getByRole("link", { name: "Cart, 1 item" })).toBeVisible();
+    expect(await countdownSeconds(own)).toBeGreaterThan(100);
+    await expect(own.getByTestId("stock")).toHaveText(held, { timeout: 1 });
+
+    // The catalog, shared, says the same of the blanket; the shopper's hold stays theirs alone.
+    await page.goto("/");
+    const card = page.getByRole("listitem").filter({ hasText: BLANKET.name });
+    await expect(card).toContainText(`All ${available} are in shoppers' carts.`, { timeout: 1 });
+    await expect(page.getByRole("link", { name: "Cart, 0 items" })).toBeVisible();
+    await Promise.all([anonymous.close(), shopper.close()]);
+  } finally {
+    for (const holder of holders) {
+      await holder.delete("/api/cart");
+      await holder.dispose();
+    }
+  }
+});

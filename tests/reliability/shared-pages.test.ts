@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { db } from "@/lib/db/client";
+import { products } from "@/lib/db/schema";
+import { recordFigures } from "../support/figures";
+import { createProduct } from "../support/ledger";
+import { waitFor } from "../support/wait-for";
+import { WebProcess } from "../../scripts/harness/web-process";
+
+// Two web processes of one store (as node's cluster and several machines run them), each answering
+// page views without a cart from its own shared render (lib/pages/). A change made through one must
+// end the other's render at once, not when it grows old: the renders here would live for a minute.
+const env = { PAGE_CACHE_MS: "60000" };
+const first = new WebProcess(env);
+const second = new WebProcess(env);
+let productId = 0;
+let slug = "";
+
+beforeAll(async () => {
+  productId = await createProduct(20);
+  const [row] = await db().select({ slug: products.slug }).from(products).where(eq(products.id, productId));
+  slug = row?.slug ?? "";
+  await Promise.all([first.start(), second.start()]);
+});
+afterAll(() => Promise.all([first.stop(), second.stop()]));
+
+/** The stock figure in a product page's HTML, and whether the page came from a shared render. */
+async function view(web: WebProcess, cookie?: string): Promise<{ left: number | null; shared: string | null }> {
+  const response = await fetch(`${web.url}/products/${slug}`, { headers: cookie ? { cookie } : {} });
+  expect(response.status).toBe(200);
+  const html = (await response.text()).replaceAll("<!-- -->", ""); // React's marks between text nodes
+  const left = /data-testid="stock"[^>]*>(?:<[^>]*>)*(?:Only )?(\d+) left/.exec(html)?.[1];
+  return { left: left === undefined ? null : Number(left), shared: response.headers.get("x-page-cache") };
+}
+
+describe("pages shared across web processes", () => {
+  it("a restock through one process shows in the next page the other serves", async () => {
+    expect(await view(second)).toMatchObject({ left: 20 });
+    expect(await view(second)).toEqual({ left: 20, shared: "hit" });
+    expect(await view(first)).toMatchObject({ left: 20 });
+
+    const restock = await fetch(`${first.url}/api/admin/products/${productId}/stock`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${process.env.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ add: 5 }),
+    });
+    expect(restock.status).toBe(200);
+    const restockedAt = performance.now();
+    // Each process hears it on its Redis subscription: a few ms after the answer at most.
+    await waitFor(async () => (await view(second)).left === 25, {
+      timeout: 1_000,
+      interval: 5,
+      what: "the page to show the new stock",
+    });
+    const heardMs = performance.now() - restockedAt;
+    expect(await view(first)).toMatchObject({ left: 25 });
+    expect(await view(second)).toEqual({ left: 25, shared: "hit" });
+    recordFigures("shared-pages", { restockToOtherProcessPageMs: Math.round(heardMs) });
+  });
+
+  it("a shopper's hold changes the shared page of both; the shopper's own page is theirs", async () => {
+    const add = await fetch(`${second.url}/api/cart/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ productId, quantity: 3 }),
+    });
+    expect(add.status).toBe(200);
+    const cart = add.headers.get("set-cookie")?.split(";")[0] ?? "";
+    await waitFor(async () => (await view(first)).left === 22, {
+      timeout: 1_000,
+      interval: 5,
+      what: "the hold on the page",
+    });
+    expect(await view(second)).toMatchObject({ left: 22 });
+    const own = await view(first, cart);
+    expect(own).toEqual({ left: 22, shared: null });
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
+import { sharedPagePath } from "@/lib/pages/shared-page";
+
+const html = (text: string, keep = true): RenderedPage => ({
+  status: 200,
+  headers: { "content-type": "text/html; charset=utf-8" },
+  body: Buffer.from(text),
+  keep,
+});
+
+/** Next as the cache sees it: each render answers when the test says so, and renders are counted. */
+function next() {
+  const pending: { path: string; resolve: (page: RenderedPage) => void; reject: (e: Error) => void }[] = [];
+  return {
+    renders: () => pending.length,
+    render: (path: string) => new Promise<RenderedPage>((resolve, reject) => pending.push({ path, resolve, reject })),
+    answer: (i: number, page: RenderedPage) => pending[i]?.resolve(page),
+    fail: (i: number) => pending[i]?.reject(new Error("Next failed")),
+  };
+}
+
+const text = async (view: Promise<{ page: RenderedPage; hit: boolean }>) => {
+  const { page, hit } = await view;
+  return `${page.body.toString()}${hit ? " (hit)" : ""}`;
+};
+
+describe("which page views share one render", () => {
+  const view = (url: string, headers: Record<string, string> = {}, method = "GET") =>
+    sharedPagePath(method, url, headers);
+
+  it("the catalog and a product page, viewed by a browser that holds nothing", () => {
+    expect(view("/")).toBe("/");
+    expect(view("/products/wool-beanie", { accept: "text/html", cookie: "theme=dark" })).toBe("/products/wool-beanie");
+    expect(view("/products/wool-beanie", {}, "HEAD")).toBe("/products/wool-beanie");
+  });
+
+  it("not a shopper's own page: a cart, a place in line, a form's message", () => {
+    for (const cookie of ["cart=abc.def", "theme=dark; waiter=abc.def", "flash=%7B%7D", " cart = x"]) {
+      expect(view("/products/wool-beanie", { cookie })).toBeNull();
+    }
+    expect(view("/", { "x-holdcart-flash": "{}" })).toBeNull();
+  });
+
+  it("not Next's own requests of a page's payload, other pages, queries or writes", () => {
+    expect(view("/products/wool-beanie", { rsc: "1" })).toBeNull();
+    expect(view("/", { "next-router-prefetch": "1" })).toBeNull();
+    for (const url of [
+      "/cart",
+      "/admin",
+      "/products/",
+      "/products/Wool",
+      "/products/a/b",
+      "/?_rsc=x",
+      "/api/products",
+    ]) {
+      expect(view(url)).toBeNull();
+    }
+    expect(view("/", {}, "POST")).toBeNull();
+  });
+});
+
+describe("a page rendered once for every view", () => {
+  it("views while it renders wait for that one render; later views get it until it is too old", async () => {
+    let now = 0;
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 1_000, now: () => now });
+    const first = text(cache.get("/"));
+    const second = text(cache.get("/"));
+    expect(n.renders()).toBe(1);
+    n.answer(0, html("catalog 42 left"));
+    expect([await first, await second]).toEqual(["catalog 42 left", "catalog 42 left"]);
+    now = 1_000;
+    expect(await text(cache.get("/"))).toBe("catalog 42 left (hit)");
+    now = 1_001;
+    const third = text(cache.get("/"));
+    expect(n.renders()).toBe(2);
+    n.answer(1, html("catalog 41 left"));
+    expect(await third).toBe("catalog 41 left");
+  });
+
+  it("a page slower to render than maxAgeMs is still rendered once for the views that wait for it", async () => {
+    let now = 0;
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 1_000, now: () => now });
+    const first = text(cache.get("/"));
+    now = 5_000;
+    const second = text(cache.get("/"));
+    expect(n.renders()).toBe(1);
+    n.answer(0, html("catalog of 500"));
+    expect([await first, await second]).toEqual(["catalog of 500", "catalog of 500"]);
+    void cache.get("/");
+    expect(n.renders()).toBe(2);
+  });
+
+  it("a stock change ends every page; a render begun before it is sent to its waiting views but not kept", async () => {
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
+    const product = text(cache.get("/products/wool-beanie"));
+    cache.invalidate();
+    const after = text(cache.get("/products/wool-beanie"));
+    expect(n.renders()).toBe(2);
+    n.answer(0, html("3 left"));
+    n.answer(1, html("Only 2 left"));
+    expect(await product).toBe("3 left");
+    expect(await after).toBe("Only 2 left");
+    expect(await text(cache.get("/products/wool-beanie"))).toBe("Only 2 left (hit)");
+  });
+
+  it("an answer Next would not give every shopper (not 200, or a cookie) is sent to its views and never kept", async () => {
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
+    const missing = text(cache.get("/products/no-such-thing"));
+    n.answer(0, html("Not found", false));
+    expect(await missing).toBe("Not found");
+    void cache.get("/products/no-such-thing");
+    expect(n.renders()).toBe(2);
+  });
+
+  it("a failed render fails its views (they go to Next) and the next view renders again", async () => {
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
+    const failed = cache.get("/");
+    n.fail(0);
+    await expect(failed).rejects.toThrow("Next failed");
+    void cache.get("/");
+    expect(n.renders()).toBe(2);
+  });
+
+  it("keeps at most maxPages pages, the oldest going first", async () => {
+    const n = next();
+    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000, maxPages: 2 });
+    for (const [i, path] of ["/products/a", "/products/b", "/products/c"].entries()) {
+      const view = cache.get(path);
+      n.answer(i, html(path));
+      await view;
+    }
+    expect(cache.size).toBe(2);
+    expect(await text(cache.get("/products/c"))).toBe("/products/c (hit)");
+    void cache.get("/products/a");
+    expect(n.renders()).toBe(4);
+  });
+});
