@@ -14,6 +14,7 @@ import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Sql } from "postgres";
 import { cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
+import { childrenOf } from "../../scripts/harness/web-process";
 import { percentile } from "../stats";
 import type { Side } from "./addresses";
 
@@ -272,19 +273,13 @@ const safeCpu = (pid: number): number | null => {
 
 /** Child processes of this one whose command line mentions `needle` (the workers the harness started). */
 export function childPids(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  return childrenOf(process.pid).filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle)) found.push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
     } catch {
-      // exited meanwhile
+      return false; // exited meanwhile
     }
-  }
-  return found;
+  });
 }
 
 /** The redis-server listening on `port`, by its command line (`redis-server 127.0.0.1:6379`). */
