@@ -10,12 +10,11 @@ const MAX_RESTART_DELAY_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * The primary of `count` web processes sharing one port (node's cluster). Each process accepts
- * its own connections from the shared socket (SCHED_NONE): with node's default round robin the
- * primary hands each connection over and waits for the receiving process's event loop to take
- * it, one at a time per process, so a busy process throttled every new connection; measured in
- * `npm run drop`, a new client's first answer took 10-14 s while clients on open connections got
- * theirs in 30 ms. A process that dies is started again, each quick death in
+ * The primary of `count` web processes sharing one port (node's cluster; the primary accepts
+ * and hands connections round robin). Letting each process accept its own (SCHED_NONE) was
+ * measured in `npm run drop` and kept out: a new client's first answer came sooner early in the
+ * sale, but three runs ended with 0-13 shoppers timing out (page p99 22-34 s) against none in
+ * three round-robin runs (14-17 s). A process that dies is started again, each quick death in
  * a row waiting twice as long as the one before (250 ms up to 30 s), so a crash loop does not spin
  * the CPU; SIGTERM or SIGINT stops them all, bounded, and then the primary exits. Each process
  * keeps its own state (stock streams, the coalescer, in-memory refusals); what they share is in
@@ -26,7 +25,6 @@ export async function superviseWebProcesses(count: number): Promise<void> {
   let quickDeaths = 0;
   const startedAt = new Map<Worker, number>();
   serveClusterMetrics();
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
 
   const start = () => {
     const worker = cluster.fork();

@@ -168,7 +168,7 @@ describe("every core (WEB_CONCURRENCY=2)", () => {
     const [first, second] = web.servingPids();
     expect(second).toBeDefined();
     const cpuBefore = [cpuMsOf(first as number), cpuMsOf(second as number)];
-    // Each process accepts its own connections: of 8 reads from new clients, each answers some.
+    // Round robin: of 8 reads from new clients, each process answers some.
     const reads = await Promise.all(
       Array.from({ length: 8 }, () => rawRequest(`${web.url}/api/cart`, { headers: { cookie }, from: newClient() })),
     );
