@@ -4,7 +4,7 @@ import { pg } from "../db/client";
 import { log, reason } from "../log";
 import { insufficientStock, ShopError } from "../shop-error";
 import { holdUnits } from "../inventory/counters";
-import { ledgerSettings } from "../inventory/ledger-settings";
+import { ledgerSettingsJson } from "../inventory/ledger-settings";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { Coalescer, type Outcome } from "./coalescer";
 import { holdMetrics } from "../metrics/hold-metrics";
@@ -72,7 +72,7 @@ const batches = new Coalescer<number, Request, Applied>((productId, requests) =>
 /**
  * Commits a change of one cart line to the ledger (Postgres only; Redis follows in
  * mutations.ts). Changes of one product that arrive while a batch for it is in flight go
- * into the next batch: one transaction, one commit, each request answered as if alone.
+ * into the next batch: one statement, one commit, each request answered as if alone.
  */
 export function applyChange(target: CartTarget, change: LineChange): Promise<Applied> {
   targetQuantity(0, change); // refuses an add of less than one unit here, before it reaches a batch
@@ -158,7 +158,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
   }));
   const [row] = await pg()<{ result: BatchResult }[]>`
     select change_lines(${productId}::int, ${JSON.stringify(batch)}::jsonb,
-                        ${JSON.stringify(ledgerSettings())}::jsonb) as result`;
+                        ${ledgerSettingsJson()}::jsonb) as result`;
   if (!row) throw new Error("change_lines answered no row");
   const { outcomes, availableAfter, declinedUnits, offers, newCart, lockMs } = row.result;
   holdMetrics.rowLockHeld("batch", lockMs);

@@ -3,7 +3,7 @@ import { pg } from "../db/client";
 import { log, reason } from "../log";
 import { within } from "../timeout";
 import { holdMetrics } from "../metrics/hold-metrics";
-import { ledgerSettings } from "../inventory/ledger-settings";
+import { ledgerSettingsJson } from "../inventory/ledger-settings";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
 import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
 import { chooseOverdueHoldersOf } from "./overdue";
@@ -55,7 +55,7 @@ async function releaseInLedger(chosen: Chosen, path: ReleasePath, due: Due): Pro
   const sweep = "sweep" in chosen ? chosen.sweep : null;
   const [row] = await pg()<{ outcome: ReleaseOutcome }[]>`
     select release_carts(${cartIds}::uuid[], ${sweep}::int, ${path}, ${due === "early"},
-                         ${JSON.stringify(ledgerSettings())}::jsonb) as outcome`;
+                         ${ledgerSettingsJson()}::jsonb) as outcome`;
   if (!row) throw new Error("release_carts answered no row");
   return row.outcome;
 }

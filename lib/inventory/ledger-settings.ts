@@ -15,7 +15,16 @@ export type LedgerSettings = {
   maxUnitsPerCart: number;
 };
 
-export function ledgerSettings(): LedgerSettings {
+/** The settings as the functions take them: a JSON text, cast to jsonb in the call. */
+export function ledgerSettingsJson(): string {
   const { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart } = config();
-  return { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart };
+  const settings: LedgerSettings = {
+    cartTtlSeconds,
+    offerTtlSeconds,
+    holdLimits,
+    maxQtyPerLine,
+    maxLines,
+    maxUnitsPerCart,
+  };
+  return JSON.stringify(settings);
 }

@@ -4,7 +4,7 @@ import { pg } from "../db/client";
 import { ShopError } from "../shop-error";
 import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
 import { MAX_COUNTER } from "./counters";
-import { ledgerSettings } from "./ledger-settings";
+import { ledgerSettingsJson } from "./ledger-settings";
 import { publishStockChanges } from "./stock-events";
 
 /**
@@ -15,7 +15,7 @@ import { publishStockChanges } from "./stock-events";
 export async function receiveStock(productId: number, add: number): Promise<InventoryRow> {
   // One statement (the SQL function receive_stock): the row is locked and committed in one round trip.
   const [received] = await pg()<{ outcome: { offers: Offer[] } | null }[]>`
-    select receive_stock(${productId}::int, ${add}::int, ${JSON.stringify(ledgerSettings())}::jsonb) as outcome`;
+    select receive_stock(${productId}::int, ${add}::int, ${ledgerSettingsJson()}::jsonb) as outcome`;
   const handOff = received?.outcome ? await handOffOf(received.outcome.offers) : null;
   const [row] = await inventoryRows(productId);
   if (!row) throw new ShopError("unknown_product", "No such product.");
