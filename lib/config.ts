@@ -63,8 +63,8 @@ const EnvSchema = z
     // in view (static assets are not counted): 40 at once covers a catalog page's prefetches, and
     // 20 a second is more than a person clicking, refreshing and polling ever sends, while a bot
     // retrying an add in a loop (hundreds a second) is refused at the door.
-    RATE_LIMIT_PER_SECOND: intFrom(0, 20, 1_000_000),
-    RATE_LIMIT_BURST: intFrom(0, 40, 1_000_000),
+    RATE_LIMIT_PER_SECOND: intFrom(0, 5, 1_000_000),
+    RATE_LIMIT_BURST: intFrom(0, 20, 1_000_000),
     // A browser opens at most 6 connections to a host, plus its open stock streams (at most
     // MAX_STREAMS_PER_CLIENT each web process): 64 per process leaves room for a few shoppers
     // behind one NAT, and keeps one address from holding thousands of idle sockets.

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { log } from "../lib/log";
 import { serveClusterMetrics } from "../lib/metrics/cluster";
+import { bindPort, servePort } from "./shared-port";
 
 /** A process that lived this long before dying was not crash-looping: its restart is not delayed. */
 const HEALTHY_AFTER_MS = 30_000;
@@ -10,17 +11,18 @@ const MAX_RESTART_DELAY_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * The primary of `count` web processes sharing one port (node's cluster; the primary accepts
- * and hands connections round robin). Letting each process accept its own (SCHED_NONE) was
- * measured in `npm run drop` and kept out: a new client's first answer came sooner early in the
- * sale, but three runs ended with 0-13 shoppers timing out (page p99 22-34 s) against none in
- * three round-robin runs (14-17 s). A process that dies is started again, each quick death in
- * a row waiting twice as long as the one before (250 ms up to 30 s), so a crash loop does not spin
- * the CPU; SIGTERM or SIGINT stops them all, bounded, and then the primary exits. Each process
- * keeps its own state (stock streams, the coalescer, in-memory refusals); what they share is in
- * Redis and Postgres.
+ * The primary of `count` web processes sharing one port. It binds the port and gives each process
+ * several descriptors of the socket to accept on itself (scripts/shared-port.ts); it never
+ * accepts a connection. Node's round-robin cluster was measured in `npm run drop` and left: its
+ * primary hands a process one connection per turn of that process's event loop, so in a drop a
+ * shopper's first connection waited 3-25 s. A process that dies is started again, each quick
+ * death in a row waiting twice as long as the one before (250 ms up to 30 s), so a crash loop does
+ * not spin the CPU; SIGTERM or SIGINT stops them all, bounded, and then the primary exits. Each
+ * process keeps its own state (stock streams, the coalescer, in-memory refusals); what they share
+ * is in Redis and Postgres.
  */
-export async function superviseWebProcesses(count: number): Promise<void> {
+export async function superviseWebProcesses(count: number, port: number): Promise<void> {
+  servePort(bindPort(port));
   let stopping = false;
   let quickDeaths = 0;
   const startedAt = new Map<Worker, number>();

@@ -13,6 +13,7 @@ import { redis } from "../lib/redis/client";
 import { config } from "../lib/config";
 import { runCli } from "./cli";
 import { superviseWebProcesses } from "./web-cluster";
+import { acceptFromPrimary, LISTEN_BACKLOG } from "./shared-port";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
 import { log } from "../lib/log";
 import { withPageCache } from "../lib/pages/shared-pages";
@@ -28,7 +29,7 @@ import { withPageCache } from "../lib/pages/shared-pages";
  */
 runCli(async () => {
   const { webConcurrency } = config();
-  if (cluster.isPrimary && webConcurrency > 1) await superviseWebProcesses(webConcurrency);
+  if (cluster.isPrimary && webConcurrency > 1) await superviseWebProcesses(webConcurrency, config().port);
   else await serve();
 });
 
@@ -96,7 +97,12 @@ async function serve(): Promise<void> {
   if (maxConnectionsPerClient > 0 && trustedProxyHops === 0) {
     capConnectionsPerClient(server, maxConnectionsPerClient, (socket) => clientKey(socket.remoteAddress ?? ""));
   }
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  // In a cluster, several descriptors of the primary's socket (scripts/shared-port.ts); alone, the port.
+  const stopAccepting = cluster.isWorker
+    ? await acceptFromPrimary(server)
+    : await new Promise<() => void>((resolve) =>
+        server.listen({ port, backlog: LISTEN_BACKLOG }, () => resolve(() => server.close())),
+      );
   log.info("web_listening", {
     url: `http://localhost:${port}`,
     pid: process.pid,
@@ -109,6 +115,7 @@ async function serve(): Promise<void> {
     // Once: under a terminal's Ctrl-C both the cluster's primary and this process are signalled.
     if (stopping) return;
     stopping = true;
+    stopAccepting();
     server.close();
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();

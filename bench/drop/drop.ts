@@ -71,8 +71,8 @@ export const LIMITS = {
   TRUSTED_PROXY_HOPS: "0",
   // The door at its defaults: every shopper and bot has an address of its own, so bots are
   // refused before Next runs and shoppers are not.
-  RATE_LIMIT_PER_SECOND: "20",
-  RATE_LIMIT_BURST: "40",
+  RATE_LIMIT_PER_SECOND: "5",
+  RATE_LIMIT_BURST: "20",
   MAX_CONNECTIONS_PER_CLIENT: "64",
 } as const;
 

@@ -10,6 +10,7 @@
  *   figures.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { get } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Sql } from "postgres";
@@ -61,12 +62,25 @@ export type MonitorResult = {
    * GET /api/health/live every 500 ms (no database, no Redis): how long the web took to answer
    * anything at all, i.e. its event loop's backlog plus the machine's scheduling.
    */
-  webLivenessMs: { n: number; p50: number | null; p99: number | null; max: number | null };
+  webLivenessMs: Latency;
+  /**
+   * The same on a new connection each time, as a shopper's first request comes: adds the wait
+   * for the connection to be accepted and handed to a web process.
+   */
+  webNewConnectionMs: Latency;
   /** The machine's 1-minute load average at the start and at the end of the sale. */
   loadAverage: { start: number; end: number };
 };
 
 type Holders = [string, number][];
+type Latency = { n: number; p50: number | null; p99: number | null; max: number | null };
+
+const latency = (ms: number[]): Latency => ({
+  n: ms.length,
+  p50: percentile(ms, 50),
+  p99: percentile(ms, 99),
+  max: ms.length ? Math.round(Math.max(...ms)) : null,
+});
 
 export class Monitor {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -82,7 +96,9 @@ export class Monitor {
   private cpuAtStart: Snapshot | null = null;
   private postgresAtStart = new Map<number, number>();
   private readonly liveness: number[] = [];
+  private readonly newConnection: number[] = [];
   private probing = false;
+  private connecting = false;
   private loadAtStart = 0;
 
   constructor(
@@ -117,6 +133,7 @@ export class Monitor {
       setInterval(() => {
         this.rss.push(this.webRssMb());
         void this.probe();
+        void this.probeNewConnection();
       }, RSS_EVERY_MS),
     );
   }
@@ -150,12 +167,8 @@ export class Monitor {
         machine: Math.round(((end.busy - start.busy) / Math.max(1, end.total - start.total)) * 100 * cpus().length),
         cores: cpus().length,
       },
-      webLivenessMs: {
-        n: this.liveness.length,
-        p50: percentile(this.liveness, 50),
-        p99: percentile(this.liveness, 99),
-        max: this.liveness.length ? Math.round(Math.max(...this.liveness)) : null,
-      },
+      webLivenessMs: latency(this.liveness),
+      webNewConnectionMs: latency(this.newConnection),
       loadAverage: { start: round1(this.loadAtStart), end: round1(loadavg()[0] ?? 0) },
       loadGeneratorLoopDelayMs: {
         p50: Math.round(this.loop.percentile(50) / 1e6),
@@ -177,6 +190,23 @@ export class Monitor {
     } finally {
       this.probing = false;
     }
+  }
+
+  private async probeNewConnection(): Promise<void> {
+    if (this.connecting) return;
+    this.connecting = true;
+    const started = performance.now();
+    const answered = await new Promise<boolean>((resolve) => {
+      const req = get(`${this.opts.webUrl}/api/health/live`, { agent: false, timeout: 30_000 }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(true));
+        res.on("error", () => resolve(false));
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", () => resolve(false));
+    });
+    if (answered) this.newConnection.push(performance.now() - started);
+    this.connecting = false;
   }
 
   private async sample(): Promise<void> {

@@ -13,7 +13,11 @@ export type RequestCost = {
   catalogPage: { cpuMs: number; n: number };
   /** Web CPU ms per 429 `rate_limited`, over `n` of them (null: none was refused). */
   refusal: { cpuMs: number | null; n: number };
+  /** Web CPU ms per request of the kinds a drop's shoppers send most, each answered as in the drop. */
+  api: Record<ApiKind, { cpuMs: number; n: number }>;
 };
+
+export type ApiKind = "product" | "soldOutAdd" | "lineRead" | "streamOpened";
 
 const webCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 
@@ -65,11 +69,36 @@ export async function requestCost(
   const refused = await measured(pids, 3_000, 20, add);
   const refusals = refused.replies.filter((r) => r.code === "rate_limited").length;
 
-  const per = (cpuMs: number, n: number) => Math.round((cpuMs / Math.max(1, n)) * 1_000) / 1_000;
+  // The drop's own requests, each from a shopper of its own: the product as JSON, an add refused
+  // because the units are gone (the sale is over), the line read, a stream opened and dropped.
+  const API = 300;
+  const kinds: [ApiKind, (c: HttpClient) => Promise<Reply | number>][] = [
+    ["product", (c) => c.call("page", "GET", `/api/products/${slug}`)],
+    ["soldOutAdd", (c) => c.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } })],
+    ["lineRead", (c) => c.call("waitlist", "GET", "/api/waitlist")],
+    ["streamOpened", (c) => c.abandonStream(`/api/stock/stream?ids=${productId}`, false)],
+  ];
+  const api = {} as RequestCost["api"];
+  for (const [k, [kind, send]] of kinds.entries()) {
+    const answered = await measured(pids, API, 10, async (i) => {
+      const client = new HttpClient(base, shopperAddress(PAGES * 2 + k * API + i), "shopper", recorder, 1);
+      const reply = await send(client);
+      client.close();
+      return typeof reply === "number" ? ({ status: reply } as Reply) : reply;
+    });
+    const n = answered.replies.filter((r) => r.status > 0 && r.status < 500 && r.status !== 429).length;
+    api[kind] = { cpuMs: per(answered.cpuMs, n), n };
+  }
+
   return {
     productPage: { cpuMs: per(product.cpuMs, served(product.replies)), n: served(product.replies) },
     catalogPage: { cpuMs: per(catalog.cpuMs, served(catalog.replies)), n: served(catalog.replies) },
     // Only when (nearly) every request was a refusal is the figure what a refusal costs.
     refusal: { cpuMs: refusals >= refused.replies.length * 0.95 ? per(refused.cpuMs, refusals) : null, n: refusals },
+    api,
   };
+}
+
+function per(cpuMs: number, n: number): number {
+  return Math.round((cpuMs / Math.max(1, n)) * 1_000) / 1_000;
 }

@@ -185,7 +185,9 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
   try {
     await sleep(sale.arrivalMs * rnd() ** 2, closed);
     if (closed.aborted) return log;
-    await client.call("page", "GET", `/api/products/${sale.slug}`);
+    // The product page as a browser asks for it (its scripts and styles come from a CDN or the
+    // browser's cache, and the door does not count them).
+    await client.call("page", "GET", `/products/${sale.slug}`, { headers: { accept: "text/html" } });
     const quantity = rnd() < 0.7 ? 1 : 2;
     const added = await add(quantity);
     if (added.status === 200) return await holding();

@@ -14,7 +14,8 @@ export function assertProductionBuild(): void {
 /**
  * The production web server (`npm run start:web`) on a free port, with the test file's
  * environment: WEB_CONCURRENCY=2 unless the test names its own, so every suite runs against a
- * cluster of web processes as production does.
+ * cluster of web processes as production does. WEB_NODE_ARGS in the runner's environment are
+ * node's own options for it (`--cpu-prof --cpu-prof-dir=.bench/prof` profiles every web process).
  */
 export class WebProcess {
   readonly output: string[] = [];
@@ -51,7 +52,8 @@ export class WebProcess {
   async start(): Promise<void> {
     assertProductionBuild();
     this.port = await freePort();
-    this.child = spawn(process.execPath, ["dist/web.mjs"], {
+    const nodeArgs = (process.env.WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, "dist/web.mjs"], {
       cwd: ROOT,
       env: {
         ...process.env,

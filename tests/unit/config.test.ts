@@ -75,7 +75,7 @@ describe("configuration", () => {
 
   it("gives the door its defaults, turns the rate limit off with 0, and refuses a burst under the rate", () => {
     expect(parseConfig({})).toMatchObject({
-      rateLimit: { perSecond: 20, burst: 40 },
+      rateLimit: { perSecond: 5, burst: 20 },
       maxConnectionsPerClient: 64,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
