@@ -17,7 +17,7 @@ import net from "node:net";
  * that many connections a turn. Each descriptor comes from the primary: a handle sent over the
  * IPC channel arrives as a new descriptor.
  */
-export const DESCRIPTORS_PER_PROCESS = 8;
+export const DESCRIPTORS_PER_PROCESS = 64;
 
 /**
  * Connections the kernel completes and keeps for the port until a process accepts them (capped by
@@ -62,23 +62,29 @@ export function servePort(socket: BoundSocket): void {
 }
 
 /**
- * In a web process of a cluster: asks the primary for the port's descriptors and accepts on each,
- * handing every connection to `server` (as `server.listen` would: its timeouts and connection
- * tracking apply). Resolves once all of them listen; the returned function stops accepting.
+ * In a web process of a cluster: asks the primary for the port's descriptors and accepts on each.
+ * `server` listens on the first itself (so its connection tracking, timeouts and `close` work as
+ * with any listen); the others hand their connections to it. Resolves once all of them listen;
+ * the returned function stops the others accepting (`server.close()` stops the first).
  */
 export function acceptFromPrimary(server: HttpServer): Promise<() => void> {
-  const listeners: net.Server[] = [];
+  const handles: unknown[] = [];
   return new Promise((resolve, reject) => {
     const onMessage = (message: { type?: string }, handle: unknown) => {
       if (message?.type !== HANDLE || !handle) return;
-      const listener = net.createServer((socket) => server.emit("connection", socket));
-      listeners.push(listener);
-      listener.once("error", reject);
-      listener.listen(handle, LISTEN_BACKLOG, () => {
-        if (listeners.length < DESCRIPTORS_PER_PROCESS || listeners.some((l) => !l.listening)) return;
-        process.off("message", onMessage);
-        resolve(() => listeners.forEach((l) => l.close()));
-      });
+      handles.push(handle);
+      if (handles.length < DESCRIPTORS_PER_PROCESS) return;
+      process.off("message", onMessage);
+      const [first, ...rest] = handles;
+      const others = rest.map(() => net.createServer((socket) => server.emit("connection", socket)));
+      const listening = [server, ...others].map(
+        (listener, i) =>
+          new Promise<void>((done) => {
+            listener.once("error", reject);
+            listener.listen(i === 0 ? first : rest[i - 1], LISTEN_BACKLOG, done);
+          }),
+      );
+      void Promise.all(listening).then(() => resolve(() => others.forEach((l) => l.close())));
     };
     process.on("message", onMessage);
     process.send?.({ type: ASK });

@@ -101,7 +101,7 @@ async function serve(): Promise<void> {
   const stopAccepting = cluster.isWorker
     ? await acceptFromPrimary(server)
     : await new Promise<() => void>((resolve) =>
-        server.listen({ port, backlog: LISTEN_BACKLOG }, () => resolve(() => server.close())),
+        server.listen({ port, backlog: LISTEN_BACKLOG }, () => resolve(() => {})),
       );
   log.info("web_listening", {
     url: `http://localhost:${port}`,

@@ -366,7 +366,7 @@ async function play(
       slug,
       productId: product.id,
       shopperAddress: (i) => shopperAddress(options.shoppers + 1 + i),
-      botAddress: botAddress(options.bots + 1),
+      botAddress: (i) => botAddress(options.bots + 1 + i),
     });
     const { progress: _p, pgAdminUrl: _a, redisBase: _r, ...shown } = options;
     const { sampledMaxHeld, sampledOverCap, samples, ...monitorShown } = monitorResult;

@@ -21,22 +21,34 @@ export type ApiKind = "product" | "soldOutAdd" | "lineRead" | "streamOpened";
 
 const webCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 
-/** Sends `count` requests, `concurrency` at a time; answers the web CPU spent on them and the replies. */
+/** Web CPU ms per wall ms the processes spend on their own (timers, the holds still ending): subtracted. */
+async function backgroundRate(pids: readonly number[]): Promise<number> {
+  const [cpu, wall] = [webCpuMs(pids), performance.now()];
+  await new Promise((r) => setTimeout(r, 2_000));
+  return (webCpuMs(pids) - cpu) / (performance.now() - wall);
+}
+
+/**
+ * Sends `count` requests, `concurrency` at a time; answers the web CPU spent on them (less what
+ * the processes spent meanwhile on their own, at `background` ms per ms) and the replies.
+ */
 async function measured(
   pids: readonly number[],
+  background: number,
   count: number,
   concurrency: number,
   send: (i: number) => Promise<Reply>,
 ): Promise<{ cpuMs: number; replies: Reply[] }> {
   const replies: Reply[] = [];
   let next = 0;
-  const before = webCpuMs(pids);
+  const [before, started] = [webCpuMs(pids), performance.now()];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) replies.push(await send(next++));
     }),
   );
-  return { cpuMs: webCpuMs(pids) - before, replies };
+  const cpuMs = webCpuMs(pids) - before - background * (performance.now() - started);
+  return { cpuMs: Math.max(0, cpuMs), replies };
 }
 
 const HTML = { accept: "text/html" };
@@ -49,7 +61,7 @@ export async function requestCost(
     productId,
     shopperAddress,
     botAddress,
-  }: { slug: string; productId: number; shopperAddress: (i: number) => string; botAddress: string },
+  }: { slug: string; productId: number; shopperAddress: (i: number) => string; botAddress: (i: number) => string },
 ): Promise<RequestCost> {
   const recorder = new Recorder(); // its own: these answers are not the sale's
   // Each view from a shopper of its own (as in a drop), so none is over its rate.
@@ -57,16 +69,22 @@ export async function requestCost(
     new HttpClient(base, shopperAddress(i), "shopper", recorder, 1).call("page", "GET", path, { headers: HTML });
   const PAGES = 300;
   // Warm: the first views compile and fill caches; they are not what a drop's thousandth view costs.
-  await measured(pids, 20, 5, view(`/products/${slug}`));
-  const product = await measured(pids, PAGES, 10, view(`/products/${slug}`));
-  const catalog = await measured(pids, PAGES, 10, view("/"));
+  await measured(pids, 0, 20, 5, view(`/products/${slug}`));
+  const background = await backgroundRate(pids);
+  const product = await measured(pids, background, PAGES, 10, view(`/products/${slug}`));
+  const catalog = await measured(pids, background, PAGES, 10, view("/"));
   const served = (replies: Reply[]) => replies.filter((r) => r.status === 200).length;
 
-  // A bot over its rate: it empties its bucket, then every add it sends is refused at the door.
-  const bot = new HttpClient(base, botAddress, "bot", recorder, 20);
-  const add = () => bot.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } });
-  for (let i = 0; i < 200 && (await add()).code !== "rate_limited"; i += 1);
-  const refused = await measured(pids, 3_000, 20, add);
+  // Bots over their rate: each empties its bucket, then every add it sends is refused at the door,
+  // each refusal held back a moment (lib/http/door/refusal.ts): many connections, to refuse many.
+  const BOTS = 4;
+  const LANES = 60; // under MAX_CONNECTIONS_PER_CLIENT
+  const bots = Array.from({ length: BOTS }, (_, i) => new HttpClient(base, botAddress(i), "bot", recorder, LANES));
+  const add = (i: number) =>
+    bots[i % BOTS]!.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } });
+  for (let b = 0; b < BOTS; b += 1) for (let i = 0; i < 200 && (await add(b)).code !== "rate_limited"; i += 1);
+  const refused = await measured(pids, background, 2_400, BOTS * LANES, add);
+  bots.forEach((b) => b.close());
   const refusals = refused.replies.filter((r) => r.code === "rate_limited").length;
 
   // The drop's own requests, each from a shopper of its own: the product as JSON, an add refused
@@ -80,7 +98,7 @@ export async function requestCost(
   ];
   const api = {} as RequestCost["api"];
   for (const [k, [kind, send]] of kinds.entries()) {
-    const answered = await measured(pids, API, 10, async (i) => {
+    const answered = await measured(pids, background, API, 10, async (i) => {
       const client = new HttpClient(base, shopperAddress(PAGES * 2 + k * API + i), "shopper", recorder, 1);
       const reply = await send(client);
       client.close();
