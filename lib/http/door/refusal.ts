@@ -32,17 +32,36 @@ const overRateAnswers = new Map<number, ReturnType<typeof answerOf>>();
  */
 export const OVER_RATE_ANSWER_DELAY_MS = 500;
 
+/** Refusals waiting for their answer, oldest first (each is due OVER_RATE_ANSWER_DELAY_MS after it came). */
+const held: { res: ServerResponse; retryAfter: number; due: number }[] = [];
+let ticker: ReturnType<typeof setInterval> | null = null;
+/** How often the held refusals are looked at: a refusal is answered at most this late after its delay. */
+const TICK_MS = 50;
+
 /**
  * Refuses a client over its rate: 429 rate_limited, retry after `retryAfter` seconds, answered
- * after OVER_RATE_ANSWER_DELAY_MS (nothing is sent if the client leaves first).
+ * after OVER_RATE_ANSWER_DELAY_MS. One timer for all of them, so holding a refusal back costs a
+ * push on a list; a client that left meanwhile is skipped (its socket is gone; the entry goes at
+ * its due time, so nothing outlives the delay).
  */
 export function refuseOverRate(res: ServerResponse, retryAfter: number): void {
-  const timer = setTimeout(() => {
-    res.off("close", forget);
+  held.push({ res, retryAfter, due: performance.now() + OVER_RATE_ANSWER_DELAY_MS });
+  ticker ??= setInterval(answerDue, TICK_MS);
+}
+
+function answerDue(): void {
+  const now = performance.now();
+  let due = 0;
+  while (due < held.length && held[due]!.due <= now) {
+    const { res, retryAfter } = held[due]!;
     if (!res.destroyed) answerOverRate(res, retryAfter);
-  }, OVER_RATE_ANSWER_DELAY_MS);
-  const forget = () => clearTimeout(timer);
-  res.once("close", forget);
+    due += 1;
+  }
+  held.splice(0, due);
+  if (held.length === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = null;
+  }
 }
 
 function answerOverRate(res: ServerResponse, retryAfter: number): void {
