@@ -99,6 +99,7 @@ export type DropResult = {
     deadlineToOffer: Latency & { max: number | null };
     /** Deadline → the waiter's page knew (stream or reload; this process's clock, same machine). */
     deadlineToHeard: Latency;
+    deadlineToHeardOnStream: Latency;
     /** Offer committed → the waiter's page knew. */
     offerToHeard: Latency;
     heardVia: { stream: number; poll: number };
@@ -335,12 +336,16 @@ async function play(
 
     const heard = shoppers.filter((s) => s.offerHeardAt !== null && s.waiterId !== null);
     const toHeard: number[] = [];
+    // Of pages listening on the stream: a page that reloads the line every few seconds hears when it reloads.
+    const toHeardOnStream: number[] = [];
     const offerToHeard: number[] = [];
     for (const s of heard) {
       const offer = history.offers.get(s.waiterId as string);
       if (!offer) continue;
       offerToHeard.push((s.offerHeardAt as number) - offer.atMs);
-      if (offer.deadlineMs !== null) toHeard.push((s.offerHeardAt as number) - offer.deadlineMs);
+      if (offer.deadlineMs === null) continue;
+      toHeard.push((s.offerHeardAt as number) - offer.deadlineMs);
+      if (s.heardVia === "stream") toHeardOnStream.push((s.offerHeardAt as number) - offer.deadlineMs);
     }
     const { lagMs, ...line } = history.line;
 
@@ -388,6 +393,7 @@ async function play(
         ...line,
         deadlineToOffer: { ...latency(lagMs), max: lagMs.length ? Math.round(Math.max(...lagMs)) : null },
         deadlineToHeard: latency(toHeard),
+        deadlineToHeardOnStream: latency(toHeardOnStream),
         offerToHeard: latency(offerToHeard),
         heardVia: {
           stream: heard.filter((s) => s.heardVia === "stream").length,

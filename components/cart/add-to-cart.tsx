@@ -19,16 +19,22 @@ export function AddToCart({
   product,
   available: rendered,
   withQuantity = false,
+  perShopperLimit,
 }: {
   product: ProductRef;
   available: number;
   withQuantity?: boolean;
+  /** The product's own limit per shopper (invariant 9); MAX_QTY_PER_LINE bounds it either way. */
+  perShopperLimit?: number;
 }) {
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [quantity, setQuantity] = useState(1);
   const store = useCartStoreApi();
-  const maxQty = useCartStore((s) => s.settings.maxQtyPerLine);
+  const maxQty = Math.min(
+    useCartStore((s) => s.settings.maxQtyPerLine),
+    perShopperLimit ?? Infinity,
+  );
   const available = useAvailable(product.id, rendered);
 
   function add() {
@@ -94,7 +100,11 @@ export function AddToCart({
           {pending ? "Adding…" : "Add to cart"}
         </button>
       </div>
-      {withQuantity && <p className="text-xs text-stone-500">Up to {maxQty} per shopper.</p>}
+      {withQuantity && (
+        <p data-testid="per-shopper-limit" className="text-xs text-stone-500">
+          Limit {maxQty} per shopper.
+        </p>
+      )}
       {status}
     </form>
   );

@@ -28,14 +28,18 @@ export function JoinLine({
   rendered,
   withQuantity = false,
 }: {
-  product: { id: number; name: string };
+  /** `perShopperLimit`: the product's own limit per shopper (invariant 9), if it has one. */
+  product: { id: number; name: string; perShopperLimit?: number };
   rendered: RenderedStock;
   withQuantity?: boolean;
 }) {
   const store = useCartStoreApi();
   const stock = useStock(product.id, rendered);
   const entry = useCartStore((s) => s.waiting.find((e) => e.productId === product.id) ?? null);
-  const maxQty = useCartStore((s) => s.settings.maxQtyPerLine);
+  const maxQty = Math.min(
+    useCartStore((s) => s.settings.maxQtyPerLine),
+    product.perShopperLimit ?? Infinity,
+  );
   const [quantity, setQuantity] = useState(1);
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);

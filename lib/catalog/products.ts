@@ -5,6 +5,7 @@ import { waitingFor } from "../waitlist/waiting-count";
 import { db } from "../db/client";
 import { carts, inventory, products, reservations } from "../db/schema";
 import type { StockChange } from "../inventory/stock-change";
+import { config } from "../config";
 
 export type ProductView = {
   id: number;
@@ -22,6 +23,8 @@ export type ProductView = {
   nextReleaseAt: string | null;
   /** `nextReleaseAt` minus the database's `now()` at the read, in ms (a page counts down from it). */
   nextReleaseInMs: number | null;
+  /** Units one shopper may hold and wait for, across their carts (invariant 9): the product's own or MAX_QTY_PER_LINE. */
+  perShopperLimit: number;
 };
 
 /**
@@ -53,6 +56,12 @@ const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   nextReleaseInMs: release.inMs,
 });
 
+/** The product's per-shopper limit in effect (the ledger's shopper_share, drizzle/0007_per_shopper_limit.sql). */
+const shopperShare = () => {
+  const max = config().maxQtyPerLine;
+  return sql<number>`least(${max}::int, coalesce(${products.perShopperLimit}, ${max}::int))`.mapWith(Number);
+};
+
 function selectProducts() {
   const release = nextRelease();
   return db()
@@ -64,6 +73,7 @@ function selectProducts() {
       priceCents: products.priceCents,
       imageUrl: products.imageUrl,
       ...stockColumns(release),
+      perShopperLimit: shopperShare(),
     })
     .from(products)
     .innerJoin(inventory, eq(inventory.productId, products.id))
@@ -98,6 +108,12 @@ export const findProductBySlug = cache(async (slug: string): Promise<ProductView
   const [row] = await selectProducts().where(eq(products.slug, slug)).limit(1);
   return row ?? null;
 });
+
+/** One product by id, as the catalog shows it. */
+export async function findProductById(id: number): Promise<ProductView | null> {
+  const [row] = await selectProducts().where(eq(products.id, id)).limit(1);
+  return row ?? null;
+}
 
 export type ProductSummary = Pick<ProductView, "id" | "slug" | "name" | "priceCents" | "imageUrl">;
 

@@ -25,9 +25,17 @@ export const products = pgTable(
     description: text("description").notNull().default(""),
     priceCents: integer("price_cents").notNull(),
     imageUrl: text("image_url").notNull(),
+    /**
+     * Units of this product one shopper may hold and wait for, across their carts and line
+     * entries (invariant 9); null: `MAX_QTY_PER_LINE`, which also bounds it.
+     */
+    perShopperLimit: integer("per_shopper_limit"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("products_price_cents_nonnegative", sql`${t.priceCents} >= 0`)],
+  (t) => [
+    check("products_price_cents_nonnegative", sql`${t.priceCents} >= 0`),
+    check("products_per_shopper_limit_positive", sql`${t.perShopperLimit} >= 1`),
+  ],
 );
 
 /**

@@ -67,7 +67,7 @@ type Refusal = {
 
 /** A refusal of join_line, worded as the shopper reads it. */
 function joinRefusal({ code, details }: Refusal): ShopError {
-  const { available = 0, held = 0, waiting = 0, maxQtyPerLine, lines = 0, maxLines } = details;
+  const { available = 0, held = 0, waiting = 0, perShopperLimit, lines = 0, maxLines } = details;
   switch (code) {
     case "unknown_product":
       return new ShopError("unknown_product", "No such product.");
@@ -76,11 +76,13 @@ function joinRefusal({ code, details }: Refusal): ShopError {
     case "already_waiting":
       return new ShopError("already_waiting", "You are already in line for this item.");
     case "hold_limit":
-      return maxQtyPerLine !== undefined
+      return perShopperLimit !== undefined
         ? new ShopError(
             "hold_limit",
-            `You already hold or wait for ${held + waiting} of this item; one shopper can have ${maxQtyPerLine}.`,
-            { held, waiting, maxQtyPerLine },
+            held + waiting > 0
+              ? `Limit ${perShopperLimit} per shopper: you already hold or wait for ${held + waiting} of this item.`
+              : `Limit ${perShopperLimit} per shopper.`,
+            { held, waiting, perShopperLimit },
           )
         : new ShopError(
             "hold_limit",

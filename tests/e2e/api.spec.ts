@@ -344,6 +344,35 @@ const badInputs: Case[] = [
     body: '{"add":5}',
     status: 404,
   },
+  ...[
+    ["a per-shopper limit of 0", '{"perShopperLimit":0}'],
+    ["a per-shopper limit past MAX_QTY_PER_LINE", '{"perShopperLimit":11}'],
+    ["a per-shopper limit that is not a whole number", '{"perShopperLimit":1.5}'],
+    ["a field it does not know", '{"perShopperLimit":1,"price":1}'],
+  ].map(([what, body]): Case => ({
+    name: `admin product with ${what}`,
+    method: "PATCH",
+    path: (id: number) => `/api/admin/products/${id}`,
+    headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+    body,
+    status: 400,
+  })),
+  {
+    name: "admin product without the token",
+    method: "PATCH",
+    path: (id) => `/api/admin/products/${id}`,
+    headers: json,
+    body: '{"perShopperLimit":1}',
+    status: 401,
+  },
+  {
+    name: "admin product for an unknown product",
+    method: "PATCH",
+    path: "/api/admin/products/999999",
+    headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: '{"perShopperLimit":1}',
+    status: 404,
+  },
 ];
 
 test.describe("bad input: a clear 4xx, the JSON error shape, and the ledger unchanged", () => {
@@ -370,4 +399,19 @@ test.describe("bad input: a clear 4xx, the JSON error shape, and the ledger unch
       expect(after.products).toEqual(before.products);
     });
   }
+});
+
+test("the operator sets a product's limit per shopper and lifts it; the product says which applies", async ({
+  request,
+}) => {
+  const id = await productId(request, TOTE);
+  const admin = { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` };
+  // MAX_QTY_PER_LINE (10) itself, so the shoppers of the other tests see no change.
+  const set = await request.patch(`/api/admin/products/${id}`, { headers: admin, data: { perShopperLimit: 10 } });
+  expect(set.status()).toBe(200);
+  expect(((await set.json()) as { product: { perShopperLimit: number } }).product.perShopperLimit).toBe(10);
+  const lifted = await request.patch(`/api/admin/products/${id}`, { headers: admin, data: { perShopperLimit: null } });
+  expect(lifted.status()).toBe(200);
+  const shown = (await (await request.get(`/api/products/${TOTE}`)).json()) as { product: { perShopperLimit: number } };
+  expect(shown.product.perShopperLimit).toBe(10);
 });

@@ -51,7 +51,12 @@ export default async function ProductPage({ params }: Props) {
             available={product.available}
             holdFor={holdDuration(config().cartTtlSeconds)}
           />
-          <AddToCart product={product} available={product.available} withQuantity />
+          <AddToCart
+            product={product}
+            available={product.available}
+            perShopperLimit={product.perShopperLimit}
+            withQuantity
+          />
           <JoinLine product={product} rendered={product} withQuantity />
         </div>
       </article>
