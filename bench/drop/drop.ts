@@ -42,6 +42,8 @@ export type DropOptions = {
   offerSeconds: number;
   /** Shoppers arrive over this many seconds from the opening, most of them early. */
   arrivalSeconds: number;
+  /** The product's limit per shopper (invariant 9); 0: none, so MAX_QTY_PER_LINE. */
+  perShopperLimit: number;
   /** Add-to-cart loops each bot runs at once. */
   botLoops: number;
   /** Streams each bot opens at once every 3 s and abandons (half at once, half after the answer's headers). */
@@ -202,8 +204,9 @@ async function play(
   await installAudit(sql);
   const slug = `drop-${Date.now().toString(36)}`;
   const [product] = await sql<{ id: number }[]>`
-    insert into products (slug, name, description, price_cents, image_url)
-    values (${slug}, 'Limited drop', 'A rehearsal of a drop', 12000, '/products/canvas-tote-bag.svg')
+    insert into products (slug, name, description, price_cents, image_url, per_shopper_limit)
+    values (${slug}, 'Limited drop', 'A rehearsal of a drop', 12000, '/products/canvas-tote-bag.svg',
+            ${options.perShopperLimit || null})
     returning id`;
   if (!product) throw new Error("product insert failed");
   await sql`insert into inventory (product_id, on_hand, available) values (${product.id}, ${options.units}, ${options.units})`;
@@ -241,7 +244,8 @@ async function play(
   try {
     await Promise.all([web.start(), ...workers.map((w) => w.started())]);
     progress(`web on ${web.url}, ${workers.length} workers; ${options.units} units, holds of ${options.holdSeconds} s`);
-    const maxQtyPerLine = Number(LIMITS.MAX_QTY_PER_LINE);
+    // What one client may hold of the product: its limit per shopper, or MAX_QTY_PER_LINE.
+    const maxQtyPerLine = Math.min(Number(LIMITS.MAX_QTY_PER_LINE), options.perShopperLimit || Infinity);
     const sale: Sale = {
       base: web.url,
       productId: product.id,

@@ -29,7 +29,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `${machine}; \`${command}\`; ${r.startedAt}. Holds of ${o.holdSeconds} s (offers ${o.offerSeconds} s), ` +
       `shoppers arriving over ${o.arrivalSeconds} s, ${o.botLoops} add loops and bursts of ${o.botStreamBurst} abandoned streams per bot, ${o.workers} workers, ` +
       `SWEEP_INTERVAL_MS=${o.sweepIntervalMs}, seed ${o.seed}; per-client defenses at their defaults ` +
-      `(at most ${r.limits.MAX_QTY_PER_LINE} units of a product per client, ${r.limits.NEW_CARTS_PER_IP_PER_MINUTE} new carts a minute, ` +
+      `(at most ${r.caps.maxQtyPerLine} units of the product per client${o.perShopperLimit ? ", its limit per shopper" : ""}, ${r.limits.NEW_CARTS_PER_IP_PER_MINUTE} new carts a minute, ` +
       `${r.limits.MAX_STREAMS_PER_CLIENT} streams, TRUSTED_PROXY_HOPS=${r.limits.TRUSTED_PROXY_HOPS}).`,
     ``,
     `|  | shoppers | bots |`,

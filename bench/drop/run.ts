@@ -5,7 +5,7 @@
  * something that must always hold did not (oversold, ledger off, a cap or the line broken, a 5xx).
  *
  * DROP_UNITS (100), DROP_SHOPPERS (1000), DROP_BOTS (20), DROP_SECONDS (60), DROP_HOLD_SECONDS (20),
- * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
+ * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_PER_SHOPPER_LIMIT (0: none, so MAX_QTY_PER_LINE), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
  * DROP_WORKERS (2), DROP_RUNS (1: with more, each run's report, then the min / median / max of the headline figures),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB. WEB_NODE_ARGS are node's
  * options for the web processes (`--cpu-prof --cpu-prof-dir=.bench/prof` to profile them).
@@ -31,6 +31,7 @@ const options = {
   holdSeconds: env("DROP_HOLD_SECONDS", 20),
   offerSeconds: env("DROP_OFFER_SECONDS", 15),
   arrivalSeconds: env("DROP_ARRIVAL_SECONDS", 10),
+  perShopperLimit: env("DROP_PER_SHOPPER_LIMIT", 0),
   botLoops: env("DROP_BOT_LOOPS", 2),
   botStreamBurst: env("DROP_BOT_STREAM_BURST", 40),
   workers: env("DROP_WORKERS", 2),

@@ -9,7 +9,7 @@ export type Sale = {
   holdMs: number;
   /** Shoppers arrive over this many ms from the opening, most of them early. */
   arrivalMs: number;
-  /** MAX_QTY_PER_LINE: what a bot asks for, the most one client may hold of the product. */
+  /** The product's limit per shopper (MAX_QTY_PER_LINE without one): what a bot asks for, the most one client may hold. */
   maxQtyPerLine: number;
   /** Aborts when the sale closes: every wait ends, nobody starts anything new. */
   closed: AbortSignal;

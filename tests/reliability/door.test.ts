@@ -88,22 +88,26 @@ describe("the door", () => {
     expect((await add(web.url, productId, newClient())).status).toBe(200);
   });
 
-  it("a second web process of the same store refuses the client the first one refused (one budget)", async () => {
+  it("a client that spent its budget on one web process is refused by the other (one budget), each refusal held back", async () => {
     const bot = newClient();
     const live = (url: string) => rawRequest(`${url}/api/health/live`, { from: bot });
-    let first: RawResponse;
-    do first = await live(web.url);
-    while (first.status === 200);
-    expectRateLimited(first);
-    // Refused again, and held back a moment first so that a loop cannot spin on its refusals.
-    const asked = performance.now();
-    expectRateLimited(await live(web.url));
-    expect(performance.now() - asked).toBeGreaterThanOrEqual(OVER_RATE_ANSWER_DELAY_MS - 5);
-    // As many at once as the client may hold connections to a process.
-    const elsewhere = await Promise.all(Array.from({ length: Number(CONNECTIONS) }, () => live(other.url)));
-    // On its own budget the other process would admit all 4; a steady second may refill 2.
-    expect(elsewhere.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(2);
-    elsewhere.filter((a) => a.status === 429).forEach(expectRateLimited);
+    // The whole burst from the first process, one after another (each admitted answers at once).
+    for (let i = 0; i < Number(RATE.RATE_LIMIT_BURST); i += 1) expect((await live(web.url)).status).toBe(200);
+    // At once, as many as the client may hold connections to a process, to the other.
+    const timed = async () => {
+      const asked = performance.now();
+      const response = await live(other.url);
+      return { response, ms: performance.now() - asked };
+    };
+    const elsewhere = await Promise.all(Array.from({ length: Number(CONNECTIONS) }, timed));
+    // On its own budget the other process would admit all 4; a second that begins meanwhile refills 2.
+    const refused = elsewhere.filter((a) => a.response.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    for (const { response, ms } of refused) {
+      expectRateLimited(response);
+      // Answered only after a moment, so that a loop cannot spin on its refusals.
+      expect(ms).toBeGreaterThanOrEqual(OVER_RATE_ANSWER_DELAY_MS - 5);
+    }
   });
 
   it("a client sending its headers a byte a second is closed after HEADERS_TIMEOUT_MS, while others are served", async () => {

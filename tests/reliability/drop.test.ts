@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe("drop rehearsal", () => {
-  it("200 shoppers and 10 bots for 20 units: nothing oversold, no 5xx, the ledger exact, every cap and the line kept", async () => {
+  it("200 shoppers and 10 bots for 20 units, 2 per shopper: nothing oversold, no 5xx, the ledger exact, every cap and the line kept", async () => {
     const started = Date.now();
     const r = await playDrop({
       units: 20,
@@ -41,6 +41,8 @@ describe("drop rehearsal", () => {
       holdSeconds: 8,
       offerSeconds: 8,
       arrivalSeconds: 10,
+      // The product's limit per shopper (invariant 9 per product): bots ask for it, and get no more.
+      perShopperLimit: 2,
       botLoops: 1,
       botStreamBurst: 40,
       workers: 2,
@@ -78,6 +80,7 @@ describe("drop rehearsal", () => {
     expect(r.sold.shoppers + r.sold.bots + r.sold.other).toBe(r.ledger.final.sold);
     expect(r.ledger.final).toMatchObject({ reserved: 0, activeCarts: 0, waiting: 0, redisSessions: 0 });
     // Every client within its caps at every committed change, and in every sample.
+    expect(r.caps.maxQtyPerLine).toBe(2);
     expect(r.caps.violations).toEqual([]);
     expect(r.caps.sampledOverCap).toEqual([]);
     expect(r.held.maxHeldByOneClient.bot).toBeLessThanOrEqual(r.caps.maxQtyPerLine);
