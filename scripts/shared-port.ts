@@ -80,8 +80,12 @@ export function acceptFromPrimary(server: HttpServer): Promise<() => void> {
       const listening = [server, ...others].map(
         (listener, i) =>
           new Promise<void>((done) => {
+            // Only until it listens: a later error is the process's to die of, as with any server.
             listener.once("error", reject);
-            listener.listen(i === 0 ? first : rest[i - 1], LISTEN_BACKLOG, done);
+            listener.listen(i === 0 ? first : rest[i - 1], LISTEN_BACKLOG, () => {
+              listener.off("error", reject);
+              done();
+            });
           }),
       );
       void Promise.all(listening).then(() => resolve(() => others.forEach((l) => l.close())));
