@@ -113,11 +113,14 @@ test.describe("the cart API", () => {
       "imageUrl",
       "name",
       "nextReleaseAt",
+      "perShopperLimit",
       "priceCents",
       "reserved",
       "slug",
       "waiting",
     ]);
+    // No product of the seeded shop has a limit of its own: MAX_QTY_PER_LINE applies.
+    expect(products.every((p) => p.perShopperLimit === 10)).toBe(true);
     expect((await request.get("/api/products/nope")).status()).toBe(404);
   });
 });
