@@ -12,7 +12,7 @@ const web = new WebProcess();
 let products: number[] = [];
 let cartCookie = "";
 let requests = 0;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 75);
 
 beforeAll(async () => {
   products = await Promise.all([createProduct(3), createProduct(50), createProduct(1_000)]);

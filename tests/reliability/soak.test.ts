@@ -14,7 +14,7 @@ import { waitFor } from "../support/wait-for";
 setTestConfig({ CART_TTL_SECONDS: "5", OFFER_TTL_SECONDS: "3" });
 const SWEEP_MS = 500;
 const SHOPPERS = Number(process.env.SOAK_SHOPPERS ?? 200);
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
 
 /** A tiny deterministic random source, so a failing soak can be replayed with SOAK_SEED. */
 function random(seed: number) {
