@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { db } from "../db/client";
-import { inventory, products } from "../db/schema";
+import { products } from "../db/schema";
 import { publishStockChanges } from "../inventory/stock-events";
 import { ShopError } from "../shop-error";
 import { findProductById, type ProductView } from "./products";
@@ -12,18 +12,10 @@ import { findProductById, type ProductView } from "./products";
  * hears of it as of any catalog change, so shared page renders end at once (lib/pages/).
  */
 export async function setPerShopperLimit(productId: number, limit: number | null): Promise<ProductView> {
-  const [changed] = await db()
-    .update(products)
-    .set({ perShopperLimit: limit })
-    .where(eq(products.id, productId))
-    .returning({ id: products.id });
-  if (!changed) throw new ShopError("not_found", "No such product.");
+  await db().update(products).set({ perShopperLimit: limit }).where(eq(products.id, productId));
+  // Read once after the change: the limit in effect, and the stock the message carries.
   const product = await findProductById(productId);
   if (!product) throw new ShopError("not_found", "No such product.");
-  const [stock] = await db()
-    .select({ available: inventory.available })
-    .from(inventory)
-    .where(eq(inventory.productId, productId));
-  await publishStockChanges([{ productId, available: stock?.available ?? product.available }]);
+  await publishStockChanges([{ productId, available: product.available }]);
   return product;
 }
