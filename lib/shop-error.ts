@@ -14,6 +14,7 @@ export type ShopErrorCode =
   | "extension_refused"
   | "in_stock"
   | "already_waiting"
+  | "not_released"
   | "not_found"
   | "forbidden"
   | "unauthorized"
@@ -33,6 +34,22 @@ export class ShopError extends Error {
     this.name = "ShopError";
   }
 }
+
+/**
+ * A drop that has not opened (invariant 11): nobody may hold it before its release time and the
+ * draw's offers that follow it. `releaseAt` lets a page count down to it in the shopper's own zone.
+ */
+export const notReleased = (releaseAt: Date) => {
+  const at = releaseAt.toISOString();
+  const past = releaseAt.getTime() <= Date.now();
+  return new ShopError(
+    "not_released",
+    past
+      ? "This drop is opening now: the draw's results come first. Try again in a moment."
+      : `This drop opens at ${at.slice(11, 16)} UTC on ${at.slice(0, 10)}: enter the draw to take part.`,
+    { releaseAt: at },
+  );
+};
 
 /**
  * Not enough units to hold. Units in other shoppers' carts are not sold: they come back when

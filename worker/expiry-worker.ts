@@ -5,6 +5,7 @@ import { within } from "../lib/timeout";
 import { recordHeartbeat } from "../lib/worker-heartbeats";
 import { msUntilNextDeadline, overdueCartIds } from "../lib/cart/overdue";
 import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/cart/release";
+import { msUntilNextDrop, openDueDrops } from "../lib/drops/open-drops";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { subscribeToExpiredEvents } from "./expired-events";
 
@@ -13,6 +14,7 @@ const SWEEP_BATCH = 200;
 // path) to arrive when Redis is not loaded; and never sooner than MIN_SWEEP_GAP_MS after a sweep.
 const EVENT_GRACE_MS = 250;
 const MIN_SWEEP_GAP_MS = 25;
+const DROP_RETRY_MS = 100;
 const HEARTBEAT_MS = 5_000;
 const MAX_CONCURRENT_RELEASES = 8;
 // A sweep that has not finished by then is abandoned (its transaction, if it ever commits, is
@@ -23,7 +25,9 @@ const SWEEP_DEADLINE_MS = 10_000;
  * The expiry worker. Fast path: Redis `expired` events for cart session keys. Guarantee: a
  * sweeper over Postgres at each next deadline and at least every SWEEP_INTERVAL_MS, because events are late under load, lost
  * while nobody listens, and never sent for keys a restarted Redis forgot. Release is
- * idempotent, so any number of workers, duplicate events and sweeps end each cart once.
+ * idempotent, so any number of workers, duplicate events and sweeps end each cart once. Each
+ * sweep also opens the drops whose release time has come (lib/drops/open-drops.ts), and the
+ * sweeper wakes at the next release as it does at the next deadline.
  */
 export function startExpiryWorker(): { stop: () => Promise<void> } {
   const { sweepIntervalMs } = config();
@@ -80,6 +84,11 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
       log.error("sweep_failed", { error: reason(error) });
       await track(within(SWEEP_DEADLINE_MS, releaseOverdueOneByOne(SWEEP_BATCH))).catch(() => {});
     }
+    try {
+      await track(within(SWEEP_DEADLINE_MS, openDueDrops()));
+    } catch (error) {
+      log.error("drop_open_failed", { error: reason(error) });
+    }
     const wait = await nextSweepInMs();
     if (!stopped) sweepTimer = setTimeout(() => void sweep(), wait);
   };
@@ -87,8 +96,15 @@ export function startExpiryWorker(): { stop: () => Promise<void> } {
   // Just after the next deadline (a mass expiry then ends within a fraction of a second,
   // however late Redis reports it), and at the latest one interval from now: invariant 4.
   const nextSweepInMs = async () => {
-    const untilDeadline = await within(sweepIntervalMs, msUntilNextDeadline()).catch(() => null);
-    const wake = untilDeadline === null ? sweepIntervalMs : untilDeadline + EVENT_GRACE_MS;
+    const [untilDeadline, untilDrop] = await Promise.all([
+      within(sweepIntervalMs, msUntilNextDeadline()).catch(() => null),
+      within(sweepIntervalMs, msUntilNextDrop()).catch(() => null),
+    ]);
+    const wake = Math.min(
+      untilDeadline === null ? sweepIntervalMs : untilDeadline + EVENT_GRACE_MS,
+      // A drop still due after this sweep (its opening failed) is tried again, not spun on.
+      untilDrop === null ? sweepIntervalMs : Math.max(DROP_RETRY_MS, untilDrop),
+    );
     return Math.max(MIN_SWEEP_GAP_MS, Math.min(sweepIntervalMs, wake));
   };
 

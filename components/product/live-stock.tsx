@@ -4,7 +4,14 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import type { StockChange } from "@/lib/inventory/stock-change";
 
 /** A product's stock as a page was rendered with it (ProductView's fields). */
-export type RenderedStock = { available: number; reserved: number; waiting: number; nextReleaseInMs: number | null };
+export type RenderedStock = {
+  available: number;
+  reserved: number;
+  waiting: number;
+  nextReleaseInMs: number | null;
+  releaseAt: string | null;
+  releaseInMs: number | null;
+};
 
 /** A product's stock now, as a shopper's page knows it. */
 export type LiveStock = {
@@ -18,6 +25,8 @@ export type LiveStock = {
    * unit is held, and before the page is hydrated (use the rendered `nextReleaseInMs` then).
    */
   releaseDeadline: number | null;
+  /** A drop not yet open: its release time (ISO, for showing) and when it is on this page's clock (null before hydration). */
+  drop: { releaseAt: string; opensAt: number | null } | null;
 };
 
 type Live = { stock: ReadonlyMap<number, LiveStock>; hydratedAt: number | null };
@@ -55,6 +64,7 @@ export function LiveStockProvider({ productIds, children }: { productIds: number
               reserved: c.reserved,
               waiting: c.waiting,
               releaseDeadline: deadlineIn(c.nextReleaseInMs, receivedAt),
+              drop: c.releaseAt === null ? null : { releaseAt: c.releaseAt, opensAt: deadlineIn(c.releaseInMs, receivedAt) },
             });
           }
           return next;
@@ -86,6 +96,13 @@ export function useStock(productId: number, rendered: RenderedStock): LiveStock 
       waiting: rendered.waiting,
       // Counted from hydration: off by the page's load time at most, until the stream's first message.
       releaseDeadline: hydratedAt === null ? null : deadlineIn(rendered.nextReleaseInMs, hydratedAt),
+      drop:
+        rendered.releaseAt === null
+          ? null
+          : {
+              releaseAt: rendered.releaseAt,
+              opensAt: hydratedAt === null ? null : deadlineIn(rendered.releaseInMs, hydratedAt),
+            },
     }
   );
 }

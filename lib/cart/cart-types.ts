@@ -55,8 +55,10 @@ export type WaitlistEntry = {
   slug: string;
   name: string;
   quantity: number;
-  /** 1 for the first in line; null once units were handed over (see `offer`). */
+  /** 1 for the first in line; null once units were handed over (see `offer`), or until the draw (`drawAt`). */
   position: number | null;
+  /** A drop's entry before its draw: when the draw decides the place (ISO). Null once drawn, and in an ordinary line. */
+  drawAt: string | null;
   /** The hold the units were handed over as, in the shopper's cart: claimed by checking out. */
   offer: { units: number; expiresAt: string; ttlMs: number } | null;
 };

@@ -2,7 +2,7 @@ import "server-only";
 import { config } from "../config";
 import { pg } from "../db/client";
 import { log, reason } from "../log";
-import { insufficientStock, ShopError } from "../shop-error";
+import { insufficientStock, notReleased, ShopError } from "../shop-error";
 import { holdUnits } from "../inventory/counters";
 import { ledgerSettingsJson } from "../inventory/ledger-settings";
 import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
@@ -106,7 +106,7 @@ function cartLimitError(details: { maxQtyPerLine?: number; maxLines?: number; ma
 /** How the ledger function refused one request: a code and what the message needs. */
 type Refusal = {
   ok: false;
-  code: "cart_expired" | "cart_limit" | "hold_limit" | "insufficient_stock" | "unknown_product";
+  code: "cart_expired" | "cart_limit" | "hold_limit" | "insufficient_stock" | "not_released" | "unknown_product";
   details: Record<string, number>;
 };
 
@@ -185,6 +185,8 @@ function refusalError({ code, details }: Refusal): ShopError {
       return cartLimitError(details);
     case "hold_limit":
       return holdLimitError(details);
+    case "not_released":
+      return notReleased(new Date(details.releaseAtMs ?? 0));
     case "cart_expired":
       return new ShopError("cart_expired", "Your cart has expired.");
     case "unknown_product":
@@ -227,8 +229,10 @@ async function holdInNewCart(cartId: string, client: string, productId: number, 
   if (row.available === null || row.expires_at_ms === null) {
     // Refused: how many are left is read by a statement of its own, since this one's snapshot
     // predates the holds it waited behind.
-    const [left] = await pg()<{ available: number; reserved: number }[]>`
-      select available, reserved from inventory where product_id = ${productId}`;
+    const [left] = await pg()<{ available: number; reserved: number; not_open_until: string | null }[]>`
+      select i.available, i.reserved, case when p.opened_at is null then p.release_at end as not_open_until
+        from inventory i join products p on p.id = i.product_id where i.product_id = ${productId}`;
+    if (left?.not_open_until) throw notReleased(new Date(left.not_open_until));
     throw insufficientStock(left?.available ?? 0, left?.reserved ?? 0);
   }
   afterBatch(productId, row.available);

@@ -25,6 +25,13 @@ export type ProductView = {
   nextReleaseInMs: number | null;
   /** Units one shopper may hold and wait for, across their carts (invariant 9): the product's own or MAX_QTY_PER_LINE. */
   perShopperLimit: number;
+  /**
+   * A drop not yet open (invariant 11): when it opens (ISO); nobody may hold it until its draw's
+   * offers are made. Null when the product is on sale.
+   */
+  releaseAt: string | null;
+  /** `releaseAt` minus the database's `now()` at the read, in ms (≤ 0: the draw is under way). */
+  releaseInMs: number | null;
 };
 
 /**
@@ -46,7 +53,10 @@ const nextRelease = () =>
     .where(and(eq(reservations.productId, inventory.productId), eq(carts.state, "active")))
     .as("next_release");
 
-/** A product's stock as shoppers see it: the counters and when the first hold ends. */
+/** A drop's release time while it has not opened (drizzle/0008_drops.sql), else null. */
+const pendingRelease = sql`case when ${products.openedAt} is null then ${products.releaseAt} end`;
+
+/** A product's stock as shoppers see it: the counters, when the first hold ends, and a drop's opening. */
 const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   available: inventory.available,
   reserved: inventory.reserved,
@@ -54,6 +64,10 @@ const stockColumns = (release: ReturnType<typeof nextRelease>) => ({
   waiting: waitingFor(inventory.productId),
   nextReleaseAt: release.at,
   nextReleaseInMs: release.inMs,
+  releaseAt: sql<string | null>`to_char(${pendingRelease} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  releaseInMs: sql<number | null>`floor(extract(epoch from ${pendingRelease} - now()) * 1000)::float8`.mapWith(
+    (v: unknown) => (v === null ? null : Number(v)),
+  ),
 });
 
 /** The product's per-shopper limit in effect (the ledger's shopper_share, drizzle/0007_per_shopper_limit.sql). */
@@ -95,6 +109,7 @@ export async function stockOf(productIds: readonly number[]): Promise<StockChang
   return db()
     .select({ productId: inventory.productId, ...stockColumns(release) })
     .from(inventory)
+    .innerJoin(products, eq(products.id, inventory.productId))
     .leftJoinLateral(release, sql`true`)
     .where(inArray(inventory.productId, [...productIds]));
 }

@@ -3,6 +3,7 @@ import {
   check,
   index,
   integer,
+  bigint,
   bigserial,
   jsonb,
   pgEnum,
@@ -30,6 +31,15 @@ export const products = pgTable(
      * entries (invariant 9); null: `MAX_QTY_PER_LINE`, which also bounds it.
      */
     perShopperLimit: integer("per_shopper_limit"),
+    /**
+     * A drop (invariant 11): nobody may hold the product before this time. Entries that joined its
+     * line before it are drawn into a random order at it, and the units offered to them in that order.
+     */
+    releaseAt: timestamp("release_at", { withTimezone: true }),
+    /** When the draw for `releaseAt` was made (null: not yet). */
+    drawnAt: timestamp("drawn_at", { withTimezone: true }),
+    /** When the line had been offered what it could after the draw: from then on anyone may add it. */
+    openedAt: timestamp("opened_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -137,12 +147,14 @@ export const waitlistEntries = pgTable(
     joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
     offerCartId: uuid("offer_cart_id").references(() => carts.id),
     offeredUnits: integer("offered_units"),
+    /** The entry's rank in its product's draw (1 first); null for entries that joined after it. */
+    drawRank: integer("draw_rank"),
   },
   (t) => [
     uniqueIndex("waitlist_entries_product_waiter_idx").on(t.productId, t.waiterId),
-    // The line of a product, in order: only rows still waiting.
+    // The line of a product, in order (the draw's ranks first, then arrival): only rows still waiting.
     index("waitlist_entries_line_idx")
-      .on(t.productId, t.joinedAt, t.id)
+      .on(t.productId, t.drawRank, t.joinedAt, t.id)
       .where(sql`${t.offerCartId} is null`),
     index("waitlist_entries_offer_cart_idx")
       .on(t.offerCartId)
@@ -154,6 +166,30 @@ export const waitlistEntries = pgTable(
       sql`(${t.offerCartId} is null) = (${t.offeredUnits} is null) and coalesce(${t.offeredUnits}, 1) > 0`,
     ),
   ],
+);
+
+/**
+ * The record of a drop's draw (invariant 11), one row per entrant: the rank the draw gave it and
+ * the offer it was made, kept after the entry itself has left the line (claimed, passed on, left),
+ * so the operator can see who was drawn where and what came of it.
+ */
+export const drawEntries = pgTable(
+  "draw_entries",
+  {
+    productId: integer("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    releaseAt: timestamp("release_at", { withTimezone: true }).notNull(),
+    rank: integer("rank").notNull(),
+    entryId: bigint("entry_id", { mode: "number" }).notNull(),
+    waiterId: uuid("waiter_id").notNull(),
+    clientKey: varchar("client_key", { length: 64 }).notNull(),
+    joinedAt: timestamp("joined_at", { withTimezone: true }).notNull(),
+    quantity: integer("quantity").notNull(),
+    offerCartId: uuid("offer_cart_id"),
+    offeredUnits: integer("offered_units"),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.releaseAt, t.rank] }), index("draw_entries_entry_idx").on(t.entryId)],
 );
 
 /** The hold ledger: one row per (cart, product) while the cart holds units of it. */

@@ -22,4 +22,8 @@ export type StockChange = {
    * lays it on its own monotonic clock, so a wrong wall clock cannot skew the countdown.
    */
   nextReleaseInMs: number | null;
+  /** A drop that has not opened: when it opens (ISO); null once it is on sale (invariant 11). */
+  releaseAt: string | null;
+  /** `releaseAt` minus the database's `now()` when the message was read, in ms. */
+  releaseInMs: number | null;
 };

@@ -33,7 +33,8 @@ const sameStock = (a: StockChange, b: StockChange | null): boolean =>
   a.available === b.available &&
   a.reserved === b.reserved &&
   a.waiting === b.waiting &&
-  a.nextReleaseAt === b.nextReleaseAt;
+  a.nextReleaseAt === b.nextReleaseAt &&
+  a.releaseAt === b.releaseAt;
 
 /** Reads products' current stock from the ledger (lib/catalog/products.ts `stockOf`). */
 export type StockReader = (productIds: readonly number[]) => Promise<StockChange[]>;
@@ -201,6 +202,8 @@ export class StockHub {
       waiting: last?.waiting ?? 0,
       nextReleaseAt: last?.nextReleaseAt ?? null,
       nextReleaseInMs: last?.nextReleaseInMs == null ? null : Math.round(last.nextReleaseInMs - elapsed),
+      releaseAt: last?.releaseAt ?? null,
+      releaseInMs: last?.releaseInMs == null ? null : Math.round(last.releaseInMs - elapsed),
     };
   }
 

@@ -18,6 +18,7 @@ type EntryRow = {
   name: string;
   quantity: number;
   position: number | null;
+  draw_at_ms: number | null;
   offered_units: number | null;
   expires_at_ms: number | null;
   ttl_ms: number | null;
@@ -28,7 +29,8 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
   slug: r.slug,
   name: r.name,
   quantity: r.quantity,
-  position: r.offered_units === null ? r.position : null,
+  position: r.offered_units === null && r.draw_at_ms === null ? r.position : null,
+  drawAt: r.offered_units === null && r.draw_at_ms !== null ? new Date(Number(r.draw_at_ms)).toISOString() : null,
   offer:
     r.offered_units === null || r.expires_at_ms === null
       ? null
@@ -95,12 +97,20 @@ function joinRefusal({ code, details }: Refusal): ShopError {
   }
 }
 
-/** The entry columns with the position in line and the offer's deadline (database clock). */
+/**
+ * The entry columns with the position in line and the offer's deadline (database clock). The
+ * line's order is the draw's ranks first, then arrival (drizzle/0008_drops.sql); a drop's entry
+ * has no place until its draw, only the time of it.
+ */
 const entrySelect = (tx: Sql | TransactionSql) => tx`
   select w.product_id, p.slug, p.name, w.quantity, w.offered_units,
          (select count(*)::int + 1 from waitlist_entries a
            where a.product_id = w.product_id and a.offer_cart_id is null
-             and (a.joined_at, a.id) < (w.joined_at, w.id)) as position,
+             and (a.draw_rank < w.draw_rank
+                  or (a.draw_rank is not null and w.draw_rank is null)
+                  or (a.draw_rank is not distinct from w.draw_rank and (a.joined_at, a.id) < (w.joined_at, w.id)))) as position,
+         case when p.release_at is not null and p.drawn_at is null
+              then (extract(epoch from p.release_at) * 1000)::float8 end as draw_at_ms,
          (extract(epoch from c.expires_at) * 1000)::float8 as expires_at_ms,
          floor(extract(epoch from c.expires_at - now()) * 1000)::int as ttl_ms
     from waitlist_entries w

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setPerShopperLimit } from "@/lib/catalog/product-settings";
+import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { addToCart } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/shop-error";
 import { join } from "@/lib/waitlist/line";
@@ -18,7 +18,7 @@ const refusalOf = (work: Promise<unknown>) =>
 describe("a product's limit per shopper", () => {
   it("a limit of 1 refuses the second unit, in another cart or the same, saying the limit", async () => {
     const productId = await createProduct(10);
-    expect((await setPerShopperLimit(productId, 1)).perShopperLimit).toBe(1);
+    expect((await updateProductSettings(productId, { perShopperLimit: 1 })).perShopperLimit).toBe(1);
     const client = "203.0.113.70";
     const first = await addToCart({ cartId: null, clientIp: client }, productId, 1);
     expect(await refusalOf(addToCart({ cartId: null, clientIp: client }, productId, 1))).toEqual({
@@ -38,7 +38,7 @@ describe("a product's limit per shopper", () => {
     expect(await countersOf(productId)).toMatchObject({ available: 8, reserved: 2 });
 
     // Lifted (null): MAX_QTY_PER_LINE again, and the first shopper may take more.
-    expect((await setPerShopperLimit(productId, null)).perShopperLimit).toBe(10);
+    expect((await updateProductSettings(productId, { perShopperLimit: null })).perShopperLimit).toBe(10);
     await addToCart({ cartId: first.cartId, clientIp: client }, productId, 4);
     expect(await countersOf(productId)).toMatchObject({ available: 4, reserved: 6 });
     expect(await ledgerViolations()).toEqual([]);
@@ -46,7 +46,7 @@ describe("a product's limit per shopper", () => {
 
   it("joining the line counts what the shopper holds and already waits for", async () => {
     const productId = await createProduct(2);
-    await setPerShopperLimit(productId, 1);
+    await updateProductSettings(productId, { perShopperLimit: 1 });
     const holder = { waiterId: crypto.randomUUID(), clientKey: "203.0.113.72", cartId: null as string | null };
     holder.cartId = (await addToCart({ cartId: null, clientIp: holder.clientKey }, productId, 1)).cartId;
     await addToCart({ cartId: null, clientIp: "198.51.100.73" }, productId, 1); // sold out now
@@ -61,8 +61,8 @@ describe("a product's limit per shopper", () => {
 
   it("the operator's limit is a whole number from 1 to MAX_QTY_PER_LINE, on a product that exists", async () => {
     const productId = await createProduct(1);
-    await expect(setPerShopperLimit(productId + 1_000_000, 1)).rejects.toMatchObject({ code: "not_found" });
+    await expect(updateProductSettings(productId + 1_000_000, { perShopperLimit: 1 })).rejects.toMatchObject({ code: "not_found" });
     // The database refuses what the route's validation would (products_per_shopper_limit_positive).
-    await expect(setPerShopperLimit(productId, 0)).rejects.toThrow();
+    await expect(updateProductSettings(productId, { perShopperLimit: 0 })).rejects.toThrow();
   });
 });

@@ -33,6 +33,8 @@ const stock = (productId: number, available: number, held: Partial<StockChange> 
   waiting: 0,
   nextReleaseAt: null,
   nextReleaseInMs: null,
+  releaseAt: null,
+  releaseInMs: null,
   ...held,
 });
 
