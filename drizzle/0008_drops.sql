@@ -400,15 +400,15 @@ BEGIN
            count(*)::integer
       INTO waiting_units, lines_waited
       FROM waitlist_entries w WHERE w.client_key = for_client;
+    -- A drop's line holds one entry per client, however many waiter cookies it brings (invariant 11).
+    IF release_time IS NOT NULL AND EXISTS (
+         SELECT 1 FROM waitlist_entries w WHERE w.product_id = for_product AND w.client_key = for_client) THEN
+      RETURN jsonb_build_object('code', 'already_waiting', 'details', jsonb_build_object('draw', 1));
+    END IF;
     share := shopper_share(for_product, max_qty);
     IF held_units + waiting_units + units_wanted > share THEN
       RETURN jsonb_build_object('code', 'hold_limit', 'details', jsonb_build_object(
         'held', held_units, 'waiting', waiting_units, 'perShopperLimit', share));
-    END IF;
-    -- A drop's line holds one entry per client, however many waiter cookies it brings (invariant 11).
-    IF release_time IS NOT NULL AND EXISTS (
-         SELECT 1 FROM waitlist_entries w WHERE w.product_id = for_product AND w.client_key = for_client) THEN
-      RETURN jsonb_build_object('code', 'already_waiting', 'details', '{}'::jsonb);
     END IF;
     IF lines_waited >= max_lines THEN
       RETURN jsonb_build_object('code', 'hold_limit', 'details', jsonb_build_object(

@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { productIdSchema } from "@/lib/cart/schemas";
 import { isAdminToken } from "@/lib/admin/auth";
+import { updateProductSettings } from "@/lib/catalog/product-settings";
+import { config } from "@/lib/config";
 import { receiveStock } from "@/lib/inventory/restock";
 import { describeError } from "@/lib/http/error-response";
 import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/http/admin-session";
@@ -45,6 +47,70 @@ export async function restockAction(_previous: FormState, form: FormData): Promi
   try {
     const product = await receiveStock(parsed.data.productId, parsed.data.add);
     return { note: `Received ${parsed.data.add}: ${product.available} available, ${product.onHand} on hand.` };
+  } catch (error) {
+    return { error: describeError(error).body.error.message };
+  }
+}
+
+const Limit = z.object({
+  productId: z.coerce.number().pipe(productIdSchema),
+  limit: z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? null : Number(v)))
+    .pipe(
+      z
+        .number({ error: "Enter a whole number of units, or nothing for no limit." })
+        .int("Enter a whole number of units.")
+        .min(1, "The limit is at least 1.")
+        .nullable(),
+    ),
+});
+
+/** A product's limit per shopper (invariant 9); empty: none beyond MAX_QTY_PER_LINE. */
+export async function setLimitAction(_previous: FormState, form: FormData): Promise<FormState> {
+  if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
+  const parsed = Limit.safeParse({ productId: form.get("productId"), limit: form.get("limit") ?? "" });
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
+  const max = config().maxQtyPerLine;
+  if (parsed.data.limit !== null && parsed.data.limit > max) return { error: `The limit is at most ${max}.` };
+  try {
+    const product = await updateProductSettings(parsed.data.productId, { perShopperLimit: parsed.data.limit });
+    return { note: `Limit ${product.perShopperLimit} per shopper.` };
+  } catch (error) {
+    return { error: describeError(error).body.error.message };
+  }
+}
+
+// The form sends the operator's local time as the browser turned it into an ISO time
+// (`releaseAtIso`); without JavaScript only the datetime-local value, read as UTC (the form says so).
+const Drop = z.object({
+  productId: z.coerce.number().pipe(productIdSchema),
+  intent: z.enum(["schedule", "open"]),
+  releaseAt: z.string().max(64),
+  releaseAtIso: z.string().max(64),
+});
+
+/** Schedules or moves a product's drop (invariant 11), or opens a scheduled one now. */
+export async function scheduleDropAction(_previous: FormState, form: FormData): Promise<FormState> {
+  if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
+  const parsed = Drop.safeParse({
+    productId: form.get("productId"),
+    intent: form.get("intent") ?? "schedule",
+    releaseAt: form.get("releaseAt") ?? "",
+    releaseAtIso: form.get("releaseAtIso") ?? "",
+  });
+  if (!parsed.success) return { error: "Invalid input." };
+  const { productId, intent, releaseAt, releaseAtIso } = parsed.data;
+  let at: Date | null = null;
+  if (intent === "schedule") {
+    at = new Date(releaseAtIso || (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(releaseAt) ? `${releaseAt}:00Z` : ""));
+    if (Number.isNaN(at.getTime())) return { error: "Enter the date and time the drop opens." };
+    if (at.getTime() <= Date.now()) return { error: "Choose a time in the future, or open the drop now." };
+  }
+  try {
+    await updateProductSettings(productId, { releaseAt: at });
+    return { note: at ? `The drop opens at ${at.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "Opening now." };
   } catch (error) {
     return { error: describeError(error).body.error.message };
   }

@@ -2,12 +2,34 @@
 
 import { useEffect, useRef, useState } from "react";
 import { formatRemaining } from "@/components/cart/countdown-format";
-import { RELEASE_PATHS, type DashboardSnapshot } from "@/lib/admin/dashboard-types";
+import { RELEASE_PATHS, type DashboardSnapshot, type DrawCounts } from "@/lib/admin/dashboard-types";
 import { signOutAction } from "./actions";
 import { COLORS, Heartbeat, HoldsPerMinute, ReleaseLag } from "./charts";
+import { LocalTime } from "@/components/product/local-time";
+import { DropForm, LimitForm } from "./drop-forms";
 import { RestockForm } from "./restock-form";
 
 type Connection = "live" | "reconnecting" | "problem";
+
+/** A drawn drop's entrants by what came of them, and the units sold of the product. */
+function DrawFigures({ draw, sold }: { draw: DrawCounts; sold: number }) {
+  return (
+    <dl className="grid grid-cols-[auto_auto] gap-x-3 text-xs">
+      <dt>Entrants</dt>
+      <dd>{draw.entrants}</dd>
+      <dt>Offers made</dt>
+      <dd>{draw.offered + draw.claimed + draw.passed_on}</dd>
+      <dt>Claimed</dt>
+      <dd>{draw.claimed}</dd>
+      <dt>Passed on</dt>
+      <dd>{draw.passed_on}</dd>
+      <dt>Still in line</dt>
+      <dd>{draw.waiting}</dd>
+      <dt>Units sold</dt>
+      <dd>{sold}</dd>
+    </dl>
+  );
+}
 const HEARTBEAT_POINTS = 300;
 
 /** The operator's live view: one server-sent-event stream, a snapshot each second. */
@@ -161,6 +183,69 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                   </td>
                 </tr>
               ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="drops-heading" className="space-y-3">
+        <h2 id="drops-heading" className="text-xl font-semibold">
+          Drops and limits
+        </h2>
+        <p className="text-sm text-stone-600">
+          A drop cannot be held before it opens. Everyone who enters its draw before then is put in a random order when
+          it opens, and the units are offered to them in that order.
+        </p>
+        <div className="relative overflow-x-auto rounded-lg border border-stone-200 bg-white">
+          <table className="w-full min-w-[44rem] text-left text-sm tabular-nums">
+            <thead className="bg-stone-100 text-stone-700">
+              <tr>
+                <th scope="col" className="px-3 py-2">
+                  Product
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Limit per shopper
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Drop
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Draw
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {products.map((p) => {
+                const drop = p.drop;
+                const pending = drop !== null && !drop.opened;
+                return (
+                  <tr key={p.id} data-testid={`drop-${p.slug}`} className="border-t border-stone-100 align-top">
+                    <th scope="row" className="px-3 py-2 font-medium">
+                      {p.name}
+                    </th>
+                    <td className="px-3 py-2">
+                      <LimitForm productId={p.id} name={p.name} limit={p.perShopperLimit} />
+                    </td>
+                    <td className="px-3 py-2">
+                      {drop && (
+                        <p className="mb-1" data-testid="drop-state">
+                          {pending ? "Opens" : "Opened"} <LocalTime iso={drop.releaseAt} withDay />
+                        </p>
+                      )}
+                      <DropForm productId={p.id} name={p.name} releaseAt={drop?.releaseAt ?? null} pending={pending} />
+                    </td>
+                    <td className="px-3 py-2" data-testid="draw">
+                      {drop === null ? (
+                        "—"
+                      ) : pending ? (
+                        `${p.waiting} entered`
+                      ) : (
+                        <DrawFigures draw={drop.draw} sold={p.sold} />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

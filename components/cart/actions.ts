@@ -147,7 +147,9 @@ export async function joinLineAction(productId: number, quantity: number): Promi
     const state = await holdState(cartId);
     return {
       state,
-      note: `You're ${ordinal(entry.position ?? 1)} in line for the ${entry.name}. If units come back, they are held for you, and this page tells you.`,
+      note: entry.drawAt
+        ? `You're in the draw for the ${entry.name}. When the drop opens, the order of everyone who entered is drawn at random, and this page shows your result.`
+        : `You're ${ordinal(entry.position ?? 1)} in line for the ${entry.name}. If units come back, they are held for you, and this page tells you.`,
     };
   });
 }

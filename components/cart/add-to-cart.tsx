@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState, useTransition } from "react";
-import { useAvailable } from "@/components/product/live-stock";
+import { useAvailable, useDropPending } from "@/components/product/live-stock";
 import { addToCartAction, addToCartForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { ReturnTo } from "./hold-notices";
@@ -20,9 +20,12 @@ export function AddToCart({
   available: rendered,
   withQuantity = false,
   perShopperLimit,
+  releaseAt = null,
 }: {
   product: ProductRef;
   available: number;
+  /** A drop not yet open, as the page was rendered (the draw's form takes this place until it opens). */
+  releaseAt?: string | null;
   withQuantity?: boolean;
   /** The product's own limit per shopper (invariant 9); MAX_QTY_PER_LINE bounds it either way. */
   perShopperLimit?: number;
@@ -36,6 +39,7 @@ export function AddToCart({
     perShopperLimit ?? Infinity,
   );
   const available = useAvailable(product.id, rendered);
+  const dropPending = useDropPending(product.id, releaseAt);
 
   function add() {
     const { cart: before, setCart, adoptCart } = store.getState();
@@ -71,7 +75,7 @@ export function AddToCart({
     </div>
   );
   // Nothing to hold: the stock label says why, and the waiting line's form takes this place.
-  if (available <= 0) return status;
+  if (available <= 0 || dropPending) return status;
   return (
     <form
       action={addToCartForm}

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { useCartStore } from "@/components/cart/cart-store";
+import { DropCountdown } from "./drop-countdown";
 import { useStock, type RenderedStock } from "./live-stock";
 import { StockLabel } from "./stock-label";
 
@@ -38,6 +39,18 @@ export function LiveStockLabel({
   // Before hydration (and on the server), the time left as the page was rendered.
   const releaseInMs =
     stock.releaseDeadline !== null && now !== null ? stock.releaseDeadline - now : rendered.nextReleaseInMs;
+  // A drop that has not opened: when it does is all there is to say (nobody can hold it before).
+  if (stock.drop) {
+    return (
+      <span className={className}>
+        <DropCountdown
+          releaseAt={stock.drop.releaseAt}
+          opensAt={stock.drop.opensAt}
+          renderedInMs={rendered.releaseInMs}
+        />
+      </span>
+    );
+  }
   return (
     <StockLabel
       available={stock.available}

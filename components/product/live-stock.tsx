@@ -107,6 +107,12 @@ export function useStock(productId: number, rendered: RenderedStock): LiveStock 
   );
 }
 
+/** Whether the product is a drop that has not opened (nobody may add it yet): live, or as rendered until news arrives. */
+export function useDropPending(productId: number, renderedReleaseAt: string | null): boolean {
+  const live = useContext(LiveStockContext).stock.get(productId);
+  return live ? live.drop !== null : renderedReleaseAt !== null;
+}
+
 /** The live `available` of a product, or what the page was rendered with until news arrives. */
 export function useAvailable(productId: number, rendered: number): number {
   return useContext(LiveStockContext).stock.get(productId)?.available ?? rendered;

@@ -46,7 +46,12 @@ export function ProductCard({ product }: { product: ProductView }) {
         </div>
         {/* Above the stretched link: the form is clicked, not the card. */}
         <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
-          <AddToCart product={product} available={product.available} perShopperLimit={product.perShopperLimit} />
+          <AddToCart
+            product={product}
+            available={product.available}
+            perShopperLimit={product.perShopperLimit}
+            releaseAt={product.releaseAt}
+          />
           <JoinLine product={product} rendered={product} />
         </div>
       </div>

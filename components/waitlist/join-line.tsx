@@ -12,6 +12,7 @@ import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { ReturnTo } from "@/components/cart/hold-notices";
 import { ordinal } from "@/components/cart/ordinal";
 import { QuantityField } from "@/components/cart/quantity-field";
+import { LocalTime } from "@/components/product/local-time";
 import { useStock, type RenderedStock } from "@/components/product/live-stock";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
@@ -20,8 +21,9 @@ const REFRESH_PLACE_MS = 2_000;
 /**
  * "Join the line": for a product that cannot be held now (sold out, or all in shoppers' carts).
  * Units that come back go to the line first, as a hold in the shopper's cart (invariant 8). Once
- * in line: the place, kept live from the stock stream, and "Leave the line". A plain form
- * without JavaScript.
+ * in line: the place, kept live from the stock stream, and "Leave the line". For a drop that has
+ * not opened it is "Enter the draw" (invariant 11): until the draw the entry has no place, only
+ * the time of the draw; then the offer's banner or the drawn place. A plain form without JavaScript.
  */
 export function JoinLine({
   product,
@@ -46,13 +48,15 @@ export function JoinLine({
   const lastRefresh = useRef(0);
 
   // The line moved (someone joined, left, or was handed units): re-read this shopper's place.
+  // So did a drop that opened (its draw gave every entrant an offer or a place).
   const waitingNow = stock.waiting;
+  const dropOpen = stock.drop === null;
   const inLine = entry !== null && entry.offer === null;
   useEffect(() => {
     if (!inLine || performance.now() - lastRefresh.current < REFRESH_PLACE_MS) return;
     lastRefresh.current = performance.now();
     void refreshHoldAction().then((r) => r.ok && store.setState({ waiting: r.state.waiting }));
-  }, [waitingNow, inLine, store]);
+  }, [waitingNow, dropOpen, inLine, store]);
 
   const run = (work: () => ReturnType<typeof leaveLineAction>) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -77,6 +81,29 @@ export function JoinLine({
     </p>
   );
   if (entry?.offer) return status; // handed over: the offer's banner says so
+  if (entry?.drawAt) {
+    return (
+      <div className="flex flex-col gap-2" data-testid="in-draw">
+        <p className="rounded-md border border-violet-200 bg-violet-50 px-3 py-2 text-sm text-violet-950">
+          <strong className="font-semibold">You&apos;re in the draw</strong> for{" "}
+          {entry.quantity === 1 ? "one" : entry.quantity}. Results at <LocalTime iso={entry.drawAt} />: if you are
+          drawn, it is held in your cart for you, and this page tells you.
+        </p>
+        <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
+          <input type="hidden" name="productId" value={product.id} />
+          <ReturnTo />
+          <button
+            type="submit"
+            disabled={pending}
+            className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
+          >
+            Leave the draw
+          </button>
+        </form>
+        {status}
+      </div>
+    );
+  }
   if (entry) {
     return (
       <div className="flex flex-col gap-2" data-testid="in-line">
@@ -100,8 +127,9 @@ export function JoinLine({
       </div>
     );
   }
-  if (stock.available > 0) return status;
+  if (stock.available > 0 && !stock.drop) return status;
   const place = ordinal(stock.waiting + 1);
+  const label = stock.drop ? "Enter the draw" : `Join the line — you'd be ${place}`;
   return (
     <form
       action={joinLineForm}
@@ -121,12 +149,18 @@ export function JoinLine({
         <button
           type="submit"
           disabled={pending}
-          aria-label={`Join the line for ${product.name}, you'd be ${place}`}
+          aria-label={stock.drop ? `Enter the draw for ${product.name}` : `Join the line for ${product.name}, you'd be ${place}`}
           className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 disabled:opacity-60`}
         >
-          {pending ? "Joining…" : `Join the line — you'd be ${place}`}
+          {pending ? "Joining…" : label}
         </button>
       </div>
+      {stock.drop && (
+        <p className="text-sm text-stone-600">
+          Everyone who enters before <LocalTime iso={stock.drop.releaseAt} /> has the same chance: the order is drawn
+          at random when the drop opens, so entering early makes no difference.
+        </p>
+      )}
       {status}
     </form>
   );

@@ -15,6 +15,21 @@ export type ProductRow = {
   waiting: number;
   /** ms until the earliest deadline among its holds (database clock); null when none is held. */
   nextReleaseInMs: number | null;
+  /** Units one shopper may hold and wait for; null: MAX_QTY_PER_LINE. */
+  perShopperLimit: number | null;
+  /** Its latest drop, null when it never had one: when it opens or opened, and its draw so far. */
+  drop: { releaseAt: string; opened: boolean; draw: DrawCounts } | null;
+};
+
+/** A drop's entrants by what came of them, and the units offered to them (lib/drops/draw-record.ts). */
+export type DrawCounts = {
+  entrants: number;
+  unitsOffered: number;
+  offered: number;
+  claimed: number;
+  passed_on: number;
+  waiting: number;
+  left: number;
 };
 
 export type HoldRow = {

@@ -1,6 +1,7 @@
 import "server-only";
 import { countActiveCarts } from "../cart/overdue";
 import { recentWorkers } from "../worker-heartbeats";
+import { drawSummaries } from "../drops/draw-record";
 import { pg } from "../db/client";
 import { ledgerStatus } from "../ledger/reconcile";
 import {
@@ -16,16 +17,30 @@ const SHOWN_HOLDS = 50;
 const LAG_BOUNDS_MS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000];
 
 async function productRows(): Promise<ProductRow[]> {
-  return pg()<ProductRow[]>`
+  type Row = Omit<ProductRow, "drop"> & { release_at: string | null; opened: boolean };
+  const [rows, draws] = await Promise.all([
+    pg()<Row[]>`
     select p.id, p.slug, p.name, i.on_hand as "onHand", i.available, i.reserved, i.sold,
+           p.per_shopper_limit as "perShopperLimit", p.release_at, p.opened_at is not null as opened,
            (select count(*)::int from waitlist_entries w
              where w.product_id = p.id and w.offer_cart_id is null) as waiting,
            (select floor(extract(epoch from min(c.expires_at) - now()) * 1000)::int
               from reservations r join carts c on c.id = r.cart_id and c.state = 'active'
              where r.product_id = p.id) as "nextReleaseInMs"
       from products p join inventory i on i.product_id = p.id
-     order by p.id`;
+     order by p.id`,
+    drawSummaries(),
+  ]);
+  return rows.map(({ release_at, opened, ...row }) => ({
+    ...row,
+    drop:
+      release_at === null
+        ? null
+        : { releaseAt: new Date(release_at).toISOString(), opened, draw: draws.get(row.id) ?? noDraw },
+  }));
 }
+
+const noDraw = { entrants: 0, unitsOffered: 0, offered: 0, claimed: 0, passed_on: 0, waiting: 0, left: 0 };
 
 async function holdRows(): Promise<DashboardSnapshot["holds"]> {
   const sql = pg();

@@ -76,7 +76,9 @@ function joinRefusal({ code, details }: Refusal): ShopError {
     case "in_stock":
       return new ShopError("in_stock", `${available} in stock: add it to your cart instead.`, { available });
     case "already_waiting":
-      return new ShopError("already_waiting", "You are already in line for this item.");
+      return details.draw
+        ? new ShopError("already_waiting", "You are already in the draw for this item (one entry per shopper).")
+        : new ShopError("already_waiting", "You are already in line for this item.");
     case "hold_limit":
       return perShopperLimit !== undefined
         ? new ShopError(

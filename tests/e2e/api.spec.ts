@@ -115,6 +115,7 @@ test.describe("the cart API", () => {
       "nextReleaseAt",
       "perShopperLimit",
       "priceCents",
+      "releaseAt",
       "reserved",
       "slug",
       "waiting",

@@ -131,7 +131,7 @@ describe("a drop (invariant 11)", () => {
       await pg()`select draw_drop(${productId}::int)`;
       const [first] = await pg()<{ rank: number }[]>`
         select draw_rank as rank from waitlist_entries where product_id = ${productId} order by joined_at limit 1`;
-      counts[(first?.rank as number) - 1] += 1;
+      counts[(first?.rank as number) - 1] = (counts[(first?.rank as number) - 1] ?? 0) + 1;
     }
     const expected = 200 / entrantsPerDraw;
     const chiSquare = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);

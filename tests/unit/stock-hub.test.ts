@@ -68,7 +68,7 @@ describe("stock hub", () => {
     expect(b.received[0]).toBe(a.received[0]); // serialised and encoded once
     expect(other.received).toEqual([]);
     expect(decoder.decode(a.received[0])).toBe(
-      'data: [{"productId":1,"available":4,"reserved":0,"waiting":0,"nextReleaseAt":null,"nextReleaseInMs":null}]\n\n',
+      'data: [{"productId":1,"available":4,"reserved":0,"waiting":0,"nextReleaseAt":null,"nextReleaseInMs":null,"releaseAt":null,"releaseInMs":null}]\n\n',
     );
   });
 

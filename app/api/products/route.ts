@@ -3,6 +3,8 @@ import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async () => {
   const products = await listProducts();
-  // nextReleaseInMs only serves a page's countdown; the API's clients read nextReleaseAt.
-  return json({ products: products.map(({ description: _d, nextReleaseInMs: _ms, ...p }) => p) });
+  // The *InMs fields only serve a page's countdowns; the API's clients read nextReleaseAt and releaseAt.
+  return json({
+    products: products.map(({ description: _d, nextReleaseInMs: _ms, releaseInMs: _r, ...p }) => p),
+  });
 });

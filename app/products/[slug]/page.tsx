@@ -50,11 +50,14 @@ export default async function ProductPage({ params }: Props) {
             productId={product.id}
             available={product.available}
             holdFor={holdDuration(config().cartTtlSeconds)}
+            offerFor={holdDuration(config().offerTtlSeconds)}
+            releaseAt={product.releaseAt}
           />
           <AddToCart
             product={product}
             available={product.available}
             perShopperLimit={product.perShopperLimit}
+            releaseAt={product.releaseAt}
             withQuantity
           />
           <JoinLine product={product} rendered={product} withQuantity />
