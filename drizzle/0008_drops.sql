@@ -454,7 +454,7 @@ BEGIN
   INSERT INTO draw_entries (product_id, release_at, rank, entry_id, waiter_id, client_key, joined_at, quantity)
   SELECT product, release_time, draw_rank, id, waiter_id, client_key, joined_at, quantity FROM drawn_entries;
   GET DIAGNOSTICS entrants = ROW_COUNT;
-  UPDATE products SET drawn_at = now() WHERE id = product;
+  UPDATE products SET drawn_at = clock_timestamp() WHERE id = product;
   RETURN jsonb_build_object('drawn', true, 'entrants', entrants);
 END
 $$;
@@ -478,7 +478,7 @@ BEGIN
   -- Fewer than a batch: the units or the line ran out, and the line has had what it could. From
   -- now on anyone may add what is left, and units that come back go to the line as always.
   IF jsonb_array_length(offers) < batch THEN
-    UPDATE products SET opened_at = now() WHERE id = product;
+    UPDATE products SET opened_at = clock_timestamp() WHERE id = product;
   END IF;
   RETURN jsonb_build_object('offers', offers, 'opened', jsonb_array_length(offers) < batch);
 END

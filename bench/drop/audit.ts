@@ -64,6 +64,8 @@ export type AuditRow =
       oldOfferCart: string | null;
       newOfferCart: string | null;
       offeredUnits: number | null;
+      /** The entry's rank in its drop's draw (null: not drawn). */
+      drawRank: number | null;
     })
   | (Base & { tbl: "inventory"; productId: number; oldAvailable: number; newAvailable: number })
   | (Base & {
@@ -127,6 +129,7 @@ export async function readAudit(sql: Sql): Promise<AuditRow[]> {
           oldOfferCart: (r.old?.offer_cart_id as string | null | undefined) ?? null,
           newOfferCart: (r.new?.offer_cart_id as string | null | undefined) ?? null,
           offeredUnits: r.new?.offered_units === undefined ? null : (r.new.offered_units as number | null),
+          drawRank: (row.draw_rank as number | null | undefined) ?? null,
         };
       case "inventory":
         return {

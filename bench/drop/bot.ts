@@ -3,7 +3,8 @@
  * hammers add-to-cart in a loop for as many units as one client may hold, dropping its cookies
  * before each try so every try opens a new cart, with a forged X-Forwarded-For on every request;
  * it polls the product for units coming back and grabs them; it tries to keep what it holds
- * longer; it opens streams by the hundred and abandons them; it never checks out.
+ * longer; it opens streams by the hundred and abandons them; in a drop decided by a draw it
+ * enters the draw again and again, a fresh identity (cookies) each time; it never checks out.
  *
  * Each activity is a client of its own (its own cookie jar and connections) from the bot's one
  * address: to the store they are all the same client, which is the point of the per-client caps.
@@ -21,6 +22,9 @@ export type BotLog = {
   extensionsGranted: number;
   streamsTried: number;
   streamsAccepted: number;
+  /** Tries to enter the line or the draw, and those answered 201. */
+  entryTries: number;
+  entriesAccepted: number;
 };
 
 const POLL_MS = 250;
@@ -46,6 +50,8 @@ export async function playBot(sale: Sale, index: number, seed: number, opts: Bot
     extensionsGranted: 0,
     streamsTried: 0,
     streamsAccepted: 0,
+    entryTries: 0,
+    entriesAccepted: 0,
   };
   const closed = sale.closed;
   const clients: HttpClient[] = [];
@@ -91,6 +97,37 @@ export async function playBot(sale: Sale, index: number, seed: number, opts: Bot
     }
   };
 
+  // The draw: every try a new identity, as many as it can send. At the close it leaves the line
+  // with each identity that got in, as the shoppers do, so the sale ends with nobody waiting.
+  const entered: string[] = [];
+  const enter = async () => {
+    const c = client();
+    while (!closed.aborted && sale.releaseAtMs !== null) {
+      c.forgetCookies();
+      const reply = await c.call("join", "POST", "/api/waitlist", {
+        body: { productId: sale.productId, quantity: sale.maxQtyPerLine },
+        headers: forged(),
+      });
+      log.entryTries += 1;
+      if (reply.status === 201) {
+        log.entriesAccepted += 1;
+        const waiter = c.cookie("waiter");
+        if (waiter) entered.push(waiter);
+      }
+      await sleep(POLL_MS, closed);
+    }
+    for (const waiter of entered) {
+      c.forgetCookies();
+      c.setCookie("waiter", waiter);
+      // Its other loops have stopped: the door's budget refills, and a refusal says when.
+      for (let tries = 0; tries < 10; tries += 1) {
+        const left = await c.call("leave", "DELETE", `/api/waitlist/${sale.productId}`, { headers: forged() });
+        if (left.status !== 429 && left.status !== 503 && left.status !== 0) break;
+        await sleep(Math.max(0.2, left.retryAfterS ?? 1) * 1_000);
+      }
+    }
+  };
+
   const extend = async () => {
     const c = client();
     while (!closed.aborted) {
@@ -120,7 +157,7 @@ export async function playBot(sale: Sale, index: number, seed: number, opts: Bot
   };
 
   try {
-    await Promise.all([...Array.from({ length: opts.loops }, hammer), poll(), extend(), streams()]);
+    await Promise.all([...Array.from({ length: opts.loops }, hammer), poll(), extend(), streams(), enter()]);
   } finally {
     for (const c of clients) c.close();
   }

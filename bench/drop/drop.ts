@@ -26,6 +26,7 @@ import { replay, type History } from "./history";
 import { requestCost, type RequestCost } from "./request-cost";
 import { rowLockHeld, scrapeText, type RowLockHeld } from "./row-lock";
 import { checkLedger, type LedgerCheck } from "./ledger-check";
+import { drawFigures, type DrawFigures } from "./draw";
 import { childPids, Monitor, redisServerPid, type MonitorResult } from "./monitor";
 import { sleep } from "./random";
 import type { Sale } from "./sale";
@@ -44,6 +45,13 @@ export type DropOptions = {
   arrivalSeconds: number;
   /** The product's limit per shopper (invariant 9); 0: none, so MAX_QTY_PER_LINE. */
   perShopperLimit: number;
+  /**
+   * "race": on sale from the opening, first come first served. "draw": the product's release is
+   * set `releaseSeconds` after the opening; shoppers arriving before it enter the draw, bots enter
+   * it with fresh identities again and again (invariant 11).
+   */
+  mode: "race" | "draw";
+  releaseSeconds: number;
   /** Add-to-cart loops each bot runs at once. */
   botLoops: number;
   /** Streams each bot opens at once every 3 s and abandons (half at once, half after the answer's headers). */
@@ -140,6 +148,8 @@ export type DropResult = {
   rowLock: RowLockHeld;
   /** Web CPU per product page view, catalog page view and door refusal, measured after the sale. */
   cost: RequestCost;
+  /** The draw's figures (mode "draw"), null in a race. */
+  draw: DrawFigures | null;
   /** What the web server logged besides its JSON event lines (errors, above all), counted by text. */
   webLog: Record<string, number>;
   ledger: LedgerCheck;
@@ -251,7 +261,9 @@ async function play(
       productId: product.id,
       slug,
       holdMs: options.holdSeconds * 1_000,
-      arrivalMs: options.arrivalSeconds * 1_000,
+      // In a draw, shoppers arrive before and after the release, most of them before it.
+      arrivalMs: (options.arrivalSeconds + (options.mode === "draw" ? options.releaseSeconds : 0)) * 1_000,
+      releaseAtMs: null,
       maxQtyPerLine,
       closed: close.signal,
       recorder,
@@ -268,6 +280,14 @@ async function play(
     });
     await monitor.start();
 
+    // A drop decided by a draw: released `releaseSeconds` from now, on the database's clock.
+    if (options.mode === "draw") {
+      const [release] = await sql<{ ms: number }[]>`
+        update products set release_at = now() + make_interval(secs => ${options.releaseSeconds})
+         where id = ${product.id}
+        returning (extract(epoch from release_at) * 1000)::float8 as ms`;
+      sale.releaseAtMs = release?.ms ?? null;
+    }
     const startedAt = new Date();
     const opened = performance.now();
     progress(`open: ${options.shoppers} shoppers, ${options.bots} bots, ${options.seconds} s`);
@@ -317,10 +337,13 @@ async function play(
       // The longest a hold can last now: a shopper's extension, or an offer, plus a sweep and slack.
       maxWaitMs: (2 * Math.max(options.holdSeconds, options.offerSeconds) + 30) * 1_000,
     });
-    const history = replay(await readAudit(sql), sideOf, {
+    const audit = await readAudit(sql);
+    const history = replay(audit, sideOf, {
       maxQtyPerLine,
       maxUnitsPerCart: Number(LIMITS.MAX_UNITS_PER_CART),
     });
+    const draw =
+      options.mode === "draw" ? await drawFigures(sql, product.id, audit, history, shoppers, bots, sideOf) : null;
 
     // Answers of the sale itself (not the leaving at closing time) for throughput.
     const outcomes = recorder.outcomes;
@@ -362,6 +385,12 @@ async function play(
       ...history.line.freedWhileWaiting,
       ...ledger.foreignClientKeys.map((k) => `a cart or place in line counted under ${k}, an address no client had`),
       ...(errors.length > 0 ? [`${errors.length} answers with a 5xx status`] : []),
+      ...(draw && draw.unitsHeldBeforeRelease > 0
+        ? [`${draw.unitsHeldBeforeRelease} units were held before the release (invariant 11)`]
+        : []),
+      ...(draw && draw.clientsWithSeveralEntries > 0
+        ? [`${draw.clientsWithSeveralEntries} clients had more than one entry in the draw (invariant 11)`]
+        : []),
     ];
     // Every hold has ended by now: the histograms hold the whole sale's statements.
     const rowLock = rowLockHeld(
@@ -468,6 +497,7 @@ async function play(
       monitor: monitorShown,
       rowLock,
       cost,
+      draw,
       webLog: summarizeLog(web.output.join("")),
       ledger,
       violations,

@@ -148,10 +148,14 @@ export function replay(
   const holds = new Map<string, Map<number, { qty: number; since: number }>>(); // cart → product → units
   const cartsOf = new Map<string, Set<string>>(); // client → its carts with holds
   const held = bySide();
-  type Waiting = { productId: number; joinedUs: bigint; id: bigint };
+  type Waiting = { productId: number; joinedUs: bigint; id: bigint; rank: number | null };
   const waiting = new Map<string, Waiting>();
   const offered = new Map<string, { cart: string; units: number }>();
-  const before = (a: Waiting, b: Waiting) => a.joinedUs < b.joinedUs || (a.joinedUs === b.joinedUs && a.id < b.id);
+  // The line's order (drizzle/0008_drops.sql): a drop's drawn ranks first, then arrival.
+  const before = (a: Waiting, b: Waiting) => {
+    if (a.rank !== b.rank) return b.rank === null || (a.rank !== null && a.rank < b.rank);
+    return a.joinedUs < b.joinedUs || (a.joinedUs === b.joinedUs && a.id < b.id);
+  };
 
   for (const r of rows) {
     const tx = txs.get(r.tx) as TxInfo;
@@ -184,10 +188,17 @@ export function replay(
         break;
       }
       case "waitlist_entries": {
-        const entry: Waiting = { productId: r.productId, joinedUs: r.joinedUs, id: BigInt(r.entryId) };
+        const entry: Waiting = {
+          productId: r.productId,
+          joinedUs: r.joinedUs,
+          id: BigInt(r.entryId),
+          rank: r.drawRank,
+        };
         if (r.op === "INSERT") {
           h.line.joins += 1;
           waiting.set(r.entryId, entry);
+        } else if (r.op === "UPDATE" && r.oldOfferCart === null && r.newOfferCart === null) {
+          if (waiting.has(r.entryId)) waiting.set(r.entryId, entry); // drawn: its rank is its place now
         } else if (r.op === "UPDATE" && r.oldOfferCart === null && r.newOfferCart !== null) {
           for (const [id, other] of waiting) {
             if (id !== r.entryId && other.productId === r.productId && before(other, entry)) {

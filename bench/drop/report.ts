@@ -24,7 +24,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     .map(([code, c]) => `| ${code} | ${n(c.shopper)} | ${n(c.bot)} |`);
 
   return [
-    `## Drop rehearsal: ${n(o.units)} units, ${n(o.shoppers)} shoppers, ${n(o.bots)} bots, ${o.seconds} s`,
+    `## Drop rehearsal, ${o.mode === "draw" ? `a draw (released ${o.releaseSeconds} s after the opening)` : "a race (on sale from the opening)"}: ${n(o.units)} units, ${n(o.shoppers)} shoppers, ${n(o.bots)} bots, ${o.seconds} s`,
     ``,
     `${machine}; \`${command}\`; ${r.startedAt}. Holds of ${o.holdSeconds} s (offers ${o.offerSeconds} s), ` +
       `shoppers arriving over ${o.arrivalSeconds} s, ${o.botLoops} add loops and bursts of ${o.botStreamBurst} abandoned streams per bot, ${o.workers} workers, ` +
@@ -35,6 +35,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `|  | shoppers | bots |`,
     `| --- | ---: | ---: |`,
     `| units sold | ${n(r.sold.shoppers)} | ${n(r.sold.bots)} |`,
+    ...(r.draw ? drawRows(r) : []),
     `| units that went into their carts | ${n(r.held.unitsHeld.shopper)} | ${n(r.held.unitsHeld.bot)} |`,
     `| unit-seconds held | ${n(r.held.unitSeconds.shopper)}${share(r.held.unitSeconds.shopper, unitSeconds)} | ${n(r.held.unitSeconds.bot)}${share(r.held.unitSeconds.bot, unitSeconds)} |`,
     `| most units held at once, all together | ${n(r.held.peakHeld.shopper)} | ${n(r.held.peakHeld.bot)} |`,
@@ -94,6 +95,32 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
   ].join("\n");
 }
 
+/** A draw's rows of the by-side table, then its own figures. */
+function drawRows(r: DropResult): string[] {
+  const d = r.draw;
+  if (!d) return [];
+  const entrantsShare = (bots: number) => share(bots, d.entrants);
+  const offered = d.openingUnitsOffered.shopper + d.openingUnitsOffered.bot + d.openingUnitsOffered.other;
+  return [
+    `| entries in the draw | ${n(d.entrants - d.botEntries)} | ${n(d.botEntries)}${entrantsShare(d.botEntries)} from ${n(d.botEntryTries)} tries (${n(d.botEntriesAccepted)} accepted) |`,
+    `| units offered at the opening | ${n(d.openingUnitsOffered.shopper)} | ${n(d.openingUnitsOffered.bot)}${share(d.openingUnitsOffered.bot, offered)} |`,
+    `| units offered through the line over the sale | ${n(d.unitsOffered.shopper)} | ${n(d.unitsOffered.bot)} |`,
+    ``,
+    `| the draw | value |`,
+    `| --- | --- |`,
+    `| units held by anyone before the release | ${n(d.unitsHeldBeforeRelease)} |`,
+    `| clients with more than one entry | ${n(d.clientsWithSeveralEntries)} |`,
+    `| the bots' ranks in the draw (of ${n(d.entrants)}) | ${d.botRanks.length ? d.botRanks.join(", ") : "–"} |`,
+    `| release → first offer / → every opening offer made (opened), ms, database clock | ${n(d.releaseToFirstOfferMs)} / ${n(d.releaseToOpenedMs)} |`,
+    `| release → each opening offer, p50 / p99 ms | ${pair(d.releaseToOffer.p50, d.releaseToOffer.p99)} (${n(d.releaseToOffer.n)} offers) |`,
+    `| release → the entrant's page knew, p50 / p99 ms | ${pair(d.releaseToHeard.p50, d.releaseToHeard.p99)} (${n(d.releaseToHeard.n)} shoppers) |`,
+    `| speed bought nothing: offered at the opening, first / last tenth of entrants to join (${n(d.speed.tenth)} each) | ${Math.round(d.speed.firstTenth * 100)}% / ${Math.round(d.speed.lastTenth * 100)}% |`,
+    ``,
+    `|  | shoppers | bots |`,
+    `| --- | ---: | ---: |`,
+  ];
+}
+
 /** The figures the drop's targets name, one row each, from a result. */
 const HEADLINES: [string, (r: DropResult) => number | null][] = [
   ["units sold to shoppers", (r) => r.sold.shoppers],
@@ -115,17 +142,40 @@ const HEADLINES: [string, (r: DropResult) => number | null][] = [
   ["web CPU over the sale, % of one core", (r) => r.monitor.cpuPercent.web],
 ];
 
+/** A draw's own headline figures. */
+const DRAW_HEADLINES: [string, (r: DropResult) => number | null][] = [
+  ["entrants", (r) => r.draw?.entrants ?? null],
+  ["bots' entries", (r) => r.draw?.botEntries ?? null],
+  ["units held before the release", (r) => r.draw?.unitsHeldBeforeRelease ?? null],
+  ["units offered at the opening to bots", (r) => r.draw?.openingUnitsOffered.bot ?? null],
+  [
+    "bots' share of units offered ÷ their share of entries",
+    (r) => {
+      const d = r.draw;
+      if (!d || d.botEntries === 0) return null;
+      const offered = d.openingUnitsOffered.shopper + d.openingUnitsOffered.bot + d.openingUnitsOffered.other;
+      return offered === 0
+        ? null
+        : Number((d.openingUnitsOffered.bot / offered / (d.botEntries / d.entrants)).toFixed(2));
+    },
+  ],
+  ["release → each opening offer p99 ms", (r) => r.draw?.releaseToOffer.p99 ?? null],
+  ["release → the entrant's page knew p99 ms", (r) => r.draw?.releaseToHeard.p99 ?? null],
+  ["offered at the opening, first tenth to join %", (r) => (r.draw ? Math.round(r.draw.speed.firstTenth * 100) : null)],
+  ["offered at the opening, last tenth to join %", (r) => (r.draw ? Math.round(r.draw.speed.lastTenth * 100) : null)],
+];
+
 /** Several runs side by side: each headline figure per run, and its min / median / max. */
-export function summaryMarkdown(results: readonly DropResult[]): string {
+export function summaryMarkdown(results: readonly DropResult[], mode: "race" | "draw"): string {
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-  const rows = HEADLINES.map(([name, of]) => {
+  const rows = [...HEADLINES, ...(mode === "draw" ? DRAW_HEADLINES : [])].map(([name, of]) => {
     const values = results.map(of);
     const known = sorted(values.filter((v): v is number => v !== null));
     const median = known.length === 0 ? null : (known[Math.floor((known.length - 1) / 2)] ?? null);
     return `| ${name} | ${values.map(n).join(" | ")} | ${n(known[0] ?? null)} / ${n(median)} / ${n(known.at(-1) ?? null)} |`;
   });
   return [
-    `## ${results.length} runs`,
+    `## ${results.length} runs, ${mode === "draw" ? "a draw" : "a race"}`,
     ``,
     `| figure | ${results.map((_, i) => `run ${i + 1}`).join(" | ")} | min / median / max |`,
     `| --- | ${results.map(() => "---:").join(" | ")} | ---: |`,

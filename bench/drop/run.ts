@@ -5,7 +5,10 @@
  * something that must always hold did not (oversold, ledger off, a cap or the line broken, a 5xx).
  *
  * DROP_UNITS (100), DROP_SHOPPERS (1000), DROP_BOTS (20), DROP_SECONDS (60), DROP_HOLD_SECONDS (20),
- * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_PER_SHOPPER_LIMIT (0: none, so MAX_QTY_PER_LINE), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
+ * DROP_OFFER_SECONDS (15), DROP_ARRIVAL_SECONDS (10), DROP_BOT_LOOPS (2), DROP_BOT_STREAM_BURST (40),
+ * DROP_MODE (both: "race", on sale from the opening, then "draw", released DROP_RELEASE_SECONDS (20)
+ * after the opening and decided by a draw), DROP_PER_SHOPPER_LIMIT (a race: 0, none, so
+ * MAX_QTY_PER_LINE; a draw: 2, as a drop is sold),
  * DROP_WORKERS (2), DROP_RUNS (1: with more, each run's report, then the min / median / max of the headline figures),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB. WEB_NODE_ARGS are node's
  * options for the web processes (`--cpu-prof --cpu-prof-dir=.bench/prof` to profile them).
@@ -31,7 +34,7 @@ const options = {
   holdSeconds: env("DROP_HOLD_SECONDS", 20),
   offerSeconds: env("DROP_OFFER_SECONDS", 15),
   arrivalSeconds: env("DROP_ARRIVAL_SECONDS", 10),
-  perShopperLimit: env("DROP_PER_SHOPPER_LIMIT", 0),
+  releaseSeconds: env("DROP_RELEASE_SECONDS", 20),
   botLoops: env("DROP_BOT_LOOPS", 2),
   botStreamBurst: env("DROP_BOT_STREAM_BURST", 40),
   workers: env("DROP_WORKERS", 2),
@@ -54,20 +57,32 @@ const set = Object.entries(process.env)
   .join("");
 const command = `${set}npm run drop`;
 
+const mode = process.env.DROP_MODE ?? "both";
+if (!["race", "draw", "both"].includes(mode)) throw new Error("DROP_MODE must be race, draw or both");
+const modes = (mode === "both" ? ["race", "draw"] : [mode]) as ("race" | "draw")[];
+const limitOf = (m: "race" | "draw") => env("DROP_PER_SHOPPER_LIMIT", m === "draw" ? 2 : 0);
+
 const runs = env("DROP_RUNS", 1);
-const results = [];
+const results: Record<"race" | "draw", Awaited<ReturnType<typeof playDrop>>[]> = { race: [], draw: [] };
 for (let run = 1; run <= runs; run += 1) {
-  // Each run its own seed, so three runs are three different crowds.
-  const result = await playDrop({ ...options, seed: options.seed + (run - 1) * 1_000 });
-  results.push(result);
-  if (runs > 1) console.log(`# Run ${run} of ${runs}\n`);
-  console.log(toMarkdown(result, { machine, command }));
-  mkdirSync(".bench", { recursive: true });
-  const json = JSON.stringify({ machine, command, ...result }, null, 2);
-  const file = `.bench/drop-${result.startedAt.replaceAll(":", "-")}.json`;
-  writeFileSync(file, json);
-  writeFileSync(".bench/drop-latest.json", json);
-  console.error(`[drop] saved ${file} and .bench/drop-latest.json`);
-  if (result.violations.length > 0) process.exitCode = 1;
+  for (const m of modes) {
+    // Each run its own seed, so three runs are three different crowds (the same crowd in both modes).
+    const result = await playDrop({
+      ...options,
+      mode: m,
+      perShopperLimit: limitOf(m),
+      seed: options.seed + (run - 1) * 1_000,
+    });
+    results[m].push(result);
+    console.log(`# ${m === "draw" ? "A draw" : "A race"}${runs > 1 ? `, run ${run} of ${runs}` : ""}\n`);
+    console.log(toMarkdown(result, { machine, command }));
+    mkdirSync(".bench", { recursive: true });
+    const json = JSON.stringify({ machine, command, ...result }, null, 2);
+    const file = `.bench/drop-${result.startedAt.replaceAll(":", "-")}.json`;
+    writeFileSync(file, json);
+    writeFileSync(".bench/drop-latest.json", json);
+    console.error(`[drop] saved ${file} and .bench/drop-latest.json`);
+    if (result.violations.length > 0) process.exitCode = 1;
+  }
 }
-if (runs > 1) console.log(summaryMarkdown(results));
+for (const m of modes) if (runs > 1) console.log(summaryMarkdown(results[m], m));

@@ -9,6 +9,8 @@ export type Sale = {
   holdMs: number;
   /** Shoppers arrive over this many ms from the opening, most of them early. */
   arrivalMs: number;
+  /** A drop decided by a draw: its release (Unix ms, database clock); null when the sale is a race from the opening. */
+  releaseAtMs: number | null;
   /** The product's limit per shopper (MAX_QTY_PER_LINE without one): what a bot asks for, the most one client may hold. */
   maxQtyPerLine: number;
   /** Aborts when the sale closes: every wait ends, nobody starts anything new. */

@@ -4,7 +4,9 @@
  * and then checks out, walks away (the hold runs out by itself), or asks once for more time.
  * In line, the page hears of an offer on its stock stream (most shoppers) or by reloading the
  * waiting line (the rest); patience runs out after a while. When the sale closes, whoever is
- * still in line leaves it.
+ * still in line leaves it. In a drop decided by a draw, a shopper who arrives before the release
+ * is refused the add (not_released) and enters the draw instead, waiting for the result like any
+ * place in line, patient from the release on.
  */
 import { HttpClient, type Reply } from "./client";
 import { shopperAddress } from "./addresses";
@@ -125,7 +127,8 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
 
     // The page: most have the live stream open (offers arrive on it), the others reload the line.
     const patience = new AbortController();
-    const gaveUp = setTimeout(() => patience.abort(), between(rnd, 1, 3) * sale.holdMs);
+    const untilRelease = sale.releaseAtMs === null ? 0 : Math.max(0, sale.releaseAtMs - Date.now());
+    const gaveUp = setTimeout(() => patience.abort(), untilRelease + between(rnd, 1, 3) * sale.holdMs);
     const stop = AbortSignal.any([patience.signal, closed]);
     let heard: (via: "stream" | "poll") => void = () => {};
     const offered = new Promise<"stream" | "poll">((resolve) => (heard = resolve));
@@ -194,6 +197,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     if (added.status === 409 && added.code === "insufficient_stock") {
       return rnd() < 0.9 ? await waitInLine(quantity) : end("gave_up", added);
     }
+    if (added.status === 409 && added.code === "not_released") return await waitInLine(quantity);
     return end("refused", added);
   } finally {
     client.close();

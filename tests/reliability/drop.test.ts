@@ -43,6 +43,8 @@ describe("drop rehearsal", () => {
       arrivalSeconds: 10,
       // The product's limit per shopper (invariant 9 per product): bots ask for it, and get no more.
       perShopperLimit: 2,
+      mode: "race",
+      releaseSeconds: 0,
       botLoops: 1,
       botStreamBurst: 40,
       workers: 2,
@@ -96,6 +98,53 @@ describe("drop rehearsal", () => {
     expect(r.bots.adds).toBeGreaterThan(0);
     expect(r.streams.openAfterClose).toBe(0);
     // And the report's own verdict agrees.
+    expect(r.violations).toEqual([]);
+  });
+
+  it("a draw: 200 shoppers and 10 bots with fresh identities for 20 units released after 6 s: nothing held before the release, one entry per address, offers in the drawn order, the ledger exact", async () => {
+    const r = await playDrop({
+      units: 20,
+      shoppers: 200,
+      bots: 10,
+      seconds: 20,
+      holdSeconds: 8,
+      offerSeconds: 8,
+      arrivalSeconds: 6,
+      perShopperLimit: 2,
+      mode: "draw",
+      releaseSeconds: 6,
+      botLoops: 1,
+      botStreamBurst: 0,
+      workers: 2,
+      sweepIntervalMs: 500,
+      seed: SEED + 1,
+      pgAdminUrl: TEST_PG_ADMIN_URL,
+      database: DATABASE,
+      redisBase: TEST_REDIS_BASE,
+      redisDb: REDIS_DB,
+      webPoolMax: 10,
+      workerPoolMax: 3,
+    });
+    const d = r.draw;
+    recordFigures("drop-draw", { seed: SEED + 1, sold: r.sold, draw: d, violations: r.violations });
+    expect(d).not.toBeNull();
+    if (!d) return;
+    // Invariant 11: nobody held a unit before the release; each bot address entered once at most,
+    // however many identities it tried; the draw ranked every entrant.
+    expect(d.unitsHeldBeforeRelease).toBe(0);
+    expect(d.clientsWithSeveralEntries).toBe(0);
+    expect(d.botEntryTries).toBeGreaterThan(d.botEntries);
+    expect(d.botEntries).toBeLessThanOrEqual(10);
+    expect(d.entrants).toBeGreaterThan(20);
+    expect(d.botRanks.every((rank) => rank >= 1 && rank <= d.entrants)).toBe(true);
+    // Every unit was offered at the opening, to the drawn line, in its order (the replay checks each offer).
+    expect(d.openingUnitsOffered.shopper + d.openingUnitsOffered.bot).toBe(20);
+    expect(r.line.orderViolations).toEqual([]);
+    expect(r.line.freedWhileWaiting).toEqual([]);
+    expect(r.requests.serverErrors.count).toBe(0);
+    expect(r.ledger.atClose.problems).toEqual([]);
+    expect(r.ledger.final.problems).toEqual([]);
+    expect(r.caps.violations).toEqual([]);
     expect(r.violations).toEqual([]);
   });
 });
