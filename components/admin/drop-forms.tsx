@@ -36,7 +36,12 @@ export function LimitForm({ productId, name, limit }: { productId: number; name:
         placeholder="none"
         className={`w-16 ${inputClass}`}
       />
-      <button type="submit" disabled={pending} aria-label={`Set the limit per shopper of ${name}`} className={buttonClass}>
+      <button
+        type="submit"
+        disabled={pending}
+        aria-label={`Set the limit per shopper of ${name}`}
+        className={buttonClass}
+      >
         Set
       </button>
       <Status state={state} />

@@ -64,7 +64,10 @@ export function LiveStockProvider({ productIds, children }: { productIds: number
               reserved: c.reserved,
               waiting: c.waiting,
               releaseDeadline: deadlineIn(c.nextReleaseInMs, receivedAt),
-              drop: c.releaseAt === null ? null : { releaseAt: c.releaseAt, opensAt: deadlineIn(c.releaseInMs, receivedAt) },
+              drop:
+                c.releaseAt === null
+                  ? null
+                  : { releaseAt: c.releaseAt, opensAt: deadlineIn(c.releaseInMs, receivedAt) },
             });
           }
           return next;

@@ -149,7 +149,9 @@ export function JoinLine({
         <button
           type="submit"
           disabled={pending}
-          aria-label={stock.drop ? `Enter the draw for ${product.name}` : `Join the line for ${product.name}, you'd be ${place}`}
+          aria-label={
+            stock.drop ? `Enter the draw for ${product.name}` : `Join the line for ${product.name}, you'd be ${place}`
+          }
           className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 disabled:opacity-60`}
         >
           {pending ? "Joining…" : label}
@@ -157,8 +159,8 @@ export function JoinLine({
       </div>
       {stock.drop && (
         <p className="text-sm text-stone-600">
-          Everyone who enters before <LocalTime iso={stock.drop.releaseAt} /> has the same chance: the order is drawn
-          at random when the drop opens, so entering early makes no difference.
+          Everyone who enters before <LocalTime iso={stock.drop.releaseAt} /> has the same chance: the order is drawn at
+          random when the drop opens, so entering early makes no difference.
         </p>
       )}
       {status}

@@ -55,7 +55,9 @@ describe("a drop (invariant 11)", () => {
     setTestConfig({ HOLD_LIMITS: "off" });
     const refusal = await addToCart({ cartId: null, clientIp: "198.18.9.9" }, productId, 1).catch((e: ShopError) => e);
     expect(refusal).toMatchObject({ code: "not_released", details: { releaseAt: expect.any(String) } });
-    expect((refusal as ShopError).message).toMatch(/^This drop opens at \d\d:\d\d UTC on \d{4}-\d\d-\d\d: enter the draw/);
+    expect((refusal as ShopError).message).toMatch(
+      /^This drop opens at \d\d:\d\d UTC on \d{4}-\d\d-\d\d: enter the draw/,
+    );
     expect(await countersOf(productId)).toMatchObject({ available: 20, reserved: 0 });
   });
 

@@ -61,7 +61,9 @@ describe("a product's limit per shopper", () => {
 
   it("the operator's limit is a whole number from 1 to MAX_QTY_PER_LINE, on a product that exists", async () => {
     const productId = await createProduct(1);
-    await expect(updateProductSettings(productId + 1_000_000, { perShopperLimit: 1 })).rejects.toMatchObject({ code: "not_found" });
+    await expect(updateProductSettings(productId + 1_000_000, { perShopperLimit: 1 })).rejects.toMatchObject({
+      code: "not_found",
+    });
     // The database refuses what the route's validation would (products_per_shopper_limit_positive).
     await expect(updateProductSettings(productId, { perShopperLimit: 0 })).rejects.toThrow();
   });
