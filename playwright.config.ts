@@ -35,7 +35,7 @@ export const servers = {
 } as const;
 /** The "hold" server's warning and extension settings. */
 export const HOLD_SERVER = { warningSeconds: 20, maxExtensions: 2 } as const;
-export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+export const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123";
 
 const databaseUrl = (name: string) => {
   const url = new URL(pgBase);

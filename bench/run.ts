@@ -27,7 +27,7 @@ Object.assign(process.env, {
   MAX_LINES: "1000",
   MAX_UNITS_PER_CART: "100000",
   SESSION_SECRET: "bench-session-secret-bench-session-secret",
-  ADMIN_TOKEN: "bench-admin-token",
+  ADMIN_TOKEN: "bench-admin-token-0123456789abcdef0123",
 });
 
 const { migrateDatabase } = await import("../lib/db/migrate");

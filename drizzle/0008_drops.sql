@@ -46,7 +46,23 @@ DECLARE
   units integer;
   offer_cart uuid;
   made integer := 0;
+  max_extensions integer := coalesce((settings->>'maxHoldExtensions')::integer, 2147483647);
+  freed_by uuid[] := string_to_array(nullif(current_setting('holdcart.freed_by_carts', true), ''), ',')::uuid[];
+  passed_clients text[] := '{}';
+  passed_waiters uuid[] := '{}';
 BEGIN
+  -- Invariant 8: units a client's own hold just gave up never go back to it, under any of its
+  -- identities. The statement that freed them names its carts (holdcart.freed_by_carts, for this
+  -- transaction): their clients (their waiters, with the per-client caps off, when every client is
+  -- one address) are passed over this time and keep their places for units freed by others.
+  IF freed_by IS NOT NULL THEN
+    PERFORM set_config('holdcart.freed_by_carts', '', true);
+    SELECT coalesce(array_agg(DISTINCT client_key) FILTER (WHERE client_key <> ''), '{}'),
+           coalesce(array_agg(DISTINCT waiter_id) FILTER (WHERE waiter_id IS NOT NULL), '{}')
+      INTO passed_clients, passed_waiters
+      FROM carts WHERE id = ANY(freed_by);
+    IF NOT hold_limits THEN passed_clients := '{}'; END IF;
+  END IF;
   FOR pass IN 1..100 LOOP
     dropped := false;
     FOR w IN
@@ -55,6 +71,7 @@ BEGIN
         CROSS JOIN LATERAL (
           SELECT id, product_id, waiter_id, client_key, quantity, joined_at, draw_rank FROM waitlist_entries
            WHERE product_id = i.product_id AND offer_cart_id IS NULL
+             AND NOT client_key = ANY(passed_clients) AND NOT waiter_id = ANY(passed_waiters)
            ORDER BY draw_rank, joined_at, id
            LIMIT least(i.available, max_offers - made)) e
        WHERE i.product_id = ANY(product_ids) AND i.available > 0
@@ -86,11 +103,17 @@ BEGIN
         CONTINUE;
       END IF;
 
+      -- Into the waiter's live cart when it has one; a later deadline given that way counts as one of
+      -- the cart's extensions, and a cart with none left is passed by (the offer gets a cart of its
+      -- own), so no path keeps a cart past MAX_HOLD_EXTENSIONS.
       offer_cart := NULL;
-      UPDATE carts SET expires_at = greatest(expires_at, now() + make_interval(secs => offer_ttl)),
+      UPDATE carts SET extensions_used = extensions_used
+                         + CASE WHEN now() + make_interval(secs => offer_ttl) > expires_at THEN 1 ELSE 0 END,
+                       expires_at = greatest(expires_at, now() + make_interval(secs => offer_ttl)),
                        version = version + 1
        WHERE id = (SELECT c.id FROM carts c
                     WHERE c.waiter_id = w.waiter_id AND c.state = 'active' AND c.expires_at > now()
+                      AND (c.extensions_used < max_extensions OR c.expires_at >= now() + make_interval(secs => offer_ttl))
                       AND NOT EXISTS (
                         SELECT 1 FROM reservations r
                           JOIN waitlist_entries x ON x.product_id = r.product_id AND x.offer_cart_id IS NULL
@@ -344,6 +367,8 @@ BEGIN
   END IF;
   -- Units given back (a smaller line, a removed one, an undo) go to the line first (invariant 8).
   IF has_line AND freed > 0 THEN
+    -- Units these carts gave up never go back to their clients through the line (invariant 8).
+    PERFORM set_config('holdcart.freed_by_carts', array_to_string(existing || created_ids, ','), true);
     offers := hand_off_freed(ARRAY[product], settings);
   END IF;
 
@@ -392,6 +417,12 @@ BEGIN
   IF stock >= units_wanted AND NOT not_open THEN
     RETURN jsonb_build_object('code', 'in_stock', 'details', jsonb_build_object('available', stock));
   END IF;
+  -- With the per-client caps off: the waiter's own carts hold none of it.
+  IF NOT capped AND EXISTS (
+       SELECT 1 FROM carts c JOIN reservations r ON r.cart_id = c.id
+        WHERE c.waiter_id = for_waiter AND c.state = 'active' AND r.product_id = for_product) THEN
+    RETURN jsonb_build_object('code', 'already_holding', 'details', '{}'::jsonb);
+  END IF;
   IF capped THEN
     SELECT coalesce(sum(r.quantity), 0)::integer INTO held_units
       FROM carts c JOIN reservations r ON r.cart_id = c.id
@@ -400,6 +431,10 @@ BEGIN
            count(*)::integer
       INTO waiting_units, lines_waited
       FROM waitlist_entries w WHERE w.client_key = for_client;
+    -- Nobody waits in line for units it holds (invariant 8): those would come back to it.
+    IF held_units > 0 THEN
+      RETURN jsonb_build_object('code', 'already_holding', 'details', jsonb_build_object('held', held_units));
+    END IF;
     -- A drop's line holds one entry per client, however many waiter cookies it brings (invariant 11).
     IF release_time IS NOT NULL AND EXISTS (
          SELECT 1 FROM waitlist_entries w WHERE w.product_id = for_product AND w.client_key = for_client) THEN
@@ -481,5 +516,87 @@ BEGIN
     UPDATE products SET opened_at = clock_timestamp() WHERE id = product;
   END IF;
   RETURN jsonb_build_object('offers', offers, 'opened', jsonb_array_length(offers) < batch);
+END
+$$;
+--> statement-breakpoint
+
+CREATE OR REPLACE FUNCTION release_carts(cart_ids uuid[], sweep_limit integer, ended_by text, early boolean, settings jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  chosen uuid[] := cart_ids;
+  ended jsonb;
+  ended_ids uuid[];
+  product_ids integer[];
+  units_by_cart jsonb;
+  passed integer;
+  offers jsonb := '[]';
+  changes jsonb;
+  locked_at timestamptz;
+BEGIN
+  PERFORM set_config('lock_timeout', '5s', true);
+  IF sweep_limit IS NOT NULL THEN
+    SELECT coalesce(array_agg(id), '{}') INTO chosen FROM (
+      SELECT id FROM carts WHERE state = 'active' AND expires_at <= now()
+       ORDER BY expires_at LIMIT sweep_limit FOR UPDATE SKIP LOCKED) due;
+  END IF;
+
+  WITH e AS (
+    UPDATE carts c SET state = 'expired', ended_at = now(), version = c.version + 1, release_path = ended_by
+      FROM (SELECT id FROM carts WHERE id = ANY(chosen) ORDER BY id FOR UPDATE) l
+     WHERE c.id = l.id AND c.state = 'active' AND (early OR c.expires_at <= now())
+    RETURNING c.id, floor(extract(epoch FROM now() - c.expires_at) * 1000)::integer AS lag_ms)
+  SELECT coalesce(array_agg(id), '{}'), coalesce(jsonb_agg(jsonb_build_object('cartId', id, 'lagMs', lag_ms)), '[]')
+    INTO ended_ids, ended FROM e;
+  IF cardinality(ended_ids) = 0 THEN
+    RETURN jsonb_build_object('released', '[]'::jsonb, 'changes', '[]'::jsonb, 'offers', '[]'::jsonb,
+                              'offersPassed', 0, 'lockMs', null);
+  END IF;
+
+  PERFORM 1 FROM inventory
+   WHERE product_id IN (SELECT product_id FROM reservations WHERE cart_id = ANY(ended_ids)
+                        UNION
+                        SELECT product_id FROM waitlist_entries WHERE offer_cart_id = ANY(ended_ids))
+   ORDER BY product_id FOR UPDATE;
+  locked_at := clock_timestamp();
+
+  -- The lines go and the carts remember them (the shopper is told what went back); an offer
+  -- among them ends unclaimed, its place in line given up, its units on to the next in line.
+  WITH gone AS (
+         DELETE FROM reservations WHERE cart_id = ANY(ended_ids) RETURNING cart_id, product_id, quantity),
+       remembered AS (
+         UPDATE carts c SET released_lines = x.lines
+           FROM (SELECT cart_id, jsonb_agg(jsonb_build_object('product_id', product_id, 'quantity', quantity)
+                                           ORDER BY product_id) AS lines
+                   FROM gone GROUP BY cart_id) x
+          WHERE c.id = x.cart_id),
+       passed_offers AS (
+         DELETE FROM waitlist_entries WHERE offer_cart_id = ANY(ended_ids) RETURNING offered_units),
+       per_product AS (SELECT product_id, sum(quantity)::integer AS units FROM gone GROUP BY product_id),
+       returned AS (
+         UPDATE inventory i SET available = i.available + p.units, reserved = i.reserved - p.units
+           FROM per_product p WHERE i.product_id = p.product_id)
+  SELECT (SELECT coalesce(sum(offered_units), 0)::integer FROM passed_offers),
+         (SELECT coalesce(array_agg(product_id ORDER BY product_id), '{}') FROM per_product),
+         (SELECT coalesce(jsonb_object_agg(cart_id, units), '{}')
+            FROM (SELECT cart_id, sum(quantity)::integer AS units FROM gone GROUP BY cart_id) c)
+    INTO passed, product_ids, units_by_cart;
+
+  IF cardinality(product_ids) > 0 THEN
+    -- Units these carts gave up never go back to their clients through the line (invariant 8).
+    PERFORM set_config('holdcart.freed_by_carts', array_to_string(ended_ids, ','), true);
+    offers := hand_off_freed(product_ids, settings);
+  END IF;
+  SELECT coalesce(jsonb_agg(jsonb_build_object('productId', product_id, 'available', available)
+                            ORDER BY product_id), '[]')
+    INTO changes FROM inventory WHERE product_id = ANY(product_ids);
+
+  RETURN jsonb_build_object(
+    'released', (SELECT jsonb_agg(r || jsonb_build_object('units', coalesce((units_by_cart->>(r->>'cartId'))::integer, 0)))
+                   FROM jsonb_array_elements(ended) r),
+    'changes', changes,
+    'offers', offers,
+    'offersPassed', passed,
+    'lockMs', extract(epoch FROM clock_timestamp() - locked_at) * 1000);
 END
 $$;

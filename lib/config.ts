@@ -97,6 +97,10 @@ const EnvSchema = z
     for (const key of ["SESSION_SECRET", "ADMIN_TOKEN"] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
     }
+    // Guessed at the door's pace it must still be out of reach: 32 characters, as `openssl rand -hex 16` gives.
+    if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 32) {
+      ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: "must be at least 32 characters in production" });
+    }
   });
 
 export type Config = {

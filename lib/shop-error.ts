@@ -14,6 +14,7 @@ export type ShopErrorCode =
   | "extension_refused"
   | "in_stock"
   | "already_waiting"
+  | "already_holding"
   | "not_released"
   | "not_found"
   | "forbidden"

@@ -9,7 +9,9 @@ runCli(async () => {
   await migrateDatabase(databaseUrl);
   runTogether([
     { name: "web", command: process.execPath, args: ["dist/web.mjs"] },
-    { name: "worker", command: process.execPath, args: ["dist/worker.mjs"] },
+    // A worker that dies is started again without touching the web: holds still end meanwhile
+    // through any other worker, and through the sweep of this one when it is back (invariant 4).
+    { name: "worker", command: process.execPath, args: ["dist/worker.mjs"], restart: true },
   ]);
   await new Promise(() => {}); // runTogether exits the process when its children are done
 });

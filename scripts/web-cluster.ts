@@ -22,7 +22,8 @@ const STOP_TIMEOUT_MS = 10_000;
  * is in Redis and Postgres.
  */
 export async function superviseWebProcesses(count: number, port: number): Promise<void> {
-  servePort(bindPort(port));
+  const socket = bindPort(port);
+  servePort(socket);
   let stopping = false;
   let quickDeaths = 0;
   const startedAt = new Map<Worker, number>();
@@ -49,6 +50,9 @@ export async function superviseWebProcesses(count: number, port: number): Promis
     const onSignal = () => {
       if (stopping) return;
       stopping = true;
+      // The port closes once the processes close their descriptors too: new connections are then
+      // refused at once (a load balancer tries another instance) rather than left in the backlog.
+      (socket as { close?: () => void }).close?.();
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
       for (const worker of workers) worker.process.kill("SIGTERM");
       const killer = setTimeout(() => workers.forEach((w) => w.process.kill("SIGKILL")), STOP_TIMEOUT_MS);

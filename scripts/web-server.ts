@@ -7,7 +7,7 @@ import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
-import { requestLineProblem } from "../lib/http/raw-request";
+import { originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
 import { config } from "../lib/config";
@@ -16,6 +16,8 @@ import { superviseWebProcesses } from "./web-cluster";
 import { acceptFromPrimary, LISTEN_BACKLOG } from "./shared-port";
 import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
 import { log } from "../lib/log";
+import { ShopError } from "../lib/shop-error";
+import { endEveryStream } from "../lib/http/open-streams";
 import { withPageCache } from "../lib/pages/shared-pages";
 
 /**
@@ -62,14 +64,35 @@ async function serve(): Promise<void> {
     const chain = Array.isArray(forwarded) ? forwarded.join(",") : forwarded;
     const address = clientAddress(req.socket.remoteAddress, chain, trustedProxyHops);
     req.headers["x-forwarded-for"] = address;
+    // Which host and scheme the client reached: only the operator's proxies may say so; a client
+    // facing this server directly would pass the cross-site check by naming its own site.
+    if (trustedProxyHops === 0) {
+      delete req.headers["x-forwarded-host"];
+      delete req.headers["x-forwarded-proto"];
+    }
     return address;
   };
   const server = createServer(
     // Sockets past headersTimeout / requestTimeout are looked for every second, not every 30 s.
     { connectionsCheckingInterval: 1_000 },
     (req, res) => {
+      // Counted until its answer is done or its connection gone: a stopping process waits for it.
+      inFlight += 1;
+      res.once("close", () => {
+        inFlight -= 1;
+        if (stopping && inFlight === 0) exit();
+      });
+      // Stopping: this request is answered, and its connection closed after it.
+      if (stopping) res.setHeader("connection", "close");
+      // An absolute-form target is answered for this host only, in origin form.
+      const target = originForm(req.url ?? "/", req.headers.host);
+      if (target === null) {
+        writeRefusal(res, new ShopError("invalid_request", "This server answers for its own host only."));
+        return;
+      }
+      req.url = target;
       // What Next would answer with a 500 before any route runs (TRACE, a broken % escape).
-      const problem = requestLineProblem(req.method ?? "GET", req.url ?? "/");
+      const problem = requestLineProblem(req.method ?? "GET", req.url);
       if (problem) {
         writeRefusal(res, problem, problem.code === "method_not_allowed" ? { allow: ALLOWED_METHODS } : {});
         return;
@@ -88,6 +111,14 @@ async function serve(): Promise<void> {
         );
     },
   );
+  let stopping = false;
+  let inFlight = 0;
+  let exiting = false;
+  const exit = () => {
+    if (exiting) return;
+    exiting = true;
+    void app.close().finally(() => process.exit(0));
+  };
   server.headersTimeout = headersTimeoutMs;
   // Bounds receiving the request only: a stock stream's response runs as long as it needs.
   server.requestTimeout = requestTimeoutMs;
@@ -110,7 +141,10 @@ async function serve(): Promise<void> {
     rateLimit: rateLimit ? `${rateLimit.perSecond}/s, burst ${rateLimit.burst}` : "off",
   });
 
-  let stopping = false;
+  // Draining: no new connection is accepted, idle ones close, open event streams end (their pages
+  // reconnect to another process), and every request in flight is answered, its connection closed
+  // after it; once none is left, or after DRAIN_MS, the process exits. (Counted here, not by the
+  // server's 'close': connections accepted on the cluster's other descriptors are not the server's.)
   const stop = () => {
     // Once: under a terminal's Ctrl-C both the cluster's primary and this process are signalled.
     if (stopping) return;
@@ -118,8 +152,14 @@ async function serve(): Promise<void> {
     stopAccepting();
     server.close();
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5_000).unref();
-    void app.close().finally(() => process.exit(0));
+    const streams = endEveryStream();
+    log.info("web_draining", { pid: process.pid, streams, inFlight });
+    if (inFlight === 0) exit();
+    setTimeout(() => {
+      server.closeAllConnections();
+      exit();
+    }, DRAIN_MS).unref();
+    setTimeout(() => process.exit(0), DRAIN_MS + 2_000).unref();
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
@@ -127,6 +167,8 @@ async function serve(): Promise<void> {
 }
 
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+/** How long a stopping web process waits for its requests in flight (the supervisors kill at 10 s). */
+const DRAIN_MS = 8_000;
 
 function describeHops(hops: number): string {
   return hops === 0 ? "the socket's peer address" : `X-Forwarded-For entry ${hops} from the right`;

@@ -234,7 +234,7 @@ async function play(
     SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
     RECONCILE_INTERVAL_MS: "60000",
     SESSION_SECRET: "drop-rehearsal-session-secret-0123456789",
-    ADMIN_TOKEN: "drop-rehearsal-admin-token",
+    ADMIN_TOKEN: "drop-rehearsal-admin-token-0123456789abcdef",
     ...LIMITS,
   };
   const web = new WebProcess({ ...env, DATABASE_POOL_MAX: String(options.webPoolMax) });

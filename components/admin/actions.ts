@@ -1,9 +1,12 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { productIdSchema } from "@/lib/cart/schemas";
 import { isAdminToken } from "@/lib/admin/auth";
+import { assertAdminTriesLeft, recordAdminFailure } from "@/lib/admin/auth-failures";
+import { clientIp } from "@/lib/http/request";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { config } from "@/lib/config";
 import { receiveStock } from "@/lib/inventory/restock";
@@ -18,10 +21,21 @@ import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/htt
 
 export type FormState = { error?: string; note?: string };
 
+/** Sign-in: a wrong token counts against the client's tries (lib/admin/auth-failures.ts). */
 export async function signInAction(_previous: FormState, form: FormData): Promise<FormState> {
+  if (!(form instanceof FormData)) return { error: "Enter the admin token." };
   const token = form.get("token");
   if (typeof token !== "string" || token.length === 0) return { error: "Enter the admin token." };
-  if (token.length > 1_024 || !isAdminToken(token)) return { error: "That is not the admin token." };
+  const client = clientIp(await headers());
+  try {
+    await assertAdminTriesLeft(client);
+    if (token.length > 1_024 || !isAdminToken(token)) {
+      await recordAdminFailure(client, "sign_in");
+      return { error: "That is not the admin token." };
+    }
+  } catch (error) {
+    return { error: describeError(error).body.error.message };
+  }
   await startAdminSession();
   redirect("/admin");
 }

@@ -1,7 +1,9 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { config } from "../config";
+import { clientIp } from "../http/request";
 import { ShopError } from "../shop-error";
+import { assertAdminTriesLeft, recordAdminFailure } from "./auth-failures";
 import { adminCookieOf, verifyAdminSession } from "./session";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -23,9 +25,16 @@ export function adminAccessUntil(headers: Headers): number | null {
   return verifyAdminSession(adminCookieOf(headers));
 }
 
-/** Requires the admin bearer token or an admin session; 401 otherwise. */
-export function assertAdmin(headers: Headers): number {
+/**
+ * Requires the admin bearer token or an admin session; 401 otherwise. Wrong credentials count
+ * against the client (lib/admin/auth-failures.ts): past its tries, 429 whatever it sends.
+ */
+export async function assertAdmin(headers: Headers): Promise<number> {
+  const client = clientIp(headers);
+  await assertAdminTriesLeft(client);
   const until = adminAccessUntil(headers);
-  if (until === null) throw new ShopError("unauthorized", "A valid admin token or admin session is required.");
-  return until;
+  if (until !== null) return until;
+  const presented = headers.has("authorization") ? "bearer" : adminCookieOf(headers) ? "session" : null;
+  if (presented) await recordAdminFailure(client, presented);
+  throw new ShopError("unauthorized", "A valid admin token or admin session is required.");
 }

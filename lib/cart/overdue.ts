@@ -53,6 +53,8 @@ export const overdueCartIds = (limit: number): Promise<string[]> => chooseOverdu
 export async function msUntilNextDeadline(): Promise<number | null> {
   const [row] = await pg()<{ ms: number | null }[]>`
     select greatest(0, floor(extract(epoch from min(expires_at) - now()) * 1000))::int as ms
-      from carts where state = 'active'`;
+      from carts where state = 'active'
+    having count(*) > 0 -- greatest() passes over a null: without this, no cart would read as one due now
+  `;
   return row?.ms ?? null;
 }

@@ -56,6 +56,8 @@ async function openDrop(productId: number): Promise<OpenedDrop> {
 export async function msUntilNextDrop(): Promise<number | null> {
   const [row] = await pg()<{ ms: number | null }[]>`
     select greatest(0, floor(extract(epoch from min(release_at) - now()) * 1000))::int as ms
-      from products where release_at is not null and opened_at is null`;
+      from products where release_at is not null and opened_at is null
+    having count(*) > 0 -- greatest() passes over a null: without this, no drop would read as one due now
+  `;
   return row?.ms ?? null;
 }

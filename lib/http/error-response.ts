@@ -18,6 +18,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   extension_refused: 409,
   in_stock: 409,
   already_waiting: 409,
+  already_holding: 409,
   not_released: 409,
   cart_expired: 410,
   payload_too_large: 413,

@@ -1,5 +1,6 @@
 import "server-only";
 import { takeStreamSlot } from "../inventory/stream-slots";
+import { trackStream } from "./open-streams";
 
 /** Where a stream's sources put their messages; past the backlog it ends the stream itself. */
 export type EventSink = { deliver(bytes: Uint8Array): void };
@@ -41,6 +42,7 @@ export async function openEventStream<T>({
   const end = (reason?: Error) => {
     if (ended) return;
     ended = true;
+    untrack();
     signal.removeEventListener("abort", onAbort);
     stop?.();
     releaseSlot();
@@ -52,6 +54,8 @@ export async function openEventStream<T>({
     }
   };
   const onAbort = () => end();
+  // A stopping web server ends it (lib/http/open-streams.ts): the page reconnects elsewhere.
+  const untrack = trackStream(() => end());
   // Before any await: a client that leaves while the snapshot is read must be heard.
   signal.addEventListener("abort", onAbort);
   if (signal.aborted) {

@@ -40,3 +40,22 @@ export function requestLineProblem(method: string, url: string): ShopError | nul
   }
   return null;
 }
+
+/**
+ * The request target in origin form (`/path?query`). A client may send the absolute form
+ * (`GET http://host/path`, RFC 9112 section 3.2.2, which proxies use); it is answered only when it
+ * names this very host (the Host header), rewritten to the origin form, since Next would otherwise
+ * build its URLs, redirects included, on the host the client named. Null: another host.
+ */
+export function originForm(target: string, host: string | undefined): string | null {
+  if (target.startsWith("/") || target === "*") return target;
+  try {
+    const url = new URL(target);
+    if ((url.protocol === "http:" || url.protocol === "https:") && host && url.host === host.toLowerCase()) {
+      return `${url.pathname}${url.search}`;
+    }
+  } catch {
+    // not a URL at all
+  }
+  return null;
+}

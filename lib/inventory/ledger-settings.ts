@@ -13,11 +13,14 @@ export type LedgerSettings = {
   maxQtyPerLine: number;
   maxLines: number;
   maxUnitsPerCart: number;
+  /** An offer put into a cart counts as one of its extensions (offer_to_line, drizzle/0008_drops.sql). */
+  maxHoldExtensions: number;
 };
 
 /** The settings as the functions take them: a JSON text, cast to jsonb in the call. */
 export function ledgerSettingsJson(): string {
-  const { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart } = config();
+  const { cartTtlSeconds, offerTtlSeconds, holdLimits, maxQtyPerLine, maxLines, maxUnitsPerCart, maxHoldExtensions } =
+    config();
   const settings: LedgerSettings = {
     cartTtlSeconds,
     offerTtlSeconds,
@@ -25,6 +28,7 @@ export function ledgerSettingsJson(): string {
     maxQtyPerLine,
     maxLines,
     maxUnitsPerCart,
+    maxHoldExtensions,
   };
   return JSON.stringify(settings);
 }

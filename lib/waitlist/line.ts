@@ -63,7 +63,7 @@ async function joinLine(waiter: Waiter, productId: number, quantity: number): Pr
 
 /** How join_line refused: a code and what the message needs. */
 type Refusal = {
-  code: "unknown_product" | "in_stock" | "hold_limit" | "already_waiting";
+  code: "unknown_product" | "in_stock" | "hold_limit" | "already_waiting" | "already_holding";
   details: Record<string, number>;
 };
 
@@ -75,6 +75,12 @@ function joinRefusal({ code, details }: Refusal): ShopError {
       return new ShopError("unknown_product", "No such product.");
     case "in_stock":
       return new ShopError("in_stock", `${available} in stock: add it to your cart instead.`, { available });
+    case "already_holding":
+      return new ShopError(
+        "already_holding",
+        "It is in your cart already: units you hold cannot also be waited for (they would come back to you).",
+        { held },
+      );
     case "already_waiting":
       return details.draw
         ? new ShopError("already_waiting", "You are already in the draw for this item (one entry per shopper).")
@@ -150,20 +156,32 @@ async function leaveLine(
 /**
  * Leaves the line, declining an open offer: the offered units (only those: what the shopper held
  * of it before stays) leave the waiter's cart through an ordinary line change, which hands them to
- * the next in line (invariant 8). The line's watchers hear of it.
+ * the next in line (invariant 8). The line's watchers hear of it. An offer checked out meanwhile
+ * (the same shopper's checkout raced this) was claimed, not declined: 409 `cart_changed` says so,
+ * so exactly one of the two is answered as done.
  */
 export async function leave(waiterId: string | null, productId: number): Promise<void> {
   const { offerCartId, offeredUnits } = await leaveLine(waiterId, productId);
   if (offerCartId && offeredUnits > 0) {
-    holdMetrics.offerPassed(offeredUnits);
-    await giveBack(offerCartId, productId, offeredUnits).catch((error: unknown) => {
-      // An offer whose cart already ended has nothing left to give back.
-      if (!(error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found")))
+    const given = await giveBack(offerCartId, productId, offeredUnits).then(
+      () => true,
+      (error: unknown) => {
+        // An offer whose cart already ended has nothing left to give back.
+        if (error instanceof ShopError && (error.code === "cart_expired" || error.code === "cart_not_found"))
+          return false;
         throw error;
-    });
+      },
+    );
+    if (given) holdMetrics.offerPassed(offeredUnits);
+    else if (await wasCheckedOut(offerCartId)) {
+      throw new ShopError("cart_changed", "You have already checked out this item: it is in your order.");
+    }
   }
   await lineChanged(productId);
 }
+
+const wasCheckedOut = async (cartId: string): Promise<boolean> =>
+  (await pg()<{ state: string }[]>`select state::text from carts where id = ${cartId}`)[0]?.state === "checked_out";
 
 /** Joins the line (see joinLine); the line's watchers hear that it grew. */
 export async function join(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {

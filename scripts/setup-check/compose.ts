@@ -192,7 +192,7 @@ export function composeConfig(root: string, services: Map<string, Service>): Fin
     const child = spawnSync("docker", ["compose", "--profile", p, "config", "--quiet"], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, SESSION_SECRET: "x".repeat(32), ADMIN_TOKEN: "y".repeat(16) },
+      env: { ...process.env, SESSION_SECRET: "x".repeat(32), ADMIN_TOKEN: "y".repeat(32) },
     });
     return { ok: child.status === 0, name: `docker compose --profile ${p} config`, detail: child.stderr.trim() };
   });

@@ -50,13 +50,16 @@ describe("a product's limit per shopper", () => {
     const holder = { waiterId: crypto.randomUUID(), clientKey: "203.0.113.72", cartId: null as string | null };
     holder.cartId = (await addToCart({ cartId: null, clientIp: holder.clientKey }, productId, 1)).cartId;
     await addToCart({ cartId: null, clientIp: "198.51.100.73" }, productId, 1); // sold out now
-    expect(await refusalOf(join(holder, productId, 1))).toEqual({
-      code: "hold_limit",
-      message: "Limit 1 per shopper: you already hold or wait for 1 of this item.",
-    });
+    // Holding it, they cannot wait for it too (invariant 8: it would come back to them).
+    expect(await refusalOf(join(holder, productId, 1))).toMatchObject({ code: "already_holding" });
     const other = { waiterId: crypto.randomUUID(), clientKey: "198.51.100.74", cartId: null };
     expect(await refusalOf(join(other, productId, 2))).toEqual({ code: "hold_limit", message: "Limit 1 per shopper." });
     expect(await refusalOf(join(other, productId, 1))).toBeNull();
+    // The same client under another waiter cookie: its place in line counts.
+    expect(await refusalOf(join({ ...other, waiterId: crypto.randomUUID() }, productId, 1))).toEqual({
+      code: "hold_limit",
+      message: "Limit 1 per shopper: you already hold or wait for 1 of this item.",
+    });
   });
 
   it("the operator's limit is a whole number from 1 to MAX_QTY_PER_LINE, on a product that exists", async () => {

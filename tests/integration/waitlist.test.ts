@@ -127,6 +127,35 @@ describe("the waiting line (invariant 8)", () => {
     expect(await ledgerViolations()).toEqual([]);
   });
 
+  it("leaving and checking out the same offer at once: exactly one of them succeeds, the other says what happened", async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < 12; round += 1) {
+      const productId = await createProduct(1);
+      const holder = { cartId: null as string | null, clientIp: "198.51.100.201" };
+      ({ cartId: holder.cartId } = await addToCart(holder, productId, 1));
+      const waiter = shopper();
+      await join(waiter, productId, 1);
+      await setLineQuantity(holder.cartId, productId, 0); // the unit is the waiter's offer now
+      const offerCart = await waiterCart(waiter.waiterId);
+      expect(await linesOf(offerCart)).toEqual([[productId, 1]]);
+
+      const [left, ordered] = await Promise.allSettled([
+        leave(waiter.waiterId, productId),
+        placeOrder(offerCart, { email: "both@example.com", name: "Both" }),
+      ]);
+      const code = (r: PromiseSettledResult<unknown>) =>
+        r.status === "fulfilled" ? "ok" : r.reason instanceof ShopError ? r.reason.code : String(r.reason);
+      outcomes.push(`${code(left)}/${code(ordered)}`);
+      // Exactly one: left (the order then finds nothing to buy) or bought (leaving then says so).
+      if (code(ordered) === "ok") expect(code(left)).toBe("cart_changed");
+      else expect(code(left)).toBe("ok");
+      const counters = await countersOf(productId);
+      expect(counters.sold + counters.available + counters.reserved).toBe(1);
+      expect(counters.sold).toBe(code(ordered) === "ok" ? 1 : 0);
+    }
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
   it("extension is refused while someone waits; joining is refused while enough are in stock", async () => {
     const productId = await createProduct(1);
     const holder = await addToCart({ cartId: null, clientIp: "198.51.100.201" }, productId, 1);
@@ -154,19 +183,26 @@ describe("the waiting line (invariant 8)", () => {
       expect(await linesOf(await waiterCart(waiter.waiterId))).toEqual([[productId, 1]]);
     }
 
-    // A shopper holding 2 waits for 1 more; declining the offer gives back that 1, not their 2.
-    const productId = await createProduct(3);
+    // A shopper holding 2 of one item cannot also wait for more of it (they would come back to
+    // them); waiting for another item, its offer joins their cart, and declining gives back only it.
+    const productId = await createProduct(1);
+    const keptProduct = await createProduct(2);
     const keeper = shopper();
-    const kept = await addToCart({ cartId: null, clientIp: keeper.clientKey }, productId, 2);
+    const kept = await addToCart({ cartId: null, clientIp: keeper.clientKey }, keptProduct, 2);
+    expect(await codeOf(join({ ...keeper, cartId: kept.cartId }, keptProduct, 1))).toBe("already_holding");
     const other = await addToCart({ cartId: null, clientIp: "198.51.100.211" }, productId, 1);
     await join({ ...keeper, cartId: kept.cartId }, productId, 1);
     await setLineQuantity(other.cartId, productId, 0);
     expect(await entriesOf(keeper.waiterId)).toEqual([
       expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) }),
     ]);
+    expect(await linesOf(kept.cartId)).toEqual([
+      [productId, 1],
+      [keptProduct, 2],
+    ]);
     await leave(keeper.waiterId, productId);
-    expect(await linesOf(kept.cartId)).toEqual([[productId, 2]]);
-    expect(await countersOf(productId)).toMatchObject({ available: 1, reserved: 2 });
+    expect(await linesOf(kept.cartId)).toEqual([[keptProduct, 2]]);
+    expect(await countersOf(productId)).toMatchObject({ available: 1, reserved: 0 });
     expect(await ledgerViolations()).toEqual([]);
   });
 

@@ -1,8 +1,11 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordFigures } from "../support/figures";
 import { countersOf, createProduct } from "../support/ledger";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
+import { loopbackAddress } from "../../scripts/harness/stock-streams";
+import { rawRequest } from "../support/raw-client";
 
 const web = new WebProcess();
 let productId = 0;
@@ -131,5 +134,48 @@ describe("security", () => {
     const text = await response.text();
     expect(text).not.toMatch(/\bat .+\.(js|ts|mjs):\d+/);
     expect(text).not.toMatch(/node_modules|SyntaxError/);
+  });
+
+  it("guessing the admin token: 10 wrong tries, then 429 with Retry-After for that client, whatever it sends; other clients unaffected", async () => {
+    const guesser = loopbackAddress(950);
+    const admin = (token: string, from: string) =>
+      rawRequest(`${web.url}/api/admin/inventory`, { headers: { authorization: `Bearer ${token}` }, from });
+    const started = performance.now();
+    const answers: number[] = [];
+    for (let i = 0; i < 30; i += 1) answers.push((await admin(`guess-${i}-${"x".repeat(30)}`, guesser)).status);
+    const perSecond = Math.round((30 / (performance.now() - started)) * 1000);
+    expect(answers.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(answers.slice(10)).toEqual(Array(20).fill(429));
+    // Locked out: even the right token is refused, so a guess can no longer be told right from wrong.
+    const right = await admin(process.env.ADMIN_TOKEN as string, guesser);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers["retry-after"])).toBeGreaterThan(60);
+    expect(JSON.parse(right.body).error.code).toBe("rate_limited");
+    expect((await admin(process.env.ADMIN_TOKEN as string, loopbackAddress(951))).status).toBe(200);
+    // Each failure is logged with its client.
+    expect(web.output.join("").split('"event":"admin_auth_failed"').length - 1).toBeGreaterThanOrEqual(10);
+    recordFigures("admin-guessing", { triedPerSecond: perSecond, wrongAnswered401: 10 });
+  });
+
+  it("an absolute-form request line is answered for this host only; a client's X-Forwarded-Host is not believed", async () => {
+    const requestLine = (target: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(web.port, "127.0.0.1", () =>
+          socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${web.port}\r\nConnection: close\r\n\r\n`),
+        );
+        let received = "";
+        socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+        socket.on("close", () => resolve(received));
+      });
+    const elsewhere = await requestLine("http://evil.example/x");
+    expect(elsewhere).toMatch(/^HTTP\/1\.1 400/);
+    expect(elsewhere).not.toMatch(/location: http:\/\/evil/i);
+    expect(await requestLine(`http://127.0.0.1:${web.port}/api/health/live`)).toMatch(/^HTTP\/1\.1 200/);
+    const forged = await raw("/api/cart/items", {
+      method: "POST",
+      headers: { origin: "http://evil", "x-forwarded-host": "evil", "content-type": "application/json" },
+      body: JSON.stringify({ productId, quantity: 1 }),
+    });
+    expect(forged.status).toBe(403);
   });
 });

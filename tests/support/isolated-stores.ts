@@ -29,7 +29,7 @@ export function withIsolatedStores(prefix: string, redisDb: number, env: Record<
     RATE_LIMIT_PER_SECOND: "0",
     MAX_CONNECTIONS_PER_CLIENT: "0",
     SESSION_SECRET: "test-session-secret-test-session-secret-0123",
-    ADMIN_TOKEN: "test-admin-token-0123",
+    ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
     ...env,
   });
 

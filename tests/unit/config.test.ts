@@ -44,8 +44,15 @@ describe("configuration", () => {
     expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(
       /SESSION_SECRET is required in production[\s\S]*ADMIN_TOKEN is required/,
     );
-    expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "short", ADMIN_TOKEN: "x".repeat(20) })).toThrow(
+    expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "short", ADMIN_TOKEN: "x".repeat(32) })).toThrow(
       /SESSION_SECRET must be at least 32 characters/,
+    );
+    // A token short enough to guess is refused in production (20 characters: fine in development).
+    expect(() =>
+      parseConfig({ NODE_ENV: "production", SESSION_SECRET: "s".repeat(32), ADMIN_TOKEN: "x".repeat(20) }),
+    ).toThrow(/ADMIN_TOKEN must be at least 32 characters in production/);
+    expect(parseConfig({ SESSION_SECRET: "s".repeat(32), ADMIN_TOKEN: "x".repeat(20) }).adminToken).toBe(
+      "x".repeat(20),
     );
   });
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ShopError } from "@/lib/shop-error";
 import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/error-response";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
+import { originForm } from "@/lib/http/raw-request";
 import { codeOf } from "../support/error-code";
 
 describe("request guards", () => {
@@ -27,6 +28,23 @@ describe("request guards", () => {
     expect(codeOf(() => assertSameOrigin(req({ "sec-fetch-site": "cross-site" })))).toBe("forbidden");
     expect(codeOf(() => assertSameOrigin(req({ "sec-fetch-site": "same-site" })))).toBe("forbidden");
     expect(codeOf(() => assertSameOrigin(req({ origin: "null" })))).toBe("forbidden");
+    // X-Forwarded-Host as the operator's proxies leave it: the nearest proxy's (last) entry counts.
+    expect(
+      codeOf(() => assertSameOrigin(req({ origin: "http://shop.example", "x-forwarded-host": "evil, shop.example" }))),
+    ).toBeNull();
+    expect(
+      codeOf(() => assertSameOrigin(req({ origin: "http://evil", "x-forwarded-host": "evil, shop.example" }))),
+    ).toBe("forbidden");
+  });
+
+  it("answers an absolute-form request line for its own host only, in origin form", () => {
+    expect(originForm("/api/cart?x=1", "shop.test")).toBe("/api/cart?x=1");
+    expect(originForm("http://shop.test/api/cart?x=1", "shop.test")).toBe("/api/cart?x=1");
+    expect(originForm("http://SHOP.test:80/x", "shop.test")).toBe("/x");
+    expect(originForm("http://evil.example/x", "shop.test")).toBeNull();
+    expect(originForm("http://evil.example/x", undefined)).toBeNull();
+    expect(originForm("ftp://shop.test/x", "shop.test")).toBeNull();
+    expect(originForm("evil.example:443", "shop.test")).toBeNull();
   });
 
   it("reads small JSON bodies and refuses the rest with the right code", async () => {

@@ -4,7 +4,7 @@ import { webMetricsText } from "@/lib/metrics/web";
 
 /** Prometheus text exposition (bearer ADMIN_TOKEN or an admin session); 503 while Postgres is down. */
 export const GET = route(async (request) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   const { contentType, text } = await webMetricsText();
   return new Response(text, { headers: { "content-type": contentType, "cache-control": "no-store" } });
 });

@@ -3,6 +3,6 @@ import { inventoryReport } from "@/lib/admin/inventory-report";
 import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async (request) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   return json(await inventoryReport());
 });

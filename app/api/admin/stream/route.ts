@@ -11,13 +11,13 @@ const HEADERS = {
 
 /** The operator's dashboard, live (server-sent events); 401 without an admin session or token. */
 export const GET = route(async (request) => {
-  const untilMs = assertAdmin(request.headers);
+  const untilMs = await assertAdmin(request.headers);
   const stream = await openAdminStream({ client: clientIp(request.headers), signal: request.signal, untilMs });
   return new Response(stream, { headers: HEADERS });
 });
 
 /** Headers only: without it Next answers HEAD by running GET and leaving the stream open. */
 export const HEAD = route(async (request) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   return new Response(null, { headers: HEADERS });
 });

@@ -30,7 +30,7 @@ const productBody = (maxQtyPerLine: number) =>
     });
 
 export const PATCH = mutation(async (request, { params }: RouteContext<"/api/admin/products/[id]">) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   const productId = parseProductId((await params).id);
   const settings = await readJson(request, productBody(config().maxQtyPerLine));
   return json({ product: await updateProductSettings(productId, settings) });

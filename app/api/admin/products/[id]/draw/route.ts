@@ -6,7 +6,7 @@ import { ShopError } from "@/lib/shop-error";
 
 /** The recorded draw of the product's latest drop: who was drawn where, and what came of it. */
 export const GET = route(async (request, { params }: RouteContext<"/api/admin/products/[id]/draw">) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   const record = await drawRecord(parseProductId((await params).id));
   if (!record) throw new ShopError("not_found", "No such product.");
   return json(record);

@@ -7,7 +7,7 @@ import { parseProductId, readJson } from "@/lib/http/request";
 const StockBody = z.strictObject({ add: z.number().int("must be a whole number").min(1).max(1_000_000) });
 
 export const POST = mutation(async (request, { params }: RouteContext<"/api/admin/products/[id]/stock">) => {
-  assertAdmin(request.headers);
+  await assertAdmin(request.headers);
   const productId = parseProductId((await params).id);
   const { add } = await readJson(request, StockBody);
   return json({ product: await receiveStock(productId, add) });
