@@ -21,6 +21,7 @@ export type ShopErrorCode =
   | "unauthorized"
   | "method_not_allowed"
   | "payload_too_large"
+  | "length_required"
   | "unsupported_media_type"
   | "service_unavailable"
   | "internal_error";

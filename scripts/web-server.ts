@@ -7,7 +7,7 @@ import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
-import { originForm, requestLineProblem } from "../lib/http/raw-request";
+import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
 import { config } from "../lib/config";
@@ -91,10 +91,19 @@ async function serve(): Promise<void> {
         return;
       }
       req.url = target;
-      // What Next would answer with a 500 before any route runs (TRACE, a broken % escape).
-      const problem = requestLineProblem(req.method ?? "GET", req.url);
+      // What Next would answer with a 500 before any route runs (TRACE, a broken % escape), and a
+      // body too long to take or of no declared length: refused before it is read, the connection
+      // closed after the answer, so a stalled upload holds no buffer.
+      const problem =
+        requestLineProblem(req.method ?? "GET", req.url) ??
+        declaredBodyProblem(req.method ?? "GET", req.headers["content-length"], req.headers["transfer-encoding"]);
       if (problem) {
-        writeRefusal(res, problem, problem.code === "method_not_allowed" ? { allow: ALLOWED_METHODS } : {});
+        const close = problem.code === "payload_too_large" || problem.code === "length_required";
+        writeRefusal(res, problem, {
+          ...(problem.code === "method_not_allowed" ? { allow: ALLOWED_METHODS } : {}),
+          ...(close ? { connection: "close" } : {}),
+        });
+        if (close) req.socket.destroySoon();
         return;
       }
       const client = nameClient(req);

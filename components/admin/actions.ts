@@ -12,6 +12,7 @@ import { config } from "@/lib/config";
 import { receiveStock } from "@/lib/inventory/restock";
 import { describeError } from "@/lib/http/error-response";
 import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/http/admin-session";
+import { postedForm } from "@/lib/http/posted-form";
 
 /**
  * The operator's server actions. Each works from a plain form without JavaScript too
@@ -23,7 +24,7 @@ export type FormState = { error?: string; note?: string };
 
 /** Sign-in: a wrong token counts against the client's tries (lib/admin/auth-failures.ts). */
 export async function signInAction(_previous: FormState, form: FormData): Promise<FormState> {
-  if (!(form instanceof FormData)) return { error: "Enter the admin token." };
+  postedForm(form); // anything but a form: 404
   const token = form.get("token");
   if (typeof token !== "string" || token.length === 0) return { error: "Enter the admin token." };
   const client = clientIp(await headers());
@@ -55,6 +56,7 @@ const Restock = z.object({
 });
 
 export async function restockAction(_previous: FormState, form: FormData): Promise<FormState> {
+  postedForm(form); // anything but a form: 404
   if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
   const parsed = Restock.safeParse({ productId: form.get("productId"), add: form.get("add") });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
@@ -83,6 +85,7 @@ const Limit = z.object({
 
 /** A product's limit per shopper (invariant 9); empty: none beyond MAX_QTY_PER_LINE. */
 export async function setLimitAction(_previous: FormState, form: FormData): Promise<FormState> {
+  postedForm(form); // anything but a form: 404
   if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
   const parsed = Limit.safeParse({ productId: form.get("productId"), limit: form.get("limit") ?? "" });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
@@ -107,6 +110,7 @@ const Drop = z.object({
 
 /** Schedules or moves a product's drop (invariant 11), or opens a scheduled one now. */
 export async function scheduleDropAction(_previous: FormState, form: FormData): Promise<FormState> {
+  postedForm(form); // anything but a form: 404
   if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
   const parsed = Drop.safeParse({
     productId: form.get("productId"),

@@ -20,6 +20,7 @@ import { join, leave } from "@/lib/waitlist/line";
 import { ordinal } from "./ordinal";
 import { clientIp } from "@/lib/http/request";
 import { holdDuration } from "@/components/product/hold-duration";
+import { postedForm } from "@/lib/http/posted-form";
 
 /**
  * The cart's server actions. Each is called two ways: by the client components with typed
@@ -167,7 +168,7 @@ export async function leaveLineAction(productId: number): Promise<HoldActionResu
 
 /** A same-site path to come back to; anything else (another site, "//evil") means the cart. */
 function returnPath(form: FormData, fallback = "/cart"): string {
-  const to = form.get("returnTo");
+  const to = postedForm(form).get("returnTo");
   // Printable ASCII only: anything else could not go into a Location header as it is.
   return typeof to === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(to) && to.length <= 500 ? to : fallback;
 }
@@ -189,28 +190,34 @@ async function answer(
 
 /** Add to cart without JavaScript: the cart shows what was added; a refusal goes back to the product. */
 export async function addToCartForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   const result = await addToCartAction(formNumber(form, "productId"), formNumber(form, "quantity"));
   await answer(result, result.ok ? "/cart" : returnPath(form, "/"));
 }
 
 /** The steppers and Remove: each is a submit button carrying the line's new quantity. */
 export async function setQuantityForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await setQuantityAction(formNumber(form, "productId"), formNumber(form, "quantity")), returnPath(form));
 }
 
 export async function emptyCartForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await emptyCartAction(), returnPath(form));
 }
 
 export async function extendHoldForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await extendHoldAction(), returnPath(form));
 }
 
 export async function holdAgainForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await holdAgainAction(), returnPath(form));
 }
 
 export async function joinLineForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(
     await joinLineAction(formNumber(form, "productId"), formNumber(form, "quantity")),
     returnPath(form, "/"),
@@ -218,9 +225,11 @@ export async function joinLineForm(form: FormData): Promise<void> {
 }
 
 export async function leaveLineForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await leaveLineAction(formNumber(form, "productId")), returnPath(form, "/"));
 }
 
 export async function dismissEndedForm(form: FormData): Promise<void> {
+  postedForm(form); // anything but a form: 404, before anything changes
   await answer(await dismissEndedAction(), returnPath(form, "/"));
 }

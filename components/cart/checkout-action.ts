@@ -6,6 +6,7 @@ import { contactSchema } from "@/lib/checkout/schemas";
 import { currentCartId, forgetCart } from "@/lib/http/cart-session";
 import { describeError } from "@/lib/http/error-response";
 import { rememberOrder } from "@/lib/http/order-session";
+import { postedForm } from "@/lib/http/posted-form";
 
 export type CheckoutState = {
   error?: { code: string; message: string };
@@ -15,6 +16,7 @@ export type CheckoutState = {
 
 /** The checkout form's action: validates the contact, places the order, opens its confirmation. */
 export async function checkoutAction(_previous: CheckoutState, form: FormData): Promise<CheckoutState> {
+  postedForm(form); // anything but a form: 404
   const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? "") };
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success) {

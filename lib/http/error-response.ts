@@ -21,6 +21,7 @@ const STATUS: Record<ShopErrorCode, number> = {
   already_holding: 409,
   not_released: 409,
   cart_expired: 410,
+  length_required: 411,
   payload_too_large: 413,
   unsupported_media_type: 415,
   cart_limit: 422,

@@ -1,4 +1,5 @@
 import { ShopError } from "../shop-error";
+import { MAX_ACTION_BODY_BYTES } from "./action-request";
 
 /**
  * Checks on the request line (method, path) that Next answers with a 500 before any route
@@ -56,6 +57,37 @@ export function originForm(target: string, host: string | undefined): string | n
     }
   } catch {
     // not a URL at all
+  }
+  return null;
+}
+
+/** The largest body any route or server action of the store takes: a server action's. */
+export const MAX_REQUEST_BODY_BYTES = MAX_ACTION_BODY_BYTES;
+
+/**
+ * What is wrong with a request's declared body, decided from its headers before a byte of it is
+ * read: longer than any route takes (413 at once, rather than after the framework has buffered
+ * what a slow client sends), or a body of no declared length (411: browsers and scripts alike
+ * send Content-Length; a chunked body would have to be read to be measured). Null: fine.
+ */
+export function declaredBodyProblem(
+  method: string,
+  contentLength: string | undefined,
+  transferEncoding: string | undefined,
+): ShopError | null {
+  if (contentLength === undefined) {
+    return transferEncoding !== undefined && !["GET", "HEAD"].includes(method.toUpperCase())
+      ? new ShopError("length_required", "Send the body with a Content-Length.")
+      : null;
+  }
+  const declared = Number(contentLength);
+  if (!Number.isSafeInteger(declared) || declared < 0) {
+    return new ShopError("invalid_request", "The Content-Length is not a length.");
+  }
+  if (declared > MAX_REQUEST_BODY_BYTES) {
+    return new ShopError("payload_too_large", `The body may be at most ${MAX_REQUEST_BODY_BYTES} bytes.`, {
+      maxBytes: MAX_REQUEST_BODY_BYTES,
+    });
   }
   return null;
 }
