@@ -150,9 +150,13 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     if (streaming) await listen();
     const polling = (async () => {
       // A page reads the line on load (an offer made before the stream listened shows there),
-      // and a page without the stream reloads every few seconds.
+      // and a page without the stream reloads every few seconds. In the draw, the page reads its
+      // result a second after the release by itself (components/waitlist/join-line.tsx).
       for (let first = true; !stop.aborted; first = false) {
-        if (!first) await sleep(between(rnd, 2, 4) * 1_000 * (stream ? 5 : 1), stop);
+        const untilResult = sale.releaseAtMs === null ? 0 : sale.releaseAtMs + 1_000 - Date.now();
+        if (!first) {
+          await sleep(untilResult > 0 ? untilResult : between(rnd, 2, 4) * 1_000 * (stream ? 5 : 1), stop);
+        }
         if (stop.aborted) return;
         const line = await client.call("waitlist", "GET", "/api/waitlist");
         const entry = (line.body?.entries ?? []).find((e: { productId: number }) => e.productId === sale.productId);

@@ -17,6 +17,8 @@ import { useStock, type RenderedStock } from "@/components/product/live-stock";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
 const REFRESH_PLACE_MS = 2_000;
+/** After a draw's time, when an entrant's page reads its result by itself (ms after the release). */
+const DRAW_RESULT_READS_MS = [1_000, 3_000] as const;
 
 /**
  * "Join the line": for a product that cannot be held now (sold out, or all in shoppers' carts).
@@ -58,6 +60,17 @@ export function JoinLine({
     void refreshHoldAction().then((r) => r.ok && store.setState({ waiting: r.state.waiting }));
   }, [waitingNow, dropOpen, inLine, store]);
 
+  // In the draw: when its time comes the page asks for the result itself too (the stream's news
+  // of the opening may be late, or the stream down), a second after the release and again after.
+  const drawAt = entry?.drawAt ?? null;
+  useEffect(() => {
+    if (!drawAt) return;
+    const readResult = () => void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
+    const untilDraw = Math.max(0, new Date(drawAt).getTime() - Date.now());
+    const timers = DRAW_RESULT_READS_MS.map((after) => setTimeout(readResult, untilDraw + after));
+    return () => timers.forEach(clearTimeout);
+  }, [drawAt, store]);
+
   const run = (work: () => ReturnType<typeof leaveLineAction>) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setMessage(null);
@@ -80,6 +93,20 @@ export function JoinLine({
       {message?.text}
     </p>
   );
+  // Leaving the line or the draw: a plain form without JavaScript.
+  const leaveForm = (label: string) => (
+    <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
+      <input type="hidden" name="productId" value={product.id} />
+      <ReturnTo />
+      <button
+        type="submit"
+        disabled={pending}
+        className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
+      >
+        {label}
+      </button>
+    </form>
+  );
   if (entry?.offer) return status; // handed over: the offer's banner says so
   if (entry?.drawAt) {
     return (
@@ -89,17 +116,7 @@ export function JoinLine({
           {entry.quantity === 1 ? "one" : entry.quantity}. Results at <LocalTime iso={entry.drawAt} />: if you are
           drawn, it is held in your cart for you, and this page tells you.
         </p>
-        <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
-          <input type="hidden" name="productId" value={product.id} />
-          <ReturnTo />
-          <button
-            type="submit"
-            disabled={pending}
-            className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
-          >
-            Leave the draw
-          </button>
-        </form>
+        {leaveForm("Leave the draw")}
         {status}
       </div>
     );
@@ -112,17 +129,7 @@ export function JoinLine({
           {entry.quantity === 1 ? "one" : entry.quantity}. If units come back, they are held for you and this page tells
           you.
         </p>
-        <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
-          <input type="hidden" name="productId" value={product.id} />
-          <ReturnTo />
-          <button
-            type="submit"
-            disabled={pending}
-            className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
-          >
-            Leave the line
-          </button>
-        </form>
+        {leaveForm("Leave the line")}
         {status}
       </div>
     );

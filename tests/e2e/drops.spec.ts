@@ -46,6 +46,7 @@ test("two shoppers enter the draw for the last print; at the release one is offe
     await expect(page.getByTestId("drop-countdown")).toContainText(/Drop opens in 0:\d\d/);
     // Nobody can hold it before the release: no add button, the draw's form instead.
     await expect(page.getByRole("button", { name: /to cart/ })).toHaveCount(0);
+    if (page === one) await expectAccessible(page, "product page, before the drop");
     await page.getByRole("button", { name: "Enter the draw for Limited-Edition Art Print" }).click();
     await expect(page.getByTestId("in-draw")).toContainText("You're in the draw for one. Results at");
   }

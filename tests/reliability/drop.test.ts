@@ -25,6 +25,18 @@ const SEED = Number(process.env.DROP_TEST_SEED ?? Date.now() % 100_000);
 const DATABASE = process.env.DROP_TEST_DATABASE ?? "holdcart_drop_test";
 const REDIS_DB = Number(process.env.DROP_TEST_REDIS_DB ?? 7);
 
+/** The store both rehearsals run against: its own database and Redis db, pools sized for the suite. */
+const STORE = {
+  workers: 2,
+  sweepIntervalMs: 500,
+  pgAdminUrl: TEST_PG_ADMIN_URL,
+  database: DATABASE,
+  redisBase: TEST_REDIS_BASE,
+  redisDb: REDIS_DB,
+  webPoolMax: 10,
+  workerPoolMax: 3,
+};
+
 afterAll(async () => {
   await dropDatabase(DATABASE);
   await flushRedisDb(REDIS_DB);
@@ -47,15 +59,8 @@ describe("drop rehearsal", () => {
       releaseSeconds: 0,
       botLoops: 1,
       botStreamBurst: 40,
-      workers: 2,
-      sweepIntervalMs: 500,
+      ...STORE,
       seed: SEED,
-      pgAdminUrl: TEST_PG_ADMIN_URL,
-      database: DATABASE,
-      redisBase: TEST_REDIS_BASE,
-      redisDb: REDIS_DB,
-      webPoolMax: 10,
-      workerPoolMax: 3,
     });
     const figures = {
       seed: SEED,
@@ -115,15 +120,8 @@ describe("drop rehearsal", () => {
       releaseSeconds: 6,
       botLoops: 1,
       botStreamBurst: 0,
-      workers: 2,
-      sweepIntervalMs: 500,
+      ...STORE,
       seed: SEED + 1,
-      pgAdminUrl: TEST_PG_ADMIN_URL,
-      database: DATABASE,
-      redisBase: TEST_REDIS_BASE,
-      redisDb: REDIS_DB,
-      webPoolMax: 10,
-      workerPoolMax: 3,
     });
     const d = r.draw;
     recordFigures("drop-draw", { seed: SEED + 1, sold: r.sold, draw: d, violations: r.violations });
