@@ -124,6 +124,8 @@ describe("live stock streams (invariant 10)", () => {
           "nextReleaseAt",
           "nextReleaseInMs",
           "productId",
+          "releaseAt",
+          "releaseInMs",
           "reserved",
           "waiting",
         ]);
