@@ -40,6 +40,8 @@ export function JoinLine({
   const store = useCartStoreApi();
   const stock = useStock(product.id, rendered);
   const entry = useCartStore((s) => s.waiting.find((e) => e.productId === product.id) ?? null);
+  // Units this shopper holds are not waited for (they would come back to them): no line to offer.
+  const mine = useCartStore((s) => s.cart.items.find((i) => i.productId === product.id)?.quantity ?? 0);
   const maxQty = Math.min(
     useCartStore((s) => s.settings.maxQtyPerLine),
     product.perShopperLimit ?? Infinity,
@@ -134,7 +136,7 @@ export function JoinLine({
       </div>
     );
   }
-  if (stock.available > 0 && !stock.drop) return status;
+  if ((stock.available > 0 && !stock.drop) || mine > 0) return status;
   const place = ordinal(stock.waiting + 1);
   const label = stock.drop ? "Enter the draw" : `Join the line — you'd be ${place}`;
   return (

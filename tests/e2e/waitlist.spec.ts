@@ -29,6 +29,10 @@ test("the waiter, on the catalog, sees the offer and the header countdown appear
     data: { productId: await idOf(holder.request, "limited-edition-art-print"), quantity: 1 },
   });
   expect(held.status()).toBe(200);
+  // The holder is not offered the line for its own unit (it would come back to them).
+  await holder.goto("/products/limited-edition-art-print");
+  await expect(holder.getByTestId("stock")).toHaveText("The last one is in your cart.");
+  await expect(holder.getByRole("button", { name: /Join the line/ })).toHaveCount(0);
 
   await waiter.goto("/");
   const card = waiter.getByRole("listitem").filter({ hasText: "Limited-Edition Art Print" });
