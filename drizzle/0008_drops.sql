@@ -308,7 +308,8 @@ BEGIN
                    jsonb_build_object('held', (holding->>'total')::integer, 'maxUnitsPerClient', max_units));
     ELSIF more > for_sale THEN
       refusal := jsonb_build_object('code', 'insufficient_stock', 'details',
-                   jsonb_build_object('available', for_sale, 'reserved', stock_reserved + stock_available - available));
+                   jsonb_build_object('available', for_sale, 'reserved', stock_reserved + stock_available - available,
+                                      'mine', current_qty));
     END IF;
 
     IF refusal IS NOT NULL THEN

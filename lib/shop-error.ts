@@ -55,15 +55,22 @@ export const notReleased = (releaseAt: Date) => {
 
 /**
  * Not enough units to hold. Units in other shoppers' carts are not sold: they come back when
- * those holds end, and the shopper is told so rather than "sold out".
+ * those holds end, and the shopper is told so rather than "sold out". `mine`: units of it already
+ * in the asking shopper's own cart (part of `reserved`), which are not "other shoppers'".
  */
-export const insufficientStock = (available: number, reserved = 0) =>
-  new ShopError(
+export const insufficientStock = (available: number, reserved = 0, mine = 0) => {
+  const others = Math.max(0, reserved - mine);
+  return new ShopError(
     "insufficient_stock",
     available > 0
       ? `Only ${available} left.`
-      : reserved > 0
-        ? "All of them are in other shoppers' carts right now. They come back if a hold ends."
-        : "Sorry, this item is sold out.",
+      : others > 0
+        ? mine > 0
+          ? "The rest are in other shoppers' carts right now. They come back if a hold ends."
+          : "All of them are in other shoppers' carts right now. They come back if a hold ends."
+        : mine > 0
+          ? "You have the last ones: all of them are in your cart."
+          : "Sorry, this item is sold out.",
     { available, reserved },
   );
+};

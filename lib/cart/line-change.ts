@@ -180,7 +180,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
 function refusalError({ code, details }: Refusal): ShopError {
   switch (code) {
     case "insufficient_stock":
-      return insufficientStock(details.available ?? 0, details.reserved ?? 0);
+      return insufficientStock(details.available ?? 0, details.reserved ?? 0, details.mine ?? 0);
     case "cart_limit":
       return cartLimitError(details);
     case "hold_limit":

@@ -90,4 +90,17 @@ describe("holding stock", () => {
     const productId = await createProduct(5);
     expect((await refusal(setLineQuantity(null, productId, 1))).code).toBe("cart_not_found");
   });
+
+  it("asking for one more of what is all in my own cart says so, not that other shoppers hold it", async () => {
+    const productId = await createProduct(2);
+    const mine = await addToCart({ cartId: null, clientIp: "198.51.100.90" }, productId, 2);
+    const refusal = await addToCart({ cartId: mine.cartId, clientIp: "198.51.100.90" }, productId, 1).catch(
+      (e: ShopError) => e,
+    );
+    expect(refusal).toMatchObject({
+      code: "insufficient_stock",
+      message: "You have the last ones: all of them are in your cart.",
+    });
+    expect(await countersOf(productId)).toMatchObject({ available: 0, reserved: 2 });
+  });
 });

@@ -18,6 +18,13 @@ describe("the refusal for lack of stock", () => {
     expect(error.details).toEqual({ available: 0, reserved: 3 });
   });
 
+  it("never calls the shopper's own units other shoppers'", () => {
+    expect(insufficientStock(0, 3, 1).message).toBe(
+      "The rest are in other shoppers' carts right now. They come back if a hold ends.",
+    );
+    expect(insufficientStock(0, 2, 2).message).toBe("You have the last ones: all of them are in your cart.");
+  });
+
   it("says sold out only when nothing is free and nothing is held", () => {
     expect(insufficientStock(0).message).toBe("Sorry, this item is sold out.");
     expect(insufficientStock(0, 0).details).toEqual({ available: 0, reserved: 0 });
