@@ -161,7 +161,17 @@ async function leaveLine(
  * so exactly one of the two is answered as done.
  */
 export async function leave(waiterId: string | null, productId: number): Promise<void> {
-  const { offerCartId, offeredUnits } = await leaveLine(waiterId, productId);
+  const { offerCartId, offeredUnits } = await leaveLine(waiterId, productId).catch(async (error: unknown) => {
+    // Not in line because a checkout of the offer claimed the entry first: say that.
+    if (
+      error instanceof ShopError &&
+      error.code === "not_found" &&
+      waiterId &&
+      (await boughtOffer(waiterId, productId))
+    )
+      throw alreadyBought();
+    throw error;
+  });
   if (offerCartId && offeredUnits > 0) {
     const given = await giveBack(offerCartId, productId, offeredUnits).then(
       () => true,
@@ -173,12 +183,23 @@ export async function leave(waiterId: string | null, productId: number): Promise
       },
     );
     if (given) holdMetrics.offerPassed(offeredUnits);
-    else if (await wasCheckedOut(offerCartId)) {
-      throw new ShopError("cart_changed", "You have already checked out this item: it is in your order.");
-    }
+    else if (await wasCheckedOut(offerCartId)) throw alreadyBought();
   }
   await lineChanged(productId);
 }
+
+const alreadyBought = () =>
+  new ShopError("cart_changed", "You have already checked out this item: it is in your order.");
+
+/** An offer of `productId` to this waiter was just checked out (an order of the last minute holds it). */
+const boughtOffer = async (waiterId: string, productId: number): Promise<boolean> =>
+  (
+    await pg()<{ bought: boolean }[]>`
+      select exists (
+        select 1 from carts c join orders o on o.cart_id = c.id join order_lines l on l.order_id = o.id
+         where c.waiter_id = ${waiterId} and l.product_id = ${productId}
+           and o.created_at > now() - interval '1 minute') as bought`
+  )[0]?.bought === true;
 
 const wasCheckedOut = async (cartId: string): Promise<boolean> =>
   (await pg()<{ state: string }[]>`select state::text from carts where id = ${cartId}`)[0]?.state === "checked_out";
