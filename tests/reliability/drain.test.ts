@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { addToCart } from "@/lib/cart/mutations";
+import { pg } from "@/lib/db/client";
 import { countersOf, createProduct } from "../support/ledger";
 import { childrenOf, WebProcess } from "../../scripts/harness/web-process";
 import { freePort } from "../../scripts/harness/redis-server";
@@ -134,5 +136,25 @@ describe("stopping and crashing without losing requests", () => {
       start.kill("SIGTERM");
       await exitOf(start.pid as number);
     }
+  });
+
+  it("`npm start` without SESSION_SECRET and ADMIN_TOKEN refuses before it starts anything: an overdue hold stays as it was", async () => {
+    const productId = await createProduct(5);
+    const { cartId } = await addToCart({ cartId: null, clientIp: "198.51.100.60" }, productId, 2);
+    await pg()`update carts set expires_at = now() - interval '5 seconds' where id = ${cartId}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()) };
+    for (const key of ["NODE_ENV", "SESSION_SECRET", "ADMIN_TOKEN"]) delete env[key];
+    const start = spawn(process.execPath, ["dist/start.mjs"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let said = "";
+    start.stderr?.on("data", (c: Buffer) => (said += c.toString()));
+    start.stdout?.on("data", (c: Buffer) => (said += c.toString()));
+    const code = await new Promise<number | null>((resolve) => start.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(said).toMatch(/SESSION_SECRET is required in production/);
+    expect(said).toMatch(/ADMIN_TOKEN is required in production/);
+    // No worker ran: the overdue hold was not released by this start.
+    const [cart] = await pg()<{ state: string }[]>`select state::text from carts where id = ${cartId}`;
+    expect(cart?.state).toBe("active");
+    expect((await countersOf(productId)).reserved).toBe(2);
   });
 });
