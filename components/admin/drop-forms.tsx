@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState, useState, useSyncExternalStore } from "react";
+import { useActionState, useState } from "react";
+import { useInBrowser } from "@/components/product/in-browser";
 import { scheduleDropAction, setLimitAction, type FormState } from "./actions";
 
-const noSubscription = () => () => {};
 const inputClass = "rounded-md border border-stone-300 px-2 py-1 text-sm";
 const buttonClass =
   "rounded-md border border-stone-300 bg-white px-2 py-1 text-sm font-medium hover:bg-stone-100 disabled:opacity-60";
@@ -74,11 +74,7 @@ export function DropForm({
   pending: boolean;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(scheduleDropAction, {});
-  const inBrowser = useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
+  const inBrowser = useInBrowser();
   const id = `drop-${productId}`;
   const zone = inBrowser ? Intl.DateTimeFormat().resolvedOptions().timeZone : "UTC";
   return (

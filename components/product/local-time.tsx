@@ -1,10 +1,9 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
+import { useInBrowser } from "./in-browser";
 
 const UTC_TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 const UTC_DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-const noSubscription = () => () => {};
 
 /**
  * A moment as the reader's clock shows it: "10:00" (with `withDay`, "5 Dec, 10:00"). The server
@@ -13,11 +12,7 @@ const noSubscription = () => () => {};
  * match the server's text).
  */
 export function LocalTime({ iso, withDay = false }: { iso: string; withDay?: boolean }) {
-  const inBrowser = useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
+  const inBrowser = useInBrowser();
   const at = new Date(iso);
   let text: string;
   if (inBrowser) {

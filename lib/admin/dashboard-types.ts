@@ -1,3 +1,4 @@
+import type { DrawSummary } from "../drops/draw-record";
 import type { LedgerDrift } from "../ledger/drift";
 
 /** What the operator's dashboard receives every second (GET /api/admin/stream); no server-only: the page reads it too. */
@@ -22,15 +23,7 @@ export type ProductRow = {
 };
 
 /** A drop's entrants by what came of them, and the units offered to them (lib/drops/draw-record.ts). */
-export type DrawCounts = {
-  entrants: number;
-  unitsOffered: number;
-  offered: number;
-  claimed: number;
-  passed_on: number;
-  waiting: number;
-  left: number;
-};
+export type DrawCounts = DrawSummary;
 
 export type HoldRow = {
   /** The first 8 characters of the cart id: enough to tell carts apart, useless to take one over. */

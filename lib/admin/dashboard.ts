@@ -1,7 +1,7 @@
 import "server-only";
 import { countActiveCarts } from "../cart/overdue";
 import { recentWorkers } from "../worker-heartbeats";
-import { drawSummaries } from "../drops/draw-record";
+import { drawSummaries, emptySummary } from "../drops/draw-record";
 import { pg } from "../db/client";
 import { ledgerStatus } from "../ledger/reconcile";
 import {
@@ -36,11 +36,9 @@ async function productRows(): Promise<ProductRow[]> {
     drop:
       release_at === null
         ? null
-        : { releaseAt: new Date(release_at).toISOString(), opened, draw: draws.get(row.id) ?? noDraw },
+        : { releaseAt: new Date(release_at).toISOString(), opened, draw: draws.get(row.id) ?? emptySummary() },
   }));
 }
-
-const noDraw = { entrants: 0, unitsOffered: 0, offered: 0, claimed: 0, passed_on: 0, waiting: 0, left: 0 };
 
 async function holdRows(): Promise<DashboardSnapshot["holds"]> {
   const sql = pg();

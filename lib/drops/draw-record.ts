@@ -84,7 +84,7 @@ export async function drawRecord(productId: number): Promise<DrawRecord | null> 
   };
 }
 
-const emptySummary = (): DrawSummary => ({
+export const emptySummary = (): DrawSummary => ({
   entrants: 0,
   unitsOffered: 0,
   offered: 0,

@@ -1,9 +1,9 @@
 import "server-only";
 import { pg } from "../db/client";
 import { ledgerSettingsJson } from "../inventory/ledger-settings";
-import { publishStockChanges } from "../inventory/stock-events";
 import { log } from "../log";
 import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
+import { lineChanged } from "../waitlist/line";
 
 /**
  * Offers made per statement when a drop opens: a line of 100,000 entrants is offered its units
@@ -43,9 +43,7 @@ async function openDrop(productId: number): Promise<OpenedDrop> {
     offers += batch.outcome.offers.length;
     await announceHandOff(await handOffOf(batch.outcome.offers));
     if (batch.outcome.opened || batch.outcome.offers.length === 0) {
-      const [stock] = await pg()<{ available: number }[]>`
-        select available from inventory where product_id = ${productId}`;
-      await publishStockChanges([{ productId, available: stock?.available ?? 0 }]);
+      await lineChanged(productId);
       if (batch.outcome.opened) log.info("drop_opened", { product: productId, offers });
       return { productId, entrants, offers, opened: batch.outcome.opened };
     }

@@ -212,7 +212,7 @@ export async function join(waiter: Waiter, productId: number, quantity: number):
 }
 
 /** Pages watching the product re-read it (its `waiting`, and their place in line). */
-const lineChanged = async (productId: number) => {
+export const lineChanged = async (productId: number) => {
   const [row] = await pg()<{ available: number }[]>`select available from inventory where product_id = ${productId}`;
   if (row) await publishStockChanges([{ productId, available: row.available }]);
 };
