@@ -9,6 +9,10 @@ import { loopbackAddress } from "../../scripts/harness/stock-streams";
 export const shopperAddress = (i: number): string => loopbackAddress(i);
 export const botAddress = (i: number): string => `127.2.${Math.floor(i / 250)}.${2 + (i % 250)}`;
 
+/** The clients that warm the store up before the sale (bench/drop/warm-up.ts): neither side. */
+export const warmUpAddress = (i: number): string => `127.9.${Math.floor(i / 250)}.${2 + (i % 250)}`;
+export const isWarmUpAddress = (clientKey: string): boolean => clientKey.startsWith("127.9.");
+
 export type Side = "shopper" | "bot" | "other";
 
 export function sideOf(clientKey: string): Side {

@@ -31,6 +31,7 @@ import { childPids, Monitor, redisServerPid, type MonitorResult } from "./monito
 import { sleep } from "./random";
 import type { Sale } from "./sale";
 import { playShopper, type ShopperLog } from "./shopper";
+import { warmUp } from "./warm-up";
 
 export type DropOptions = {
   units: number;
@@ -220,6 +221,13 @@ async function play(
     returning id`;
   if (!product) throw new Error("product insert failed");
   await sql`insert into inventory (product_id, on_hand, available) values (${product.id}, ${options.units}, ${options.units})`;
+  // What the store warms up on (bench/drop/warm-up.ts): plenty of stock, never part of the sale.
+  const [warm] = await sql<{ id: number; slug: string }[]>`
+    insert into products (slug, name, description, price_cents, image_url)
+    values (${`${slug}-warm-up`}, 'Warm-up', 'Served before the drop opens', 1000, '/products/canvas-tote-bag.svg')
+    returning id, slug`;
+  if (!warm) throw new Error("product insert failed");
+  await sql`insert into inventory (product_id, on_hand, available) values (${warm.id}, 1000, 1000)`;
 
   const env = {
     NODE_ENV: "production",
@@ -254,6 +262,7 @@ async function play(
   try {
     await Promise.all([web.start(), ...workers.map((w) => w.started())]);
     progress(`web on ${web.url}, ${workers.length} workers; ${options.units} units, holds of ${options.holdSeconds} s`);
+    await warmUp(web.url, warm);
     // What one client may hold of the product: its limit per shopper, or MAX_QTY_PER_LINE.
     const maxQtyPerLine = Math.min(Number(LIMITS.MAX_QTY_PER_LINE), options.perShopperLimit || Infinity);
     const sale: Sale = {

@@ -13,7 +13,7 @@
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
 import { ledgerDrift, type LedgerRow } from "../../lib/ledger/drift";
-import { sideOf } from "./addresses";
+import { isWarmUpAddress, sideOf } from "./addresses";
 import { sleep } from "./random";
 
 export type LedgerSnapshot = {
@@ -150,7 +150,9 @@ export async function checkLedger(
   const keys = await sql<{ client_key: string }[]>`
     select distinct client_key from carts
     union select distinct (coalesce(new, old)->>'client_key') from drop_audit where tbl = 'waitlist_entries'`;
-  const foreignClientKeys = keys.map((k) => k.client_key).filter((k) => sideOf(k) === "other");
+  const foreignClientKeys = keys
+    .map((k) => k.client_key)
+    .filter((k) => sideOf(k) === "other" && !isWarmUpAddress(k));
 
   return {
     atClose,
