@@ -1,5 +1,20 @@
+import { networkInterfaces } from "node:os";
 import type { NextConfig } from "next";
 import { MAX_ACTION_BODY_BYTES } from "./lib/http/action-request";
+
+/**
+ * `next dev` serves its scripts and its live connection only to pages opened at `localhost`
+ * unless told otherwise: a page opened at 127.0.0.1 or at the "Network:" address it prints never
+ * becomes interactive. Every address of this machine is this machine; other names a developer
+ * uses go in DEV_ORIGINS (comma-separated host names). Production ignores this.
+ */
+function devOrigins(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((a) => (a ? [a.family === "IPv6" ? `[${a.address}]` : a.address] : []));
+  const named = (process.env.DEV_ORIGINS ?? "").split(",").map((h) => h.trim());
+  return [...new Set(["127.0.0.1", "localhost", ...addresses, ...named])].filter(Boolean);
+}
 
 const nextConfig: NextConfig = {
   // The domain layer talks to Redis and Postgres over native Node sockets; keep those
@@ -10,6 +25,7 @@ const nextConfig: NextConfig = {
   // proxy in front (which production has) compresses where it pays.
   compress: false,
   typedRoutes: false,
+  allowedDevOrigins: devOrigins(),
   experimental: {
     serverActions: {
       // proxy.ts refuses a larger body with a 413 before Next reads it (Next answers 500);

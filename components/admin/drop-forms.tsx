@@ -3,10 +3,11 @@
 import { useActionState, useState } from "react";
 import { useInBrowser } from "@/components/product/in-browser";
 import { scheduleDropAction, setLimitAction, type FormState } from "./actions";
+import { busy } from "@/components/busy";
 
 const inputClass = "rounded-md border border-stone-300 px-2 py-1 text-sm";
 const buttonClass =
-  "rounded-md border border-stone-300 bg-white px-2 py-1 text-sm font-medium hover:bg-stone-100 disabled:opacity-60";
+  "rounded-md border border-stone-300 bg-white px-2 py-1 text-sm font-medium hover:bg-stone-100 aria-disabled:opacity-60";
 
 function Status({ state }: { state: FormState }) {
   return (
@@ -38,7 +39,7 @@ export function LimitForm({ productId, name, limit }: { productId: number; name:
       />
       <button
         type="submit"
-        disabled={pending}
+        {...busy(pending)}
         aria-label={`Set the limit per shopper of ${name}`}
         className={buttonClass}
       >
@@ -93,7 +94,7 @@ export function DropForm({
         type="submit"
         name="intent"
         value="schedule"
-        disabled={pending}
+        {...busy(pending)}
         aria-label={`Schedule the drop of ${name}`}
         className={buttonClass}
       >
@@ -104,7 +105,7 @@ export function DropForm({
           type="submit"
           name="intent"
           value="open"
-          disabled={pending}
+          {...busy(pending)}
           aria-label={`Open the drop of ${name} now`}
           className={buttonClass}
         >

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { restockAction, type FormState } from "./actions";
+import { busy } from "@/components/busy";
 
 /** Goods received for one product: on hand and available grow together (the counters arrive live). */
 export function RestockForm({ productId, name }: { productId: number; name: string }) {
@@ -26,9 +27,9 @@ export function RestockForm({ productId, name }: { productId: number; name: stri
       />
       <button
         type="submit"
-        disabled={pending}
+        {...busy(pending)}
         aria-label={`Restock ${name}`}
-        className="rounded-md border border-stone-300 bg-white px-2 py-1 text-sm font-medium hover:bg-stone-100 disabled:opacity-60"
+        className="rounded-md border border-stone-300 bg-white px-2 py-1 text-sm font-medium hover:bg-stone-100 aria-disabled:opacity-60"
       >
         Restock
       </button>

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { signInAction, type FormState } from "./actions";
+import { busy } from "@/components/busy";
 
 /** The operator signs in with ADMIN_TOKEN; the answer is an httpOnly session cookie. */
 export function SignInForm() {
@@ -31,8 +32,8 @@ export function SignInForm() {
       </p>
       <button
         type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-stone-900 px-4 py-2 font-semibold text-white hover:bg-stone-700 disabled:opacity-60"
+        {...busy(pending)}
+        className="w-full rounded-md bg-stone-900 px-4 py-2 font-semibold text-white hover:bg-stone-700 aria-disabled:opacity-60"
       >
         Sign in
       </button>

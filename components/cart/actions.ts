@@ -17,7 +17,6 @@ import { describeError } from "@/lib/http/error-response";
 import { setFlash } from "@/lib/http/flash";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
 import { join, leave } from "@/lib/waitlist/line";
-import { ordinal } from "./ordinal";
 import { clientIp } from "@/lib/http/request";
 import { holdDuration } from "@/components/product/hold-duration";
 import { postedForm } from "@/lib/http/posted-form";
@@ -86,7 +85,7 @@ export async function setQuantityAction(productId: number, quantity: number): Pr
     const id = parse(productIdSchema, productId, "invalid_request");
     const qty = parse(lineQuantitySchema(config().maxQtyPerLine), quantity, "invalid_quantity");
     const cart = await setLineQuantity(await currentCartId(), id, qty);
-    return { cart, note: qty === 0 ? "Removed from your cart; it went back to stock." : "Quantity updated." };
+    return { cart, note: qty === 0 ? "Removed from your cart." : "Quantity updated." };
   });
 }
 
@@ -95,7 +94,7 @@ export async function emptyCartAction(): Promise<CartActionResult> {
     await emptyCart(await currentCartId());
     await forgetCart();
     const { cart } = await readHoldState(null);
-    return { cart, note: "Your cart is empty; its items went back to stock." };
+    return { cart, note: "Your cart is empty." };
   });
 }
 
@@ -105,7 +104,7 @@ export async function extendHoldAction(): Promise<CartActionResult> {
     const cartId = await currentCartId();
     const cart = await extendHold(cartId);
     if (cartId) await rememberCart(cartId);
-    return { cart, note: `Your items are held for another ${holdFor()}.` };
+    return { cart, note: `Kept: your items are held for ${holdFor()} from now.` };
   });
 }
 
@@ -148,9 +147,9 @@ export async function joinLineAction(productId: number, quantity: number): Promi
     const state = await holdState(cartId);
     return {
       state,
-      note: entry.drawAt
-        ? `You're in the draw for the ${entry.name}. When the drop opens, the order of everyone who entered is drawn at random, and this page shows your result.`
-        : `You're ${ordinal(entry.position ?? 1)} in line for the ${entry.name}. If units come back, they are held for you, and this page tells you.`,
+      // The page itself then shows the place (or the draw) and what happens next: the note only
+      // confirms the step, so a page without JavaScript does not say the place twice.
+      note: entry.drawAt ? `You entered the draw for the ${entry.name}.` : `You joined the line for the ${entry.name}.`,
     };
   });
 }

@@ -8,6 +8,7 @@ import { useCartStore, useCartStoreApi } from "./cart-store";
 import { ReturnTo } from "./hold-notices";
 import { QuantityField } from "./quantity-field";
 import { withLine, type ProductRef } from "./optimistic";
+import { busy } from "@/components/busy";
 
 /**
  * Add-to-cart: a plain form posting to a server action, so it works without JavaScript (the
@@ -38,6 +39,10 @@ export function AddToCart({
     useCartStore((s) => s.settings.maxQtyPerLine),
     perShopperLimit ?? Infinity,
   );
+  // "✓ Added" is true while the product is in the cart: once the hold ends (or the line is
+  // removed elsewhere) it would contradict the page, so it goes.
+  const inCart = useCartStore((s) => s.cart.items.some((i) => i.productId === product.id));
+  const shown = message && (message.error || inCart) ? message : null;
   const available = useAvailable(product.id, rendered);
   const dropPending = useDropPending(product.id, releaseAt);
 
@@ -59,14 +64,14 @@ export function AddToCart({
 
   const status = (
     <div aria-live="polite" role="status" className="empty:hidden">
-      {message &&
-        (message.error ? (
+      {shown &&
+        (shown.error ? (
           <p className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm font-medium text-red-800">
-            {message.text}
+            {shown.text}
           </p>
         ) : (
           <p className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm font-medium text-emerald-900">
-            <span>✓ {message.text}</span>
+            <span>✓ {shown.text}</span>
             <Link href="/cart" className="font-semibold underline underline-offset-2">
               View cart
             </Link>
@@ -97,8 +102,8 @@ export function AddToCart({
         />
         <button
           type="submit"
-          disabled={pending}
-          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md bg-stone-900 px-5 font-semibold text-white transition hover:bg-stone-700 disabled:cursor-wait disabled:bg-stone-500`}
+          {...busy(pending)}
+          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md bg-stone-900 px-5 font-semibold text-white transition hover:bg-stone-700 aria-disabled:cursor-wait aria-disabled:bg-stone-500`}
           aria-label={`Add ${product.name} to cart`}
         >
           {pending ? "Adding…" : "Add to cart"}

@@ -14,7 +14,9 @@ const useHydrated = () =>
     () => false,
   );
 
-const badgeClass = "relative min-h-11 rounded-md px-2 py-2 font-medium text-stone-900 hover:bg-stone-100 sm:px-3";
+// One line, however narrow the screen: the count never wraps under "Cart".
+const badgeClass =
+  "relative inline-flex min-h-10 items-center whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-stone-900 hover:bg-stone-100 sm:min-h-11 sm:px-3 sm:py-2";
 
 /**
  * Header badge; opens the slide-over cart (a modal <dialog>: focus trap and Esc for free). In
@@ -38,7 +40,7 @@ export function CartButton() {
   );
   if (!hydrated) {
     return (
-      <Link href="/cart" className={`inline-flex items-center ${badgeClass}`} aria-label={label}>
+      <Link href="/cart" className={badgeClass} aria-label={label}>
         Cart
         {badge}
       </Link>

@@ -9,9 +9,10 @@ import { useCartStore, useCartStoreApi } from "./cart-store";
 import { HoldSummary } from "./countdown";
 import { ReturnTo } from "./hold-notices";
 import { withLine } from "./optimistic";
+import { busy } from "@/components/busy";
 
 const stepper =
-  "flex h-11 w-11 items-center justify-center rounded-md border border-stone-300 bg-white text-xl leading-none hover:bg-stone-100 disabled:cursor-not-allowed disabled:opacity-40";
+  "flex h-11 w-11 items-center justify-center rounded-md border border-stone-300 bg-white text-xl leading-none hover:bg-stone-100 aria-disabled:cursor-not-allowed aria-disabled:opacity-40";
 
 /**
  * The cart's lines with steppers and remove, used by the cart page and the slide-over. Each line
@@ -152,7 +153,7 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
               <ReturnTo />
               <button
                 type="submit"
-                disabled={pending}
+                {...busy(pending)}
                 className="min-h-11 text-sm text-stone-600 underline underline-offset-2 hover:text-red-700"
               >
                 Empty cart

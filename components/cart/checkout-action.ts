@@ -1,6 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { holdAgainAction } from "./actions";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { contactSchema } from "@/lib/checkout/schemas";
 import { currentCartId, forgetCart } from "@/lib/http/cart-session";
@@ -12,12 +13,20 @@ export type CheckoutState = {
   error?: { code: string; message: string };
   fieldErrors?: Partial<Record<"email" | "name", string>>;
   values?: { email: string; name: string };
+  /** What holding the items again did ("2 units held for you again…"). */
+  notice?: string;
 };
 
 /** The checkout form's action: validates the contact, places the order, opens its confirmation. */
 export async function checkoutAction(_previous: CheckoutState, form: FormData): Promise<CheckoutState> {
   postedForm(form); // anything but a form: 404
   const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? "") };
+  // "Hold it again" of an ended hold, pressed on the cart page without JavaScript: it submits this
+  // form (components/cart/hold-notices.tsx), so what was typed comes back with the page.
+  if (form.get("intent") === "hold-again") {
+    const again = await holdAgainAction();
+    return again.ok ? { values, notice: again.note } : { values, error: again.error };
+  }
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success) {
     const fieldErrors: CheckoutState["fieldErrors"] = {};

@@ -4,6 +4,7 @@ import { useActionState, useEffect, useRef } from "react";
 import { refreshHoldAction } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { checkoutAction, type CheckoutState } from "./checkout-action";
+import { busy } from "@/components/busy";
 
 type Field = "email" | "name";
 
@@ -86,11 +87,14 @@ export function CheckoutForm() {
       <p role="alert" className="text-sm font-medium text-red-700 empty:hidden">
         {state.error?.message}
       </p>
+      <p role="status" className="text-sm font-medium text-emerald-800 empty:hidden">
+        {holding ? state.notice : null}
+      </p>
       {!holding && <p className="text-sm text-stone-600">Hold your items again to place the order.</p>}
       <button
         type="submit"
-        disabled={pending || !holding}
-        className="h-12 rounded-md bg-stone-900 px-4 font-semibold text-white hover:bg-stone-700 disabled:cursor-not-allowed disabled:bg-stone-400"
+        {...busy(pending, !holding)}
+        className="h-12 rounded-md bg-stone-900 px-4 font-semibold text-white hover:bg-stone-700 aria-disabled:cursor-not-allowed aria-disabled:bg-stone-400"
       >
         {pending ? "Placing order…" : "Place order"}
       </button>

@@ -1,3 +1,5 @@
+import { timeOfDay } from "@/components/time/shop-time";
+
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "14:32": whole seconds left, rounded up, never below zero. */
@@ -21,3 +23,23 @@ export function formatUntil(ms: number): string {
   const hours = Math.floor(total / 3600);
   return hours > 0 ? `${hours}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}` : formatRemaining(ms);
 }
+
+/**
+ * Milliseconds left on a hold at `clock`, given its `deadline` on the same monotonic clock and
+ * the `ttlMs` the server read. Never more than `ttlMs`: the clock is the page's last tick, which
+ * can be older than the moment the deadline was laid down, and a 90 s hold must not show 1:31.
+ */
+export function remainingAt(deadline: number, ttlMs: number, clock: number | null): number {
+  return clock === null ? ttlMs : Math.max(0, Math.min(ttlMs, deadline - clock));
+}
+
+/**
+ * A moment as the reader's clock shows it, to the minute ("12:41"), or to the second when a hold
+ * is short enough that minutes would blur it ("12:41:30").
+ */
+export function clockTime(at: Date, withSeconds: boolean): string {
+  return timeOfDay(at, { utc: false, seconds: withSeconds });
+}
+
+/** Holds shorter than this are told to the second. */
+export const SECONDS_MATTER_BELOW_S = 600;

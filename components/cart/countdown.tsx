@@ -2,11 +2,13 @@
 
 import { useSyncExternalStore } from "react";
 import { useCartStore } from "./cart-store";
-import { formatRemaining, spokenRemaining } from "./countdown-format";
+import { formatRemaining, remainingAt, spokenRemaining } from "./countdown-format";
 
 // One clock for every countdown on the page, ticking only while something shows one.
 const TICK_MS = 250;
 let now = 0;
+/** The wall clock at the last tick (Date.now), for saying "until 12:41" in the reader's time. */
+let wallNow = 0;
 const listeners = new Set<() => void>();
 let ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -16,6 +18,7 @@ function subscribe(listener: () => void): () => void {
     now = performance.now();
     ticker = setInterval(() => {
       now = performance.now();
+      wallNow = Date.now();
       for (const l of listeners) l();
     }, TICK_MS);
   }
@@ -34,6 +37,16 @@ function readClock(): number {
   return now;
 }
 
+function readWallClock(): number {
+  if (wallNow === 0) wallNow = Date.now();
+  return wallNow;
+}
+
+/** The reader's wall clock (ms since the epoch), ticking with the countdown; null in the server's render. */
+export function useWallClock(): number | null {
+  return useSyncExternalStore(subscribe, readWallClock, () => null);
+}
+
 /**
  * Milliseconds left on the hold, ticking; null when nothing is held. The deadline is the
  * server's ttlMs (the Redis key's PTTL) laid on the browser's monotonic clock, so a wrong wall
@@ -45,7 +58,7 @@ export function useRemaining(): number | null {
   const ttlMs = useCartStore((s) => s.cart.ttlMs);
   const clock = useSyncExternalStore(subscribe, readClock, () => null);
   if (deadline === null || ttlMs === null) return null;
-  return clock === null ? ttlMs : Math.max(0, deadline - clock);
+  return remainingAt(deadline, ttlMs, clock);
 }
 
 export const useWarning = (remaining: number | null): boolean => {
@@ -63,7 +76,7 @@ export function HoldTimer() {
   if (remaining === null) return null;
   return (
     <p
-      className={`flex items-center gap-1.5 rounded-full px-3 py-1.5 text-sm font-semibold tabular-nums ${
+      className={`flex items-center gap-1 rounded-full px-2 py-1.5 text-sm font-semibold tabular-nums sm:gap-1.5 sm:px-3 ${
         warning ? "bg-red-700 text-white" : "bg-amber-100 text-amber-950"
       }`}
       data-testid="hold-timer"

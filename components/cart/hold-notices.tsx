@@ -2,9 +2,10 @@
 
 import Image from "next/image";
 import { usePathname } from "next/navigation";
-import { useState, useTransition, type FormEvent } from "react";
+import { useEffect, useState, useTransition, type FormEvent } from "react";
 import { LiveStockProvider, useAvailableReader } from "@/components/product/live-stock";
-import { stillAvailable, type EndedHold } from "@/lib/cart/cart-types";
+import type { EndedHold } from "@/lib/cart/cart-types";
+import { endedHeading, endedItemStock, holdAgainLabel } from "./ended-hold-sentences";
 import {
   dismissEndedAction,
   dismissEndedForm,
@@ -14,8 +15,10 @@ import {
   holdAgainForm,
 } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
-import { useRemaining, useWarning } from "./countdown";
+import { useRemaining, useWallClock, useWarning } from "./countdown";
+import { clockTime, SECONDS_MATTER_BELOW_S } from "./countdown-format";
 import { holdDuration } from "@/components/product/hold-duration";
+import { busy } from "@/components/busy";
 
 /** The page a plain form (no JavaScript) comes back to. */
 export function ReturnTo() {
@@ -32,37 +35,62 @@ const instead = (work: () => void) => (event: FormEvent<HTMLFormElement>) => {
  * WCAG 2.2.1 (Timing Adjustable): HOLD_WARNING_SECONDS before the deadline, an alert offers to
  * keep the items longer with one action. The alert's words do not change while it shows, so a
  * screen reader announces it once; focus stays where the shopper is typing.
+ *
+ * Keeping them sets the hold to CART_TTL_SECONDS from the moment of the click (not the time left
+ * plus that), and the button says so: "Keep my items until 12:41" in the reader's time, or, in
+ * the server's render and without JavaScript, "Keep my items for 15 minutes from now". Once kept,
+ * a visible status says until when, and is announced.
  */
+const KEPT_SHOWN_MS = 10_000;
+
 export function HoldWarning() {
   const store = useCartStoreApi();
   const remaining = useRemaining();
   const warning = useWarning(remaining);
+  const wallClock = useWallClock();
   const { holdSeconds, warningSeconds } = useCartStore((s) => s.settings);
   const extensionsLeft = useCartStore((s) => s.cart.extensionsLeft ?? 0);
   const [pending, startTransition] = useTransition();
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [note, setNote] = useState("");
+  const [kept, setKept] = useState<string | null>(null);
 
-  const extend = () =>
+  const withSeconds = holdSeconds < SECONDS_MATTER_BELOW_S;
+  // The confirmation is a moment's news, not a fixture of the header.
+  useEffect(() => {
+    if (!kept) return;
+    const done = setTimeout(() => setKept(null), KEPT_SHOWN_MS);
+    return () => clearTimeout(done);
+  }, [kept]);
+  const extend = () => {
+    if (pending) return;
     startTransition(async () => {
       const result = await extendHoldAction();
       if (result.ok) {
         setRefusal(null);
-        setNote(result.note ?? "");
+        const ttlMs = result.cart.ttlMs ?? holdSeconds * 1000;
+        setKept(`Kept: your items are held until ${clockTime(new Date(Date.now() + ttlMs), withSeconds)}.`);
         store.getState().adoptCart(result.cart);
       } else setRefusal(result.error.message);
     });
+  };
 
-  const more = holdDuration(holdSeconds);
+  const label =
+    wallClock !== null
+      ? `Keep my items until ${clockTime(new Date(wallClock + holdSeconds * 1000), withSeconds)}`
+      : `Keep my items for ${holdDuration(holdSeconds)} from now`;
   return (
     <>
-      <p role="status" className="sr-only">
-        {note}
+      <p role="status" className={kept && !warning ? "border-t border-emerald-200 bg-emerald-50" : "sr-only"}>
+        {kept && !warning && (
+          <span className="mx-auto block max-w-6xl px-4 py-1.5 text-sm font-medium text-emerald-900" data-testid="hold-kept">
+            {kept}
+          </span>
+        )}
       </p>
       {warning && (
         <div className="border-t border-red-200 bg-red-50 text-red-950" data-testid="hold-warning">
-          <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
-            <p role="alert" className="font-medium">
+          <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-3 py-1 sm:px-4 sm:py-2.5">
+            <p role="alert" className="text-sm font-medium sm:text-base">
               {extensionsLeft > 0
                 ? `Your hold ends in less than ${holdDuration(warningSeconds)}.`
                 : `Your hold ends in less than ${holdDuration(warningSeconds)} and cannot be kept longer: check out to keep your items.`}
@@ -73,10 +101,10 @@ export function HoldWarning() {
                 <ReturnTo />
                 <button
                   type="submit"
-                  disabled={pending}
-                  className="min-h-11 rounded-md bg-red-800 px-4 py-2 text-sm font-semibold text-white hover:bg-red-900 disabled:opacity-60"
+                  {...busy(pending)}
+                  className="min-h-9 rounded-md bg-red-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-900 aria-disabled:opacity-60 sm:min-h-11 sm:px-4 sm:py-2"
                 >
-                  {pending ? "Keeping them…" : `Keep my items for ${more} more`}
+                  {pending ? "Keeping them…" : label}
                 </button>
               </form>
             )}
@@ -85,17 +113,6 @@ export function HoldWarning() {
       )}
     </>
   );
-}
-
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
-
-/** "Hold the 2 that are still in stock", "Hold them again", or nothing when none is left. */
-function holdAgainLabel(ended: EndedHold): string | null {
-  const can = stillAvailable(ended);
-  const had = ended.items.reduce((n, i) => n + i.quantity, 0);
-  if (can === 0) return null;
-  if (can === had) return plural(had, "Hold it again", "Hold them again");
-  return `Hold the ${can} that ${plural(can, "is", "are")} still in stock`;
 }
 
 /**
@@ -153,6 +170,7 @@ function EndedNotice({
     });
 
   const label = holdAgainLabel(ended);
+  const onCartPage = usePathname() === "/cart";
   return (
     <section
       aria-labelledby="hold-ended-heading"
@@ -164,7 +182,7 @@ function EndedNotice({
         Your hold ended.
       </p>
       <h2 id="hold-ended-heading" className="text-lg font-semibold">
-        Your hold ended, so {plural(ended.items.length, "this item", "these items")} went back to stock
+        {endedHeading(ended)}
       </h2>
       <ul className="mt-3 flex flex-col gap-2" aria-label="Released items">
         {ended.items.map((item) => (
@@ -175,11 +193,7 @@ function EndedNotice({
               <span className="text-sm text-amber-900">
                 {" "}
                 —{" "}
-                {item.availableNow === 0
-                  ? "none left right now"
-                  : item.availableNow >= item.quantity
-                    ? "still in stock"
-                    : `only ${item.availableNow} left`}
+                {endedItemStock(item)}
               </span>
             </span>
           </li>
@@ -191,13 +205,30 @@ function EndedNotice({
         </p>
       )}
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        {label ? (
+        {label && onCartPage ? (
+          // On the cart page the checkout form is beside it: without JavaScript this button submits
+          // that form (components/cart/checkout-action.ts), so the name and e-mail typed there stay.
+          <button
+            type="submit"
+            form="checkout"
+            name="intent"
+            value="hold-again"
+            {...busy(pending)}
+            onClick={(event) => {
+              event.preventDefault();
+              if (!pending) run(holdAgainAction);
+            }}
+            className="min-h-11 rounded-md bg-stone-900 px-5 py-2 font-semibold text-white hover:bg-stone-700 aria-disabled:opacity-60"
+          >
+            {label}
+          </button>
+        ) : label ? (
           <form action={holdAgainForm} onSubmit={instead(() => run(holdAgainAction))}>
             <ReturnTo />
             <button
               type="submit"
-              disabled={pending}
-              className="min-h-11 rounded-md bg-stone-900 px-5 py-2 font-semibold text-white hover:bg-stone-700 disabled:opacity-60"
+              {...busy(pending)}
+              className="min-h-11 rounded-md bg-stone-900 px-5 py-2 font-semibold text-white hover:bg-stone-700 aria-disabled:opacity-60"
             >
               {label}
             </button>
@@ -209,7 +240,7 @@ function EndedNotice({
           <ReturnTo />
           <button
             type="submit"
-            disabled={pending}
+            {...busy(pending)}
             className="min-h-11 rounded-md px-3 py-2 text-sm font-medium text-amber-950 underline underline-offset-2 hover:bg-amber-100"
           >
             Dismiss

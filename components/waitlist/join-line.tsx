@@ -14,6 +14,7 @@ import { ordinal } from "@/components/cart/ordinal";
 import { QuantityField } from "@/components/cart/quantity-field";
 import { LocalTime } from "@/components/product/local-time";
 import { useStock, type RenderedStock } from "@/components/product/live-stock";
+import { busy } from "@/components/busy";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
 const REFRESH_PLACE_MS = 2_000;
@@ -102,7 +103,7 @@ export function JoinLine({
       <ReturnTo />
       <button
         type="submit"
-        disabled={pending}
+        {...busy(pending)}
         className="min-h-11 text-sm text-stone-700 underline underline-offset-2 hover:text-red-700"
       >
         {label}
@@ -157,11 +158,11 @@ export function JoinLine({
         />
         <button
           type="submit"
-          disabled={pending}
+          {...busy(pending)}
           aria-label={
             stock.drop ? `Enter the draw for ${product.name}` : `Join the line for ${product.name}, you'd be ${place}`
           }
-          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 disabled:opacity-60`}
+          className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 aria-disabled:opacity-60`}
         >
           {pending ? "Joining…" : label}
         </button>

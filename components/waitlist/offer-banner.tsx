@@ -7,6 +7,7 @@ import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { useRemaining } from "@/components/cart/countdown";
 import { formatRemaining } from "@/components/cart/countdown-format";
 import { ReturnTo } from "@/components/cart/hold-notices";
+import { busy } from "@/components/busy";
 
 /**
  * Units handed over from a waiting line, on whatever page is open: "The Wool Beanie you waited
@@ -60,7 +61,7 @@ export function OfferBanner() {
               <ReturnTo />
               <button
                 type="submit"
-                disabled={pending}
+                {...busy(pending)}
                 className="min-h-11 px-2 text-sm underline underline-offset-2"
                 aria-label={`No thanks: pass the ${offer.name} to the next in line`}
               >

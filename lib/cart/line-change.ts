@@ -188,7 +188,7 @@ function refusalError({ code, details }: Refusal): ShopError {
     case "not_released":
       return notReleased(new Date(details.releaseAtMs ?? 0));
     case "cart_expired":
-      return new ShopError("cart_expired", "Your cart has expired.");
+      return new ShopError("cart_expired", "Your hold ended: nothing is held for you now.");
     case "unknown_product":
       return new ShopError("unknown_product", "No such product.");
   }

@@ -55,7 +55,7 @@ export async function placeOrder(
   }
   if (outcome.kind === "overdue") {
     await releaseCart(cartId, "lazy");
-    throw new ShopError("cart_expired", "Your cart expired before the order was placed; its items went back to stock.");
+    throw new ShopError("cart_expired", "Your hold ended before the order was placed: nothing was bought or charged.");
   }
   await forgetCartsInRedis([cartId]).catch((error: unknown) =>
     log.warn("checkout_redis_cleanup_failed", { cart: cartId, error: reason(error) }),
@@ -89,6 +89,6 @@ async function orderInLedger(cartId: string, contact: Contact, quotedCents: numb
   const { outcome } = row;
   if (outcome.kind !== "refused") return outcome;
   throw outcome.code === "cart_expired"
-    ? new ShopError("cart_expired", "Your cart has expired.")
+    ? new ShopError("cart_expired", "Your hold ended: nothing is held for you now.")
     : new ShopError("cart_empty", "Your cart is empty.");
 }

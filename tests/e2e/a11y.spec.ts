@@ -56,3 +56,29 @@ test("the page after a hold ended (released items, hold again) has no serious or
   await expectAccessible(page, "expired");
   await context.close();
 });
+
+test("a button whose action is under way keeps the focus: busy, not disabled, and a second press does nothing", async ({
+  page,
+}) => {
+  await page.goto("/products/canvas-tote-bag");
+  // The server action takes a second and a half: long enough to look at the pending button.
+  let posts = 0;
+  await page.route("**/products/canvas-tote-bag", async (route) => {
+    if (route.request().method() === "POST") {
+      posts += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    await route.continue();
+  });
+  const add = page.getByRole("button", { name: "Add Canvas Tote Bag to cart" });
+  await add.focus();
+  await page.keyboard.press("Enter");
+  await expect(add).toHaveAttribute("aria-busy", "true");
+  await expect(add).toHaveAttribute("aria-disabled", "true");
+  await expect(add).toBeFocused();
+  await page.keyboard.press("Enter"); // pressed again while busy
+  await expect(add).not.toHaveAttribute("aria-busy", "true");
+  await expect(add).toBeFocused();
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+  expect(posts).toBe(1);
+});

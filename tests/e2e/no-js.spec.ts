@@ -51,7 +51,7 @@ test("without JavaScript: add, change quantity, remove, empty, keep the items lo
   expect(await reserved(page, "canvas-tote-bag")).toBe(tote.reserved);
 
   // Keep the items longer: the offer is in the page once the hold is in its warning window.
-  const keep = page.getByRole("button", { name: "Keep my items for 25 seconds more" });
+  const keep = page.getByRole("button", { name: "Keep my items for 25 seconds from now" });
   await expect(async () => {
     await page.reload();
     await expect(keep).toBeVisible({ timeout: 500 });
@@ -60,7 +60,7 @@ test("without JavaScript: add, change quantity, remove, empty, keep the items lo
     ((await (await page.request.get("/api/cart")).json()) as { cart: { expiresAt: string } }).cart.expiresAt,
   );
   await keep.click();
-  await expect(page.getByTestId("flash")).toContainText("held for another 25 seconds");
+  await expect(page.getByTestId("flash")).toContainText("Kept: your items are held for 25 seconds from now.");
   const after = Date.parse(
     ((await (await page.request.get("/api/cart")).json()) as { cart: { expiresAt: string } }).cart.expiresAt,
   );

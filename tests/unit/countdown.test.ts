@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRemaining, spokenRemaining } from "@/components/cart/countdown-format";
+import { formatRemaining, remainingAt, spokenRemaining } from "@/components/cart/countdown-format";
 
 describe("the hold's countdown", () => {
   it("shows m:ss, never negative", () => {
@@ -22,5 +22,14 @@ describe("the hold's countdown", () => {
     expect(spokenRemaining(-1)).toBe("0 seconds");
     expect(spokenRemaining(1_000)).toBe("1 second");
     expect(spokenRemaining(60_000 + 1_000)).toBe("1 minute 1 second");
+  });
+
+  it("never shows more than the server's time left: a 90 s hold read on a tick older than the hold shows 1:30", () => {
+    // The hold was laid down at 1_000 (deadline 91_000); the page's last tick was at 800.
+    expect(formatRemaining(remainingAt(91_000, 90_000, 800))).toBe("1:30");
+    expect(remainingAt(91_000, 90_000, 31_000)).toBe(60_000);
+    expect(remainingAt(91_000, 90_000, 95_000)).toBe(0);
+    // Before the first tick (the server's render): the time the server read.
+    expect(remainingAt(91_000, 90_000, null)).toBe(90_000);
   });
 });

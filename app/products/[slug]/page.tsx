@@ -26,7 +26,7 @@ export default async function ProductPage({ params }: Props) {
   if (!product) notFound();
   return (
     <LiveStockProvider productIds={[product.id]}>
-      <article className="grid gap-8 md:grid-cols-2">
+      <article className="grid gap-4 md:grid-cols-2 md:gap-8">
         <Image
           src={product.imageUrl}
           alt={product.name}
@@ -34,9 +34,10 @@ export default async function ProductPage({ params }: Props) {
           height={800}
           unoptimized
           priority
-          className="aspect-square w-full rounded-xl border border-stone-200 bg-stone-100"
+          // On a phone the picture leaves room for the price, the stock and "Add to cart" on the first screen.
+          className="aspect-[16/10] w-full rounded-xl border border-stone-200 bg-stone-100 object-cover md:aspect-square"
         />
-        <div className="flex flex-col gap-4">
+        <div className="flex flex-col gap-3 md:gap-4">
           <Link href="/" className="text-sm text-stone-600 hover:underline">
             ← All products
           </Link>
@@ -45,7 +46,7 @@ export default async function ProductPage({ params }: Props) {
           <p data-testid="stock" className="text-lg">
             <LiveStockLabel productId={product.id} rendered={product} />
           </p>
-          <p className="leading-relaxed text-stone-700">{product.description}</p>
+          <p className="order-last leading-relaxed text-stone-700 md:order-none">{product.description}</p>
           <HoldNote
             productId={product.id}
             available={product.available}
