@@ -150,9 +150,7 @@ export async function checkLedger(
   const keys = await sql<{ client_key: string }[]>`
     select distinct client_key from carts
     union select distinct (coalesce(new, old)->>'client_key') from drop_audit where tbl = 'waitlist_entries'`;
-  const foreignClientKeys = keys
-    .map((k) => k.client_key)
-    .filter((k) => sideOf(k) === "other" && !isWarmUpAddress(k));
+  const foreignClientKeys = keys.map((k) => k.client_key).filter((k) => sideOf(k) === "other" && !isWarmUpAddress(k));
 
   return {
     atClose,

@@ -10,6 +10,7 @@ import { clientIp } from "@/lib/http/request";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { config } from "@/lib/config";
 import { receiveStock } from "@/lib/inventory/restock";
+import { releaseHoldByOperator } from "@/lib/admin/release-hold";
 import { describeError } from "@/lib/http/error-response";
 import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/http/admin-session";
 import { postedForm } from "@/lib/http/posted-form";
@@ -129,6 +130,20 @@ export async function scheduleDropAction(_previous: FormState, form: FormData): 
   try {
     await updateProductSettings(productId, { releaseAt: at });
     return { note: at ? `The drop opens at ${at.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "Opening now." };
+  } catch (error) {
+    return { error: describeError(error).body.error.message };
+  }
+}
+
+/** Ends a hold by hand, named by the first 8 characters of its cart (lib/admin/release-hold.ts). */
+export async function releaseHoldAction(_previous: FormState, form: FormData): Promise<FormState> {
+  postedForm(form); // anything but a form: 404
+  if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
+  const cart = form.get("cart");
+  if (typeof cart !== "string") return { error: "Invalid input." };
+  try {
+    const released = await releaseHoldByOperator(cart);
+    return { note: `Released: ${released.units} unit${released.units === 1 ? "" : "s"} back to the line or to stock.` };
   } catch (error) {
     return { error: describeError(error).body.error.message };
   }

@@ -5,13 +5,13 @@ import type uPlot from "uplot";
 import { RELEASE_PATHS, type LagHistogram, type MinuteSeries } from "@/lib/admin/dashboard-types";
 import { UPlotChart, type ChartOptions } from "./uplot-chart";
 
+// Told apart by people with any colour vision (the Okabe-Ito palette, darkened for contrast on white).
 export const COLORS = {
-  created: "#4338ca",
-  event: "#047857",
-  sweep: "#b45309",
-  lazy: "#0369a1",
-  empty: "#57534e",
-  converted: "#7e22ce",
+  created: "#0072b2",
+  released: "#c85a00",
+  converted: "#009e73",
+  event: "#0072b2",
+  sweep: "#c85a00",
   lag: "#0f766e",
   heartbeat: "#be123c",
 } as const;
@@ -24,32 +24,19 @@ const clock = (unixS: number) =>
 
 /** Holds created, released by path and converted, per minute over the last hour. */
 export function HoldsPerMinute({ series }: { series: MinuteSeries }) {
-  const options = useMemo<ChartOptions>(
-    () => () => ({
-      scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 40 }],
-      // The legend above the chart names the lines; the figure caption and the table give the numbers.
-      legend: { show: false },
-      series: [
-        {},
-        { label: "created", stroke: COLORS.created, width: 2, points: { show: false } },
-        ...RELEASE_PATHS.map((p) => ({
-          label: `released: ${p}`,
-          stroke: COLORS[p],
-          width: 2,
-          points: { show: false },
-        })),
-        { label: "converted", stroke: COLORS.converted, width: 2, dash: [6, 3], points: { show: false } },
-      ],
-    }),
-    [],
-  );
-  const data: uPlot.AlignedData = [
-    series.minutes,
-    series.created,
-    ...RELEASE_PATHS.map((p) => series.released[p]),
-    series.converted,
-  ];
+  const releasedPerMinute = series.minutes.map((_, i) => sum(RELEASE_PATHS.map((p) => series.released[p][i] ?? 0)));
+  // One bar chart per outcome, each its own colour, on the same minutes: three spiky lines on one
+  // plot could not be told apart (the split of releases by path is in the caption and the table).
+  const charts = [
+    { key: "created", title: "Holds started", values: series.created, color: COLORS.created },
+    {
+      key: "released",
+      title: "Holds released (their units back to stock or the line)",
+      values: releasedPerMinute,
+      color: COLORS.released,
+    },
+    { key: "converted", title: "Holds checked out", values: series.converted, color: COLORS.converted },
+  ] as const;
   const released = RELEASE_PATHS.map((p) => `${p} ${sum(series.released[p])}`).join(", ");
   const busy = series.minutes
     .map((t, i) => ({
@@ -62,11 +49,15 @@ export function HoldsPerMinute({ series }: { series: MinuteSeries }) {
     .slice(-10);
   return (
     <figure className="space-y-2">
-      <UPlotChart
-        options={options}
-        data={data}
-        label="Holds created, released by path and converted per minute, last hour"
-      />
+      {charts.map((c) => (
+        <div key={c.key} className="min-w-0">
+          <p className="flex items-center gap-1.5 text-sm font-medium text-stone-700">
+            <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm" style={{ background: c.color }} />
+            {c.title}
+          </p>
+          <MinuteBars minutes={series.minutes} values={c.values} color={c.color} title={c.title} />
+        </div>
+      ))}
       <figcaption data-testid="holds-summary" className="text-sm text-stone-700">
         Last hour: {sum(series.created)} created · {RELEASE_PATHS.reduce((n, p) => n + sum(series.released[p]), 0)}{" "}
         released ({released}) · {sum(series.converted)} converted
@@ -104,6 +95,52 @@ export function HoldsPerMinute({ series }: { series: MinuteSeries }) {
   );
 }
 
+/** One series per minute over the last hour, as bars, its y axis in holds a minute. */
+function MinuteBars({
+  minutes,
+  values,
+  color,
+  title,
+}: {
+  minutes: number[];
+  values: number[];
+  color: string;
+  title: string;
+}) {
+  const options = useMemo<ChartOptions>(
+    () => (U) => ({
+      scales: {
+        x: { time: true },
+        y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(5, Math.ceil(max))] },
+      },
+      axes: [
+        { ...axis, values: (_u: uPlot, splits: number[]) => splits.map((t) => `${clock(t)}`) },
+        { ...axis, size: 48, label: "holds / min", labelSize: 16, labelFont: "12px system-ui" },
+      ],
+      legend: { show: false },
+      series: [
+        {},
+        {
+          label: title,
+          fill: color,
+          stroke: color,
+          points: { show: false },
+          paths: U.paths.bars!({ size: [0.8, 12] }),
+        },
+      ],
+    }),
+    [color, title],
+  );
+  return (
+    <UPlotChart
+      options={options}
+      data={[minutes, values]}
+      height={110}
+      label={`${title} per minute, last hour (UTC)`}
+    />
+  );
+}
+
 /** A bucket by its upper bound, short enough for a phone's axis: "<0.1s", "<0.25s", … "≥10s". */
 const bucketLabel = (bounds: readonly number[], i: number) =>
   i >= bounds.length ? `≥${(bounds.at(-1) ?? 0) / 1_000}s` : `<${(bounds[i] ?? 0) / 1_000}s`;
@@ -121,7 +158,7 @@ export function ReleaseLag({ lag }: { lag: LagHistogram }) {
           splits: () => labels.map((_, i) => i),
           values: (_u: uPlot, splits: number[]) => splits.map((i) => labels[i] ?? ""),
         },
-        { ...axis, size: 40 },
+        { ...axis, size: 48, label: "releases", labelSize: 16, labelFont: "12px system-ui" },
       ],
       legend: { show: false },
       series: [
@@ -181,7 +218,7 @@ export function Heartbeat({ points }: { points: { t: number; ageS: number }[] })
           incrs: [1, 5, 10, 15, 30, 60, 120, 300],
           values: (_u: uPlot, splits: number[]) => splits.map((t) => clockSeconds(t)),
         },
-        { ...axis, size: 40 },
+        { ...axis, size: 48, label: "seconds since", labelSize: 16, labelFont: "12px system-ui" },
       ],
       legend: { show: false },
       series: [{}, { label: "heartbeat age (s)", stroke: COLORS.heartbeat, width: 2, points: { show: false } }],

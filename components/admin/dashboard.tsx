@@ -2,12 +2,14 @@
 
 import { useEffect, useRef, useState } from "react";
 import { formatRemaining } from "@/components/cart/countdown-format";
-import { RELEASE_PATHS, type DashboardSnapshot, type DrawCounts } from "@/lib/admin/dashboard-types";
+import type { DashboardSnapshot, DrawCounts } from "@/lib/admin/dashboard-types";
 import { signOutAction } from "./actions";
 import { COLORS, Heartbeat, HoldsPerMinute, ReleaseLag } from "./charts";
 import { LocalTime } from "@/components/product/local-time";
 import { DropForm, LimitForm } from "./drop-forms";
 import { RestockForm } from "./restock-form";
+import { formatCents } from "@/lib/money";
+import { ReleaseHoldForm } from "./release-hold-form";
 
 type Connection = "live" | "reconnecting" | "problem";
 
@@ -56,7 +58,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
     return () => source.close();
   }, []);
 
-  const { products, holds, series, lag, workers, ledger } = snapshot;
+  const { products, holds, orders, series, lag, workers, ledger } = snapshot;
   const event = series.released.event.reduce((a, b) => a + b, 0);
   const sweep = series.released.sweep.reduce((a, b) => a + b, 0);
   const eventShare = event + sweep > 0 ? Math.round((100 * event) / (event + sweep)) : null;
@@ -145,7 +147,8 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                 <th scope="col" className="px-3 py-2">
                   Next release
                 </th>
-                <th scope="col" className="px-3 py-2">
+                {/* Pinned to the right edge: on a phone the table scrolls under it, the control stays in reach. */}
+                <th scope="col" className="sticky right-0 border-l border-stone-200 bg-stone-100 px-3 py-2">
                   Restock
                 </th>
               </tr>
@@ -178,7 +181,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                         ? "now"
                         : `in ${formatRemaining(p.nextReleaseInMs)}`}
                   </td>
-                  <td className="px-3 py-2">
+                  <td className="sticky right-0 border-l border-stone-200 bg-white px-3 py-2">
                     <RestockForm productId={p.id} name={p.name} />
                   </td>
                 </tr>
@@ -270,7 +273,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                     Cart
                   </th>
                   <th scope="col" className="px-3 py-2">
-                    Units
+                    Holds
                   </th>
                   <th scope="col" className="px-3 py-2">
                     Deadline
@@ -278,17 +281,73 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                   <th scope="col" className="px-3 py-2">
                     Extensions used
                   </th>
+                  <th scope="col" className="sticky right-0 bg-stone-100 px-3 py-2">
+                    <span className="sr-only">End by hand</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {holds.shown.map((h) => (
                   <tr key={h.cart} className="border-t border-stone-100">
                     <td className="px-3 py-1.5 font-mono">{h.cart}</td>
-                    <td className="px-3 py-1.5">{h.units}</td>
+                    <td className="px-3 py-1.5">
+                      {h.items.length === 0 ? "nothing" : h.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}
+                    </td>
                     <td className={`px-3 py-1.5 ${h.ttlMs <= 0 ? "font-semibold text-red-700" : ""}`}>
                       {h.ttlMs <= 0 ? `overdue ${formatRemaining(-h.ttlMs)}` : formatRemaining(h.ttlMs)}
                     </td>
                     <td className="px-3 py-1.5">{h.extensionsUsed}</td>
+                    <td className="sticky right-0 bg-white px-3 py-1.5">
+                      <ReleaseHoldForm cart={h.cart} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="orders-heading" className="space-y-3">
+        <h2 id="orders-heading" className="text-xl font-semibold">
+          Recent orders
+        </h2>
+        {orders.length === 0 ? (
+          <p className="text-stone-600">No order has been placed yet.</p>
+        ) : (
+          <div className="relative max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
+            <table className="w-full text-left text-sm tabular-nums" data-testid="orders">
+              <thead className="sticky top-0 bg-stone-100 text-stone-700">
+                <tr>
+                  <th scope="col" className="px-3 py-2">
+                    Order
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Placed
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Items
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Total
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    E-mail
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {orders.map((o) => (
+                  <tr key={o.number} className="border-t border-stone-100 align-top">
+                    <th scope="row" className="px-3 py-1.5 font-mono font-medium">
+                      #{o.number}
+                    </th>
+                    <td className="px-3 py-1.5 whitespace-nowrap">
+                      <LocalTime iso={o.placedAt} withDay />
+                    </td>
+                    <td className="px-3 py-1.5">{o.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}</td>
+                    <td className="px-3 py-1.5">{formatCents(o.totalCents)}</td>
+                    <td className="px-3 py-1.5 break-all">{o.email}</td>
                   </tr>
                 ))}
               </tbody>
@@ -300,22 +359,27 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
       <div className="grid gap-6 lg:grid-cols-2">
         <section
           aria-labelledby="flow-heading"
-          className="space-y-2 rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2"
+          className="min-w-0 space-y-2 rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2"
         >
           <h2 id="flow-heading" className="text-xl font-semibold">
             Holds per minute, last hour
           </h2>
-          <Legend />
           <HoldsPerMinute series={series} />
         </section>
-        <section aria-labelledby="lag-heading" className="space-y-2 rounded-lg border border-stone-200 bg-white p-4">
+        <section
+          aria-labelledby="lag-heading"
+          className="min-w-0 space-y-2 rounded-lg border border-stone-200 bg-white p-4"
+        >
           <h2 id="lag-heading" className="text-xl font-semibold">
             Release lag, last hour
           </h2>
           <p className="text-sm text-stone-600">From a hold&rsquo;s deadline to its units back in stock.</p>
           <ReleaseLag lag={lag} />
         </section>
-        <section aria-labelledby="worker-heading" className="space-y-2 rounded-lg border border-stone-200 bg-white p-4">
+        <section
+          aria-labelledby="worker-heading"
+          className="min-w-0 space-y-2 rounded-lg border border-stone-200 bg-white p-4"
+        >
           <h2 id="worker-heading" className="text-xl font-semibold">
             Workers
           </h2>
@@ -339,23 +403,5 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </section>
       </div>
     </div>
-  );
-}
-
-function Legend() {
-  const items = [
-    ["created", COLORS.created],
-    ...RELEASE_PATHS.map((p) => [`released: ${p}`, COLORS[p]] as const),
-    ["converted", COLORS.converted],
-  ] as const;
-  return (
-    <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-stone-700" aria-label="Chart legend">
-      {items.map(([label, color]) => (
-        <li key={label} className="flex items-center gap-1.5">
-          <span aria-hidden="true" className="inline-block h-1 w-4 rounded" style={{ background: color }} />
-          {label}
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -82,7 +82,10 @@ export function HoldWarning() {
     <>
       <p role="status" className={kept && !warning ? "border-t border-emerald-200 bg-emerald-50" : "sr-only"}>
         {kept && !warning && (
-          <span className="mx-auto block max-w-6xl px-4 py-1.5 text-sm font-medium text-emerald-900" data-testid="hold-kept">
+          <span
+            className="mx-auto block max-w-6xl px-4 py-1.5 text-sm font-medium text-emerald-900"
+            data-testid="hold-kept"
+          >
             {kept}
           </span>
         )}
@@ -190,11 +193,7 @@ function EndedNotice({
             <Image src={item.imageUrl} alt="" width={40} height={40} unoptimized className="rounded bg-white" />
             <span>
               {item.quantity} × {item.name}
-              <span className="text-sm text-amber-900">
-                {" "}
-                —{" "}
-                {endedItemStock(item)}
-              </span>
+              <span className="text-sm text-amber-900"> — {endedItemStock(item)}</span>
             </span>
           </li>
         ))}

@@ -32,9 +32,21 @@ export type HoldRow = {
   /** ms until the deadline (database clock); negative while overdue. */
   ttlMs: number;
   extensionsUsed: number;
+  /** What it holds, by product. */
+  items: { name: string; quantity: number }[];
 };
 
-export const RELEASE_PATHS = ["event", "sweep", "lazy", "empty"] as const;
+/** One of the most recent orders. */
+export type OrderRow = {
+  /** The short number the shopper sees ("#1A2B3C4D"). */
+  number: string;
+  placedAt: string;
+  email: string;
+  items: { name: string; quantity: number }[];
+  totalCents: number;
+};
+
+export const RELEASE_PATHS = ["event", "sweep", "lazy", "empty", "operator"] as const;
 export type ReleasePathName = (typeof RELEASE_PATHS)[number];
 
 /** Per minute over the last hour, oldest first; `minutes` are Unix seconds of each minute's start. */
@@ -65,6 +77,7 @@ export type DashboardSnapshot = {
   at: number;
   products: ProductRow[];
   holds: { active: number; overdue: number; shown: HoldRow[] };
+  orders: OrderRow[];
   series: MinuteSeries;
   lag: LagHistogram;
   workers: WorkerBeat[];

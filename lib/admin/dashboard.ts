@@ -3,17 +3,21 @@ import { countActiveCarts } from "../cart/overdue";
 import { recentWorkers } from "../worker-heartbeats";
 import { drawSummaries, emptySummary } from "../drops/draw-record";
 import { pg } from "../db/client";
+import { orderNumber } from "../checkout/orders";
 import { ledgerStatus } from "../ledger/reconcile";
 import {
   RELEASE_PATHS,
   type DashboardSnapshot,
   type HoldRow,
+  type OrderRow,
   type MinuteSeries,
   type ProductRow,
 } from "./dashboard-types";
 
 /** Holds listed on the dashboard, soonest deadline first (the count above says how many there are). */
 const SHOWN_HOLDS = 50;
+/** Orders listed on the dashboard, newest first. */
+const SHOWN_ORDERS = 20;
 const LAG_BOUNDS_MS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000];
 
 async function productRows(): Promise<ProductRow[]> {
@@ -46,13 +50,31 @@ async function holdRows(): Promise<DashboardSnapshot["holds"]> {
     sql<HoldRow[]>`
       select left(c.id::text, 8) as cart, coalesce(sum(r.quantity), 0)::int as units,
              floor(extract(epoch from c.expires_at - now()) * 1000)::int as "ttlMs",
-             c.extensions_used as "extensionsUsed"
-        from carts c left join reservations r on r.cart_id = c.id
+             c.extensions_used as "extensionsUsed",
+             coalesce(json_agg(json_build_object('name', p.name, 'quantity', r.quantity) order by p.name)
+                        filter (where r.product_id is not null), '[]') as items
+        from carts c left join reservations r on r.cart_id = c.id left join products p on p.id = r.product_id
        where c.state = 'active'
        group by c.id order by c.expires_at limit ${SHOWN_HOLDS}`,
     countActiveCarts(),
   ]);
   return { active: counts.live, overdue: counts.overdue, shown };
+}
+
+/** The most recent orders, newest first. */
+async function recentOrders(): Promise<OrderRow[]> {
+  const rows = await pg()<(Omit<OrderRow, "number" | "placedAt"> & { id: string; placed_at: string })[]>`
+    select o.id, o.created_at as placed_at, o.email, o.total_cents as "totalCents",
+           json_agg(json_build_object('name', p.name, 'quantity', l.quantity) order by p.name) as items
+      from (select * from orders order by created_at desc limit ${SHOWN_ORDERS}) o
+      join order_lines l on l.order_id = o.id join products p on p.id = l.product_id
+     group by o.id, o.created_at, o.email, o.total_cents
+     order by o.created_at desc`;
+  return rows.map(({ id, placed_at, ...row }) => ({
+    ...row,
+    number: orderNumber(id),
+    placedAt: new Date(placed_at).toISOString(),
+  }));
 }
 
 /**
@@ -82,7 +104,7 @@ async function minuteSeries(): Promise<{ series: MinuteSeries; at: number }> {
   const series: MinuteSeries = {
     minutes,
     created: zeros(),
-    released: { event: zeros(), sweep: zeros(), lazy: zeros(), empty: zeros() },
+    released: { event: zeros(), sweep: zeros(), lazy: zeros(), empty: zeros(), operator: zeros() },
     converted: zeros(),
   };
   const slot = (t: number) => (t - minutes[0]!) / 60;
@@ -125,13 +147,14 @@ async function lagHistogram(): Promise<DashboardSnapshot["lag"]> {
 
 /** Everything the operator's dashboard shows, read from Postgres. */
 export async function dashboardSnapshot(): Promise<DashboardSnapshot> {
-  const [products, holds, { series, at }, lag, workers, ledger] = await Promise.all([
+  const [products, holds, orders, { series, at }, lag, workers, ledger] = await Promise.all([
     productRows(),
     holdRows(),
+    recentOrders(),
     minuteSeries(),
     lagHistogram(),
     recentWorkers(),
     ledgerStatus(),
   ]);
-  return { at, products, holds, series, lag, workers, ledger };
+  return { at, products, holds, orders, series, lag, workers, ledger };
 }

@@ -25,7 +25,8 @@ export async function extendHold(cartId: string | null): Promise<CartView> {
     const [cart] = await tx<LockedCart[]>`
       select state, expires_at > now() as live, extensions_used from carts where id = ${cartId} for update`;
     if (!cart) throw new ShopError("cart_not_found", "You have no cart yet.");
-    if (cart.state !== "active" || !cart.live) throw new ShopError("cart_expired", "Your hold ended: nothing is held for you now.");
+    if (cart.state !== "active" || !cart.live)
+      throw new ShopError("cart_expired", "Your hold ended: nothing is held for you now.");
     const [awaited] = await tx<{ name: string }[]>`
       select p.name from reservations r
         join products p on p.id = r.product_id

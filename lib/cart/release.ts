@@ -10,7 +10,12 @@ import { chooseOverdueHoldersOf } from "./overdue";
 import { forgetCartsInRedis } from "./redis-cart";
 
 /** Who ended the hold: the expiry event, the sweeper, a request that found it overdue, the shopper. */
-export type ReleasePath = "event" | "sweep" | "lazy" | "empty" | "compensate";
+/**
+ * Who ended a hold: the expiry event, the sweeper, a request that found it overdue (lazy), the
+ * shopper emptying it, an undone change (compensate), or an operator at /admin (by hand).
+ */
+export const RELEASE_PATH_NAMES = ["event", "sweep", "lazy", "empty", "compensate", "operator"] as const;
+export type ReleasePath = (typeof RELEASE_PATH_NAMES)[number];
 
 export type Released = {
   cartId: string;

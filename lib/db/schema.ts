@@ -99,7 +99,7 @@ export const carts = pgTable(
     endedAt: timestamp("ended_at", { withTimezone: true }),
     // Who ended an expired cart's hold (lib/inventory/release.ts ReleasePath): the dashboard's
     // per-path history and /api/metrics read it, so every instance counts the same releases.
-    releasePath: text("release_path").$type<"event" | "sweep" | "lazy" | "empty" | "compensate">(),
+    releasePath: text("release_path").$type<"event" | "sweep" | "lazy" | "empty" | "compensate" | "operator">(),
   },
   (t) => [
     // The sweeper's query: active carts past their deadline, oldest first.
@@ -117,7 +117,7 @@ export const carts = pgTable(
     check("carts_ended_iff_final", sql`(${t.state} = 'active') = (${t.endedAt} is null)`),
     check(
       "carts_release_path_known",
-      sql`${t.releasePath} is null or ${t.releasePath} in ('event', 'sweep', 'lazy', 'empty', 'compensate')`,
+      sql`${t.releasePath} is null or ${t.releasePath} in ('event', 'sweep', 'lazy', 'empty', 'compensate', 'operator')`,
     ),
     // The operator's view: holds started and ended per minute over the last hour.
     index("carts_created_at_idx").on(t.createdAt),
@@ -226,7 +226,11 @@ export const orders = pgTable(
     totalCents: integer("total_cents").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("orders_total_cents_nonnegative", sql`${t.totalCents} >= 0`)],
+  (t) => [
+    check("orders_total_cents_nonnegative", sql`${t.totalCents} >= 0`),
+    // The operator's list of recent orders, read every second while /admin is open.
+    index("orders_created_at_idx").on(t.createdAt),
+  ],
 );
 
 export const orderLines = pgTable(

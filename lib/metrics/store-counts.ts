@@ -2,12 +2,13 @@ import "server-only";
 import { overdue } from "../cart/overdue";
 import { pg } from "../db/client";
 import { msSinceAnyHeartbeat } from "../worker-heartbeats";
+import { RELEASE_PATH_NAMES, type ReleasePath } from "../cart/release";
 
 export type StoreCounts = {
   holdsCreated: number;
   holdsExtended: number;
   holdsConverted: number;
-  releasedByPath: Record<"event" | "sweep" | "lazy" | "empty" | "compensate", number>;
+  releasedByPath: Record<ReleasePath, number>;
   activeCarts: number;
   overdueCarts: number;
   /** Seconds since any expiry worker last wrote its heartbeat; null when none ever did. */
@@ -50,13 +51,10 @@ export async function readStoreCounts(): Promise<StoreCounts> {
     holdsCreated: Number(row?.created ?? 0),
     holdsExtended: Number(row?.extended ?? 0),
     holdsConverted: Number(row?.converted ?? 0),
-    releasedByPath: {
-      event: byPath.event ?? 0,
-      sweep: byPath.sweep ?? 0,
-      lazy: byPath.lazy ?? 0,
-      empty: byPath.empty ?? 0,
-      compensate: byPath.compensate ?? 0,
-    },
+    releasedByPath: Object.fromEntries(RELEASE_PATH_NAMES.map((p) => [p, byPath[p] ?? 0])) as Record<
+      ReleasePath,
+      number
+    >,
     activeCarts: row?.active ?? 0,
     overdueCarts: row?.overdue ?? 0,
     workerHeartbeatAgeS: heartbeatMs === null ? null : heartbeatMs / 1000,

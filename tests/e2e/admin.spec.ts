@@ -30,11 +30,13 @@ async function shopperHolds(context: BrowserContext, base: string, slug: string,
   expect(response.status()).toBe(200);
 }
 
-/** "Last hour: 3 created · 2 released (event 1, sweep 1, lazy 0, empty 0) · 1 converted" as numbers. */
+/** "Last hour: 3 created · 2 released (event 1, sweep 1, lazy 0, empty 0, operator 0) · 1 converted" as numbers. */
 async function lastHour(page: Page) {
   const text = await page.getByTestId("holds-summary").innerText();
   const match =
-    /(\d+) created · (\d+) released \(event (\d+), sweep (\d+), lazy (\d+), empty (\d+)\) · (\d+) converted/.exec(text);
+    /(\d+) created · (\d+) released \(event (\d+), sweep (\d+), lazy (\d+), empty (\d+), operator (\d+)\) · (\d+) converted/.exec(
+      text,
+    );
   if (!match) throw new Error(`unexpected summary: ${text}`);
   const [created, released, event, sweep] = match.slice(1).map(Number) as [number, number, number, number];
   return { created, released, event, sweep };
@@ -87,9 +89,12 @@ test("a hold that runs out goes from in carts back to available, and the release
   await shopperHolds(shopper, short, "enamel-camp-mug", 1);
   await expect(mug.getByTestId("in-carts")).toHaveText(String(inCarts + 1));
   await expect(mug.getByTestId("available")).toHaveText(String(available - 1));
-  // The hold is listed by the start of its cart id, with its countdown and extensions used.
+  // The hold is listed by the start of its cart id, with what it holds, its countdown, the
+  // extensions used and the operator's "Release".
   const cartId = (await shopper.cookies()).find((c) => c.name === "cart")?.value.slice(0, 8) ?? "";
-  const hold = page.getByRole("row", { name: new RegExp(`^${cartId} 1 \\d:\\d\\d 0$`) });
+  const hold = page.getByRole("row", {
+    name: new RegExp(`^${cartId} 1 × Enamel Camp Mug \\d:\\d\\d 0 Release hold ${cartId}$`),
+  });
   await expect(hold).toBeVisible();
   expect((await lastHour(page)).created).toBe(before.created + 1);
 
@@ -141,4 +146,60 @@ test("after signing out the page and its stream refuse", async ({ page, context 
   expect((await context.request.get("/api/admin/stream")).status()).toBe(401);
   expect((await context.request.get("/api/metrics")).status()).toBe(401);
   expect((await context.request.get("/api/admin/inventory")).status()).toBe(401);
+});
+
+test("an active hold names what it holds, and the operator can end it by hand: its units come back, logged as 'operator'", async ({
+  page,
+  browser,
+}) => {
+  const shopper = await browser.newContext({ baseURL: main });
+  await shopperHolds(shopper, main, "wool-beanie", 2);
+  await signIn(page);
+  const before = await count(row(page, "wool-beanie").getByTestId("in-carts"));
+  const hold = page.getByRole("row").filter({ hasText: "2 × Wool Beanie" });
+  await expect(hold).toHaveCount(1);
+  await hold.getByRole("button", { name: /^Release hold [0-9a-f]{8}$/ }).click();
+  await expect(hold).toHaveCount(0);
+  await expect(row(page, "wool-beanie").getByTestId("in-carts")).toHaveText(String(before - 2));
+  // The shopper's cart holds nothing any more, and the release is counted by its own path.
+  const cart = (await (await shopper.request.get(`${main}/api/cart`)).json()) as { cart: { items: unknown[] } };
+  expect(cart.cart.items).toHaveLength(0);
+  const metrics = await (await page.context().request.get("/api/metrics")).text();
+  expect(metrics).toMatch(/holdcart_holds_released_total\{path="operator"\} [1-9]/);
+  await shopper.close();
+});
+
+test("recent orders are listed, newest first, with what they bought", async ({ page, browser }) => {
+  const shopper = await browser.newContext({ baseURL: main });
+  await shopperHolds(shopper, main, "enamel-camp-mug", 1);
+  const placed = await shopper.request.post(`${main}/api/checkout`, {
+    data: { email: "ops@example.com", name: "Ops" },
+  });
+  expect(placed.status()).toBe(201);
+  const { order } = (await placed.json()) as { order: { id: string } };
+  await signIn(page);
+  const first = page.getByTestId("orders").getByRole("row").nth(1);
+  await expect(first).toContainText(`#${order.id.slice(0, 8).toUpperCase()}`);
+  await expect(first).toContainText("1 × Enamel Camp Mug");
+  await expect(first).toContainText("ops@example.com");
+  await shopper.close();
+});
+
+test("on a phone the dashboard fits the screen, restock stays in reach, and the charts follow the window", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page);
+  await expect(page.locator(".uplot").first()).toBeVisible();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth))
+    .toBeLessThanOrEqual(0);
+  const restock = page.getByRole("button", { name: "Restock Canvas Tote Bag" });
+  await restock.scrollIntoViewIfNeeded();
+  const box = await restock.boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  // The per-minute charts are bars in three colours, each with its axis in holds a minute.
+  await expect(page.getByRole("img", { name: /per minute, last hour/ })).toHaveCount(3);
 });

@@ -191,7 +191,9 @@ test("the hold ends on the product page: the '✓ Added' notice goes, and the pa
   await expect(ended.getByRole("heading")).toHaveText("Your hold ended: this item is no longer held for you");
   // Where the unit went is not claimed (the line comes first); what is in stock now is.
   await expect(ended).not.toContainText("went back to stock");
-  await expect(ended.getByRole("list", { name: "Released items" })).toContainText("1 × Enamel Camp Mug — still in stock");
+  await expect(ended.getByRole("list", { name: "Released items" })).toContainText(
+    "1 × Enamel Camp Mug — still in stock",
+  );
   await expect(added).toHaveCount(0);
   await context.close();
 });
