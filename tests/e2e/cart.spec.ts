@@ -81,3 +81,32 @@ test("the slide-over cart opens from the header and lists what is held", async (
   await page.keyboard.press("Escape");
   await expect(drawer).toBeHidden();
 });
+
+test("holding every unit left, '+' says there is none to add instead of offering one", async ({ page, request }) => {
+  const lamp = await countersOf(request, LAMP.slug);
+  expect(lamp.available).toBeGreaterThanOrEqual(1);
+  const { product } = (await (await page.request.get(`/api/products/${LAMP.slug}`)).json()) as {
+    product: { id: number };
+  };
+  const held = await page.request.post("/api/cart/items", {
+    data: { productId: product.id, quantity: lamp.available },
+  });
+  expect(held.status()).toBe(200);
+
+  await page.goto("/cart");
+  const more = page.getByRole("button", { name: `Add one more ${LAMP.name}` });
+  // The live stock says none is left: the button stays in place (and focusable) but is unavailable.
+  await expect(more).toHaveAttribute("aria-disabled", "true");
+  await expect(more).toHaveAttribute("title", "None left to add.");
+  await more.click({ force: true });
+  await expect(page.getByTestId(`qty-${LAMP.slug}`)).toHaveText(String(lamp.available));
+
+  await page.goto(`/products/${LAMP.slug}`);
+  await expect(page.getByTestId("stock")).toHaveText(
+    lamp.available === 1 ? "The last one is in your cart." : `All ${lamp.available} are in your cart.`,
+  );
+  await page.goto("/cart");
+  await page.getByRole("button", { name: `Remove ${LAMP.name} from cart` }).click();
+  await expect(page.getByText("Your cart is empty.")).toBeVisible();
+  expect((await countersOf(request, LAMP.slug)).available).toBe(lamp.available);
+});
