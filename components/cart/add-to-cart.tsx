@@ -2,7 +2,8 @@
 
 import Link from "next/link";
 import { useState, useTransition } from "react";
-import { useAvailable, useDropPending } from "@/components/product/live-stock";
+import type { RenderedStock } from "@/components/product/live-stock";
+import { useViewerState } from "@/components/product/use-viewer-state";
 import { addToCartAction, addToCartForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { ReturnTo } from "./hold-notices";
@@ -18,15 +19,13 @@ import { busy } from "@/components/busy";
  */
 export function AddToCart({
   product,
-  available: rendered,
+  rendered,
   withQuantity = false,
   perShopperLimit,
-  releaseAt = null,
 }: {
   product: ProductRef;
-  available: number;
-  /** A drop not yet open, as the page was rendered (the draw's form takes this place until it opens). */
-  releaseAt?: string | null;
+  /** The product's stock as the page was rendered (a drop not yet open: the draw's form takes this place). */
+  rendered: RenderedStock;
   withQuantity?: boolean;
   /** The product's own limit per shopper (invariant 9); MAX_QTY_PER_LINE bounds it either way. */
   perShopperLimit?: number;
@@ -43,8 +42,7 @@ export function AddToCart({
   // removed elsewhere) it would contradict the page, so it goes.
   const inCart = useCartStore((s) => s.cart.items.some((i) => i.productId === product.id));
   const shown = message && (message.error || inCart) ? message : null;
-  const available = useAvailable(product.id, rendered);
-  const dropPending = useDropPending(product.id, releaseAt);
+  const viewer = useViewerState(product.id, rendered);
 
   function add() {
     const { cart: before, setCart, adoptCart } = store.getState();
@@ -80,7 +78,7 @@ export function AddToCart({
     </div>
   );
   // Nothing to hold: the stock label says why, and the waiting line's form takes this place.
-  if (available <= 0 || dropPending) return status;
+  if (!viewer.controls.add) return status;
   return (
     <form
       action={addToCartForm}

@@ -1,6 +1,7 @@
 "use client";
 
-import { useAvailable, useDropPending } from "./live-stock";
+import type { RenderedStock } from "./live-stock";
+import { useViewerState } from "./use-viewer-state";
 
 /**
  * Before a shopper adds: how long adding it keeps it for them (only while there is something to
@@ -8,20 +9,17 @@ import { useAvailable, useDropPending } from "./live-stock";
  */
 export function HoldNote({
   productId,
-  available,
+  rendered,
   holdFor,
   offerFor,
-  releaseAt,
 }: {
   productId: number;
-  available: number;
+  rendered: RenderedStock;
   holdFor: string;
   offerFor: string;
-  releaseAt: string | null;
 }) {
-  const dropPending = useDropPending(productId, releaseAt);
-  const left = useAvailable(productId, available);
-  if (left <= 0 && !dropPending) return null;
+  const { note } = useViewerState(productId, rendered).controls;
+  if (note === null) return null;
   return (
     <p className="flex items-center gap-2 text-sm text-stone-600">
       <svg aria-hidden viewBox="0 0 20 20" className="size-4 shrink-0 fill-none stroke-current" strokeWidth={1.6}>
@@ -29,7 +27,7 @@ export function HoldNote({
         <path d="M10 5.5V10l3 2" strokeLinecap="round" />
       </svg>
       <span>
-        {dropPending
+        {note === "draw"
           ? `If you are drawn, it is held in your cart for you for ${offerFor}, so nobody else can buy it while you decide.`
           : `Adding it holds it for you for ${holdFor}, so nobody else can buy it while you decide.`}
       </span>

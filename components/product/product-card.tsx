@@ -46,12 +46,7 @@ export function ProductCard({ product }: { product: ProductView }) {
         </div>
         {/* Above the stretched link: the form is clicked, not the card. */}
         <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
-          <AddToCart
-            product={product}
-            available={product.available}
-            perShopperLimit={product.perShopperLimit}
-            releaseAt={product.releaseAt}
-          />
+          <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} />
           <JoinLine product={product} rendered={product} />
         </div>
       </div>

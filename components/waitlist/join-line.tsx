@@ -14,6 +14,7 @@ import { ordinal } from "@/components/cart/ordinal";
 import { QuantityField } from "@/components/cart/quantity-field";
 import { LocalTime } from "@/components/product/local-time";
 import { useStock, type RenderedStock } from "@/components/product/live-stock";
+import { useViewerState } from "@/components/product/use-viewer-state";
 import { busy } from "@/components/busy";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
@@ -41,8 +42,8 @@ export function JoinLine({
   const store = useCartStoreApi();
   const stock = useStock(product.id, rendered);
   const entry = useCartStore((s) => s.waiting.find((e) => e.productId === product.id) ?? null);
-  // Units this shopper holds are not waited for (they would come back to them): no line to offer.
-  const mine = useCartStore((s) => s.cart.items.find((i) => i.productId === product.id)?.quantity ?? 0);
+  // Which of the line's forms this shopper is offered, if any (a holder is never offered its own line).
+  const viewer = useViewerState(product.id, rendered);
   const maxQty = Math.min(
     useCartStore((s) => s.settings.maxQtyPerLine),
     product.perShopperLimit ?? Infinity,
@@ -110,8 +111,8 @@ export function JoinLine({
       </button>
     </form>
   );
-  if (entry?.offer) return status; // handed over: the offer's banner says so
-  if (entry?.drawAt) {
+  if (viewer.kind === "offered") return status; // handed over: the offer's banner says so
+  if (viewer.kind === "drop-pending" && entry?.drawAt) {
     return (
       <div className="flex flex-col gap-2" data-testid="in-draw">
         <p className="rounded-md border border-violet-200 bg-violet-50 px-3 py-2 text-sm text-violet-950">
@@ -124,7 +125,7 @@ export function JoinLine({
       </div>
     );
   }
-  if (entry) {
+  if (viewer.kind === "in-line" && entry) {
     return (
       <div className="flex flex-col gap-2" data-testid="in-line">
         <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
@@ -137,9 +138,10 @@ export function JoinLine({
       </div>
     );
   }
-  if ((stock.available > 0 && !stock.drop) || mine > 0) return status;
+  const join = viewer.controls.join;
+  if (join === null) return status;
   const place = ordinal(stock.waiting + 1);
-  const label = stock.drop ? "Enter the draw" : `Join the line — you'd be ${place}`;
+  const label = join === "draw" ? "Enter the draw" : `Join the line — you'd be ${place}`;
   return (
     <form
       action={joinLineForm}
@@ -160,7 +162,9 @@ export function JoinLine({
           type="submit"
           {...busy(pending)}
           aria-label={
-            stock.drop ? `Enter the draw for ${product.name}` : `Join the line for ${product.name}, you'd be ${place}`
+            join === "draw"
+              ? `Enter the draw for ${product.name}`
+              : `Join the line for ${product.name}, you'd be ${place}`
           }
           className={`${withQuantity ? "h-12 flex-1 text-base" : "h-11 w-full"} rounded-md border-2 border-stone-900 bg-white px-4 font-semibold text-stone-900 hover:bg-stone-100 aria-disabled:opacity-60`}
         >

@@ -49,18 +49,11 @@ export default async function ProductPage({ params }: Props) {
           <p className="order-last leading-relaxed text-stone-700 md:order-none">{product.description}</p>
           <HoldNote
             productId={product.id}
-            available={product.available}
+            rendered={product}
             holdFor={holdDuration(config().cartTtlSeconds)}
             offerFor={holdDuration(config().offerTtlSeconds)}
-            releaseAt={product.releaseAt}
           />
-          <AddToCart
-            product={product}
-            available={product.available}
-            perShopperLimit={product.perShopperLimit}
-            releaseAt={product.releaseAt}
-            withQuantity
-          />
+          <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} withQuantity />
           <JoinLine product={product} rendered={product} withQuantity />
         </div>
       </article>
