@@ -290,9 +290,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                 {holds.shown.map((h) => (
                   <tr key={h.cart} className="border-t border-stone-100">
                     <td className="px-3 py-1.5 font-mono">{h.cart}</td>
-                    <td className="px-3 py-1.5">
-                      {h.items.length === 0 ? "nothing" : h.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}
-                    </td>
+                    <td className="px-3 py-1.5">{h.items.length === 0 ? "nothing" : describeItems(h.items)}</td>
                     <td className={`px-3 py-1.5 ${h.ttlMs <= 0 ? "font-semibold text-red-700" : ""}`}>
                       {h.ttlMs <= 0 ? `overdue ${formatRemaining(-h.ttlMs)}` : formatRemaining(h.ttlMs)}
                     </td>
@@ -318,23 +316,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           <div className="relative max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
             <table className="w-full text-left text-sm tabular-nums" data-testid="orders">
               <thead className="sticky top-0 bg-stone-100 text-stone-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2">
-                    Order
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Placed
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Items
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Total
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    E-mail
-                  </th>
-                </tr>
+                <ColumnHeads names={["Order", "Placed", "Items", "Total", "E-mail"]} />
               </thead>
               <tbody>
                 {orders.map((o) => (
@@ -345,7 +327,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
                     <td className="px-3 py-1.5 whitespace-nowrap">
                       <LocalTime iso={o.placedAt} withDay />
                     </td>
-                    <td className="px-3 py-1.5">{o.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}</td>
+                    <td className="px-3 py-1.5">{describeItems(o.items)}</td>
                     <td className="px-3 py-1.5">{formatCents(o.totalCents)}</td>
                     <td className="px-3 py-1.5 break-all">{o.email}</td>
                   </tr>
@@ -403,5 +385,22 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </section>
       </div>
     </div>
+  );
+}
+
+/** "2 × Wool Beanie, 1 × Enamel Camp Mug". */
+const describeItems = (items: readonly { name: string; quantity: number }[]) =>
+  items.map((i) => `${i.quantity} × ${i.name}`).join(", ");
+
+/** A table's row of column headings. */
+function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <tr>
+      {names.map((name) => (
+        <th key={name} scope="col" className="px-3 py-2">
+          {name}
+        </th>
+      ))}
+    </tr>
   );
 }
