@@ -9,7 +9,7 @@ import { LocalTime } from "@/components/product/local-time";
 import { DropForm, LimitForm } from "./drop-forms";
 import { RestockForm } from "./restock-form";
 import { formatCents } from "@/lib/money";
-import { ReleaseHoldForm } from "./release-hold-form";
+import { ActiveHolds, describeItems } from "./active-holds";
 
 type Connection = "live" | "reconnecting" | "problem";
 
@@ -254,57 +254,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </div>
       </section>
 
-      <section aria-labelledby="holds-heading" className="space-y-3">
-        <h2 id="holds-heading" className="text-xl font-semibold">
-          Active holds{" "}
-          <span className="text-base font-normal text-stone-600">
-            ({holds.active + holds.overdue}
-            {holds.shown.length < holds.active + holds.overdue ? `, the first ${holds.shown.length} shown` : ""})
-          </span>
-        </h2>
-        {holds.shown.length === 0 ? (
-          <p className="text-stone-600">No cart holds anything right now.</p>
-        ) : (
-          <div className="relative max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
-            <table className="w-full text-left text-sm tabular-nums">
-              <thead className="sticky top-0 bg-stone-100 text-stone-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2">
-                    Cart
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Holds
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Deadline
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Extensions used
-                  </th>
-                  <th scope="col" className="sticky right-0 bg-stone-100 px-3 py-2">
-                    <span className="sr-only">End by hand</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {holds.shown.map((h) => (
-                  <tr key={h.cart} className="border-t border-stone-100">
-                    <td className="px-3 py-1.5 font-mono">{h.cart}</td>
-                    <td className="px-3 py-1.5">{h.items.length === 0 ? "nothing" : describeItems(h.items)}</td>
-                    <td className={`px-3 py-1.5 ${h.ttlMs <= 0 ? "font-semibold text-red-700" : ""}`}>
-                      {h.ttlMs <= 0 ? `overdue ${formatRemaining(-h.ttlMs)}` : formatRemaining(h.ttlMs)}
-                    </td>
-                    <td className="px-3 py-1.5">{h.extensionsUsed}</td>
-                    <td className="sticky right-0 bg-white px-3 py-1.5">
-                      <ReleaseHoldForm cart={h.cart} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <ActiveHolds holds={holds} />
 
       <section aria-labelledby="orders-heading" className="space-y-3">
         <h2 id="orders-heading" className="text-xl font-semibold">
@@ -387,10 +337,6 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
     </div>
   );
 }
-
-/** "2 × Wool Beanie, 1 × Enamel Camp Mug". */
-const describeItems = (items: readonly { name: string; quantity: number }[]) =>
-  items.map((i) => `${i.quantity} × ${i.name}`).join(", ");
 
 /** A table's row of column headings. */
 function ColumnHeads({ names }: { names: readonly string[] }) {

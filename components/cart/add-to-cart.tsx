@@ -31,17 +31,20 @@ export function AddToCart({
   perShopperLimit?: number;
 }) {
   const [pending, startTransition] = useTransition();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // A success is told with the hold it made (`heldUntil`): it is true only while that hold lasts.
+  const [message, setMessage] = useState<{ text: string; error: boolean; heldUntil?: string | null } | null>(null);
   const [quantity, setQuantity] = useState(1);
   const store = useCartStoreApi();
   const maxQty = Math.min(
     useCartStore((s) => s.settings.maxQtyPerLine),
     perShopperLimit ?? Infinity,
   );
-  // "✓ Added" is true while the product is in the cart: once the hold ends (or the line is
-  // removed elsewhere) it would contradict the page, so it goes.
+  // "✓ Added" is true while the product is in the cart of the hold it was added to: once that hold
+  // ends (or the line is removed elsewhere) it would contradict the page, so it goes, and it does
+  // not come back with a later hold.
   const inCart = useCartStore((s) => s.cart.items.some((i) => i.productId === product.id));
-  const shown = message && (message.error || inCart) ? message : null;
+  const heldUntil = useCartStore((s) => s.cart.expiresAt);
+  const shown = message && (message.error || (inCart && message.heldUntil === heldUntil)) ? message : null;
   const viewer = useViewerState(product.id, rendered);
 
   function add() {
@@ -52,7 +55,11 @@ export function AddToCart({
       const result = await addToCartAction(product.id, quantity);
       if (result.ok) {
         adoptCart(result.cart);
-        setMessage({ text: result.note ?? `Added ${quantity} × ${product.name} to your cart.`, error: false });
+        setMessage({
+          text: result.note ?? `Added ${quantity} × ${product.name} to your cart.`,
+          error: false,
+          heldUntil: result.cart.expiresAt,
+        });
       } else {
         setCart(before);
         setMessage({ text: result.error.message, error: true });

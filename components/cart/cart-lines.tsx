@@ -11,6 +11,7 @@ import { ReturnTo } from "./hold-notices";
 import { withLine } from "./optimistic";
 import { busy } from "@/components/busy";
 import { LiveStockProvider, useAvailable } from "@/components/product/live-stock";
+import { useInBrowser } from "@/components/product/in-browser";
 import type { CartItem } from "@/lib/cart/cart-types";
 
 const stepper =
@@ -24,12 +25,13 @@ const stepper =
  */
 function OneMore({ item, atLimit }: { item: CartItem; atLimit: boolean }) {
   const noneLeft = useAvailable(item.productId, Number.POSITIVE_INFINITY) <= 0;
+  const inBrowser = useInBrowser();
   return (
     <button
       type="submit"
       name="quantity"
       value={item.quantity + 1}
-      {...busy(false, atLimit || noneLeft)}
+      {...busy(false, atLimit || noneLeft, inBrowser)}
       title={atLimit ? "That is as many as one shopper can hold." : noneLeft ? "None left to add." : undefined}
       className={stepper}
       aria-label={`Add one more ${item.name}`}

@@ -8,6 +8,7 @@ import { currentCartId, forgetCart } from "@/lib/http/cart-session";
 import { describeError } from "@/lib/http/error-response";
 import { rememberOrder } from "@/lib/http/order-session";
 import { postedForm } from "@/lib/http/posted-form";
+import { setFlash } from "@/lib/http/flash";
 
 export type CheckoutState = {
   error?: { code: string; message: string };
@@ -25,7 +26,10 @@ export async function checkoutAction(_previous: CheckoutState, form: FormData): 
   // form (components/cart/hold-notices.tsx), so what was typed comes back with the page.
   if (form.get("intent") === "hold-again") {
     const again = await holdAgainAction();
-    return again.ok ? { values, notice: again.note } : { values, error: again.error };
+    if (!again.ok) return { values, error: again.error };
+    // Nothing could be held: the cart is forgotten and this form is not shown again; the page says so.
+    if (again.state.cart.items.length === 0 && again.note) await setFlash({ tone: "error", text: again.note });
+    return { values, notice: again.note };
   }
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success) {

@@ -5,6 +5,7 @@ import { refreshHoldAction } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { checkoutAction, type CheckoutState } from "./checkout-action";
 import { busy } from "@/components/busy";
+import { useInBrowser } from "@/components/product/in-browser";
 
 type Field = "email" | "name";
 
@@ -59,6 +60,7 @@ export function CheckoutForm() {
   const [state, action, pending] = useActionState<CheckoutState, FormData>(checkoutAction, {});
   const store = useCartStoreApi();
   const holding = useCartStore((s) => s.cart.items.length > 0);
+  const inBrowser = useInBrowser();
   const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -93,7 +95,7 @@ export function CheckoutForm() {
       {!holding && <p className="text-sm text-stone-600">Hold your items again to place the order.</p>}
       <button
         type="submit"
-        {...busy(pending, !holding)}
+        {...busy(pending, !holding, inBrowser)}
         className="h-12 rounded-md bg-stone-900 px-4 font-semibold text-white hover:bg-stone-700 aria-disabled:cursor-not-allowed aria-disabled:bg-stone-400"
       >
         {pending ? "Placing order…" : "Place order"}

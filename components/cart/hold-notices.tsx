@@ -17,6 +17,7 @@ import {
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { useRemaining, useWallClock, useWarning } from "./countdown";
 import { clockTime, SECONDS_MATTER_BELOW_S } from "./countdown-format";
+import { useInBrowser } from "@/components/product/in-browser";
 import { holdDuration } from "@/components/product/hold-duration";
 import { busy } from "@/components/busy";
 
@@ -173,7 +174,11 @@ function EndedNotice({
     });
 
   const label = holdAgainLabel(ended);
-  const onCartPage = usePathname() === "/cart";
+  // Without JavaScript, on the cart page, "Hold it again" submits the checkout form beside it. With
+  // JavaScript it is a form of its own (as the checkout form's first button it would take Enter
+  // in the e-mail field).
+  const inBrowser = useInBrowser();
+  const viaCheckoutForm = usePathname() === "/cart" && !inBrowser;
   return (
     <section
       aria-labelledby="hold-ended-heading"
@@ -204,9 +209,8 @@ function EndedNotice({
         </p>
       )}
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        {label && onCartPage ? (
-          // On the cart page the checkout form is beside it: without JavaScript this button submits
-          // that form (components/cart/checkout-action.ts), so the name and e-mail typed there stay.
+        {label && viaCheckoutForm ? (
+          // The name and e-mail typed there come back with the page (components/cart/checkout-action.ts).
           <button
             type="submit"
             form="checkout"

@@ -35,7 +35,8 @@ export type ViewerState =
   | { kind: "sold-out" };
 
 export function viewerState({ available, reserved, mine, dropPending, entry }: ViewerInput): ViewerState {
-  if (entry?.offered) return { kind: "offered", available };
+  // Offered units are in the cart whatever else holds; more of it only while it is on sale.
+  if (entry?.offered) return { kind: "offered", available: dropPending ? 0 : available };
   // In a draw until its result is read, even once the drop opened (the page re-reads it).
   if (dropPending || entry?.inDraw) return { kind: "drop-pending", entered: entry !== null };
   if (entry) return { kind: "in-line" };

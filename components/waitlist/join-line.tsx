@@ -125,7 +125,7 @@ export function JoinLine({
       </div>
     );
   }
-  if (viewer.kind === "in-line" && entry) {
+  if (entry) {
     return (
       <div className="flex flex-col gap-2" data-testid="in-line">
         <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">

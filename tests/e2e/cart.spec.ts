@@ -98,8 +98,14 @@ test("holding every unit left, '+' says there is none to add instead of offering
   // The live stock says none is left: the button stays in place (and focusable) but is unavailable.
   await expect(more).toHaveAttribute("aria-disabled", "true");
   await expect(more).toHaveAttribute("title", "None left to add.");
+  let posts = 0;
+  page.on("request", (r) => {
+    if (r.method() === "POST") posts += 1;
+  });
   await more.click({ force: true });
+  await page.keyboard.press("Enter"); // the button keeps the focus the click gave it
   await expect(page.getByTestId(`qty-${LAMP.slug}`)).toHaveText(String(lamp.available));
+  expect(posts).toBe(0);
 
   await page.goto(`/products/${LAMP.slug}`);
   await expect(page.getByTestId("stock")).toHaveText(

@@ -33,6 +33,12 @@ describe("where the viewer of a product stands, and what the page offers them", 
   });
 
   it("in line: neither add nor join, the place says it; offered: the banner says it", () => {
+    // Even with units available (a moment before they are handed to the line, which comes first).
+    expect(controls({ available: 2, reserved: 1, entry: { offered: false, inDraw: false } })).toEqual({
+      add: false,
+      join: null,
+      note: null,
+    });
     expect(viewerState(view({ reserved: 3, entry: { offered: false, inDraw: false } }))).toEqual({ kind: "in-line" });
     expect(controls({ reserved: 3, entry: { offered: false, inDraw: false } })).toEqual({
       add: false,
@@ -49,6 +55,12 @@ describe("where the viewer of a product stands, and what the page offers them", 
       add: true,
       join: null,
       note: "hold",
+    });
+    // An offer still open when the operator schedules a new drop: nothing more to add until it opens.
+    expect(controls({ available: 5, mine: 1, dropPending: true, entry: { offered: true, inDraw: false } })).toEqual({
+      add: false,
+      join: null,
+      note: null,
     });
     expect(controls({ reserved: 1, mine: 1, entry: { offered: true, inDraw: false } })).toEqual({
       add: false,
