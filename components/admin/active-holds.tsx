@@ -5,6 +5,7 @@ import { formatRemaining } from "@/components/cart/countdown-format";
 import type { DashboardSnapshot } from "@/lib/admin/dashboard-types";
 import { releaseHoldAction, type FormState } from "./actions";
 import { busy } from "@/components/busy";
+import { ColumnHeads } from "./column-heads";
 
 /** "2 × Wool Beanie, 1 × Enamel Camp Mug". */
 export const describeItems = (items: readonly { name: string; quantity: number }[]) =>
@@ -40,16 +41,11 @@ export function ActiveHolds({ holds }: { holds: DashboardSnapshot["holds"] }) {
         <div className="relative max-h-80 overflow-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full text-left text-sm tabular-nums" data-testid="holds">
             <thead className="sticky top-0 bg-stone-100 text-stone-700">
-              <tr>
-                {["Cart", "Holds", "Deadline", "Extensions used"].map((name) => (
-                  <th key={name} scope="col" className="px-3 py-2">
-                    {name}
-                  </th>
-                ))}
+              <ColumnHeads names={["Cart", "Holds", "Deadline", "Extensions used"]}>
                 <th scope="col" className="sticky right-0 bg-stone-100 px-3 py-2">
                   <span className="sr-only">End by hand</span>
                 </th>
-              </tr>
+              </ColumnHeads>
             </thead>
             <tbody>
               {holds.shown.map((h) => (

@@ -10,6 +10,7 @@ import { DropForm, LimitForm } from "./drop-forms";
 import { RestockForm } from "./restock-form";
 import { formatCents } from "@/lib/money";
 import { ActiveHolds, describeItems } from "./active-holds";
+import { ColumnHeads } from "./column-heads";
 
 type Connection = "live" | "reconnecting" | "problem";
 
@@ -335,18 +336,5 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </section>
       </div>
     </div>
-  );
-}
-
-/** A table's row of column headings. */
-function ColumnHeads({ names }: { names: readonly string[] }) {
-  return (
-    <tr>
-      {names.map((name) => (
-        <th key={name} scope="col" className="px-3 py-2">
-          {name}
-        </th>
-      ))}
-    </tr>
   );
 }

@@ -1,5 +1,3 @@
-import { timeOfDay } from "@/components/time/shop-time";
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "14:32": whole seconds left, rounded up, never below zero. */
@@ -33,13 +31,5 @@ export function remainingAt(deadline: number, ttlMs: number, clock: number | nul
   return clock === null ? ttlMs : Math.max(0, Math.min(ttlMs, deadline - clock));
 }
 
-/**
- * A moment as the reader's clock shows it, to the minute ("12:41"), or to the second when a hold
- * is short enough that minutes would blur it ("12:41:30").
- */
-export function clockTime(at: Date, withSeconds: boolean): string {
-  return timeOfDay(at, { utc: false, seconds: withSeconds });
-}
-
-/** Holds shorter than this are told to the second. */
+/** Holds shorter than this are told to the second ("until 12:41:30"): minutes would blur them. */
 export const SECONDS_MATTER_BELOW_S = 600;

@@ -16,7 +16,8 @@ import {
 } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { useRemaining, useWallClock, useWarning } from "./countdown";
-import { clockTime, SECONDS_MATTER_BELOW_S } from "./countdown-format";
+import { SECONDS_MATTER_BELOW_S } from "./countdown-format";
+import { timeOfDay } from "@/components/time/shop-time";
 import { useInBrowser } from "@/components/product/in-browser";
 import { holdDuration } from "@/components/product/hold-duration";
 import { busy } from "@/components/busy";
@@ -55,7 +56,8 @@ export function HoldWarning() {
   const [refusal, setRefusal] = useState<string | null>(null);
   const [kept, setKept] = useState<string | null>(null);
 
-  const withSeconds = holdSeconds < SECONDS_MATTER_BELOW_S;
+  // In the reader's time, to the second for a short hold.
+  const until = (at: number) => timeOfDay(new Date(at), { utc: false, seconds: holdSeconds < SECONDS_MATTER_BELOW_S });
   // The confirmation is a moment's news, not a fixture of the header.
   useEffect(() => {
     if (!kept) return;
@@ -69,7 +71,7 @@ export function HoldWarning() {
       if (result.ok) {
         setRefusal(null);
         const ttlMs = result.cart.ttlMs ?? holdSeconds * 1000;
-        setKept(`Kept: your items are held until ${clockTime(new Date(Date.now() + ttlMs), withSeconds)}.`);
+        setKept(`Kept: your items are held until ${until(Date.now() + ttlMs)}.`);
         store.getState().adoptCart(result.cart);
       } else setRefusal(result.error.message);
     });
@@ -77,7 +79,7 @@ export function HoldWarning() {
 
   const label =
     wallClock !== null
-      ? `Keep my items until ${clockTime(new Date(wallClock + holdSeconds * 1000), withSeconds)}`
+      ? `Keep my items until ${until(wallClock + holdSeconds * 1000)}`
       : `Keep my items for ${holdDuration(holdSeconds)} from now`;
   return (
     <>

@@ -1,14 +1,18 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Browser } from "@playwright/test";
 import { servers } from "../../playwright.config";
 
 // A shopper on a phone: what they came for fits the first screen, and the header stays small.
 
 const holdBase = `http://localhost:${servers.hold.port}`;
 
+/** A phone's browser: its screen, touch, and the main server unless another is named. */
+const phone = (browser: Browser, width: number, height: number, baseURL?: string) =>
+  browser.newContext({ viewport: { width, height }, isMobile: true, hasTouch: true, ...(baseURL ? { baseURL } : {}) });
+
 test("at 390 × 844 a product page shows the price, the stock and 'Add to cart' without scrolling", async ({
   browser,
 }) => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await phone(browser, 390, 844);
   const page = await context.newPage();
   await page.goto("/products/enamel-camp-mug");
   const add = page.getByRole("button", { name: "Add Enamel Camp Mug to cart" });
@@ -23,12 +27,7 @@ test("on a phone the hold's warning is a compact bar, and 'Add to cart' stays on
   browser,
 }) => {
   test.setTimeout(60_000);
-  const context = await browser.newContext({
-    baseURL: holdBase,
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
+  const context = await phone(browser, 390, 844, holdBase);
   const page = await context.newPage();
   await page.goto("/products/trail-water-bottle");
   await page.getByRole("button", { name: "Add Trail Water Bottle to cart" }).click();
@@ -45,7 +44,7 @@ test("on a phone the hold's warning is a compact bar, and 'Add to cart' stays on
 test("at 320 px, holding something, the header fits: the count beside 'Cart', and nothing scrolls sideways", async ({
   browser,
 }) => {
-  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+  const context = await phone(browser, 320, 640);
   const page = await context.newPage();
   await page.goto("/products/enamel-camp-mug");
   await page.getByRole("button", { name: "Add Enamel Camp Mug to cart" }).click();
