@@ -10,6 +10,7 @@
  * minute, streams per client, no trusted proxy): the point is to see them work.
  */
 import { setMaxListeners } from "node:events";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
@@ -356,6 +357,8 @@ async function play(
 
     // Answers of the sale itself (not the leaving at closing time) for throughput.
     const outcomes = recorder.outcomes;
+    const outcomesFile = process.env.DROP_OUTCOMES_FILE;
+    if (outcomesFile) writeFileSync(outcomesFile, JSON.stringify({ opened, outcomes }));
     const adds = outcomes.filter((o) => o.kind === "add");
     const addTimes = adds
       .map((o) => o.at)

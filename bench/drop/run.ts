@@ -12,6 +12,8 @@
  * DROP_WORKERS (2), DROP_RUNS (1: with more, each run's report, then the min / median / max of the headline figures),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB. WEB_NODE_ARGS are node's
  * options for the web processes (`--cpu-prof --cpu-prof-dir=.bench/prof` to profile them).
+ * DROP_OUTCOMES_FILE: where to write every answer of the sale (kind, side, status, code, ms, and
+ * when it came, from the opening's `opened`), to see latency by the second a request was sent.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";

@@ -107,8 +107,27 @@ function cartLimitError(details: { maxQtyPerLine?: number; maxLines?: number; ma
 type Refusal = {
   ok: false;
   code: "cart_expired" | "cart_limit" | "hold_limit" | "insufficient_stock" | "not_released" | "unknown_product";
-  details: Record<string, number>;
+  details: Record<string, number>; // insufficient_stock's nextReleaseMs may be null
 };
+
+/**
+ * insufficient_stock as a batch answered it, with what the same statement read: milliseconds
+ * until the product's next hold ends (≤ 0: one is overdue; null: nobody holds any). The shopper
+ * sees the refusal as before; the caller uses the rest (invariant 7, the sold-out flag).
+ */
+export class StockRefusal extends ShopError {
+  constructor(
+    refusal: ShopError,
+    readonly nextReleaseMs: number | null,
+  ) {
+    super(refusal.code, refusal.message, refusal.details);
+  }
+
+  /** Whether some hold of the product may be overdue, so freeing it could serve this request. */
+  get mayFreeOverdue(): boolean {
+    return this.nextReleaseMs !== null && this.nextReleaseMs <= 0;
+  }
+}
 
 /** The cart a granted request changed, as the function locked it (null: a new cart). */
 type LockedCart = { version: number; extensionsUsed: number; expiresAtMs: number; ttlMs: number };
@@ -156,12 +175,21 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
     mode: change.mode,
     quantity: change.quantity,
   }));
+  const ticket = soldOut.ticket(productId); // before the statement, so the flag never outlives a deadline
   const [row] = await pg()<{ result: BatchResult }[]>`
     select change_lines(${productId}::int, ${JSON.stringify(batch)}::jsonb,
                         ${ledgerSettingsJson()}::jsonb) as result`;
   if (!row) throw new Error("change_lines answered no row");
   const { outcomes, availableAfter, declinedUnits, offers, newCart, lockMs } = row.result;
   holdMetrics.rowLockHeld("batch", lockMs);
+  // Refused with none left: sold out until the product's next hold ends (soldOut weighs overdue).
+  const soldOutRefusal = outcomes.findLast(
+    (o): o is Refusal => !o.ok && o.code === "insufficient_stock" && o.details.available === 0,
+  );
+  if (soldOutRefusal) {
+    const { reserved, nextReleaseMs } = soldOutRefusal.details;
+    soldOut.refused(productId, ticket, reserved ?? 0, nextReleaseMs ?? null);
+  }
   if (availableAfter !== null) afterBatch(productId, availableAfter);
   if (declinedUnits > 0) holdMetrics.offerPassed(declinedUnits);
   if (offers.length > 0) {
@@ -180,7 +208,10 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
 function refusalError({ code, details }: Refusal): ShopError {
   switch (code) {
     case "insufficient_stock":
-      return insufficientStock(details.available ?? 0, details.reserved ?? 0, details.mine ?? 0);
+      return new StockRefusal(
+        insufficientStock(details.available ?? 0, details.reserved ?? 0, details.mine ?? 0),
+        details.nextReleaseMs ?? null,
+      );
     case "cart_limit":
       return cartLimitError(details);
     case "hold_limit":

@@ -6,7 +6,7 @@ import { newCartId } from "./cart-id";
 import type { CartSnapshot, CartView } from "./cart-types";
 import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
-import { applyChange, type Applied, type CartTarget, type LineChange } from "./line-change";
+import { applyChange, StockRefusal, type Applied, type CartTarget, type LineChange } from "./line-change";
 import { forgetCartsInRedis, writeCartToRedis } from "./redis-cart";
 import { soldOut } from "./sold-out";
 
@@ -21,12 +21,17 @@ async function applyFreeingOverdue(target: CartTarget, change: LineChange): Prom
   try {
     return await applyChange(target, change);
   } catch (error) {
-    if (!isOutOfStock(error)) throw error;
+    // The batch read when the product's next hold ends: with none overdue, freeing finds nothing.
+    if (!isOutOfStock(error) || (error instanceof StockRefusal && !error.mayFreeOverdue)) throw error;
     await releaseOverdueHoldersOf(change.productId);
     try {
       return await applyChange(target, change);
     } catch (again) {
-      if (isOutOfStock(again) && (again as ShopError).details.available === 0) await soldOut.learn(change.productId);
+      // A batch's refusal told the sold-out flag itself; a lone new cart's did not (HOLD_LIMITS=off).
+      const told = again instanceof StockRefusal;
+      if (!told && isOutOfStock(again) && (again as ShopError).details.available === 0) {
+        await soldOut.learn(change.productId);
+      }
       throw again;
     }
   }

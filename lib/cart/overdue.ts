@@ -7,8 +7,9 @@ type Pg = Sql | TransactionSql;
 /**
  * The one definition of an overdue cart: still active, its deadline passed, by the database's
  * clock (never a web or worker clock). `cart` is the alias of the carts table in the statement.
- * Invariant 4 says no cart stays overdue for longer than a sweep. The ledger's SQL function
- * release_carts (drizzle/0006_hot_row_functions.sql) writes the same condition in its own body.
+ * Invariant 4 says no cart stays overdue for longer than a sweep. The ledger's SQL functions
+ * release_carts (drizzle/0006_hot_row_functions.sql) and change_lines (its refusal's next
+ * release, drizzle/0010_stock_out_horizon.sql) write the same condition in their own bodies.
  */
 export const overdue = (sql: Pg, cart = "carts"): PendingQuery<Row[]> =>
   sql`${sql(cart)}.state = 'active' and ${sql(cart)}.expires_at <= now()`;

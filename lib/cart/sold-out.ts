@@ -13,6 +13,8 @@ const generation = new Map<number, number>();
 const learning = new Map<number, Promise<void>>();
 let listening = false;
 
+type Ticket = { asked: number; seen: number };
+
 /** Any process's stock message with units available ends what we knew (a restock, a release). */
 function listen(): void {
   if (listening) return;
@@ -44,13 +46,31 @@ export const soldOut = {
     generation.set(productId, (generation.get(productId) ?? 0) + 1);
   },
 
-  /** After a refusal for lack of stock: asks the database whether, and for how long, it is sold out. */
-  learn(productId: number): Promise<void> {
+  /** A ticket taken before asking the database, so an answer older than a sign of stock is not kept. */
+  ticket(productId: number): Ticket {
+    return { asked: performance.now(), seen: generation.get(productId) ?? 0 };
+  },
+
+  /**
+   * A batch refused an add of the product for lack of stock, with nothing available and no hold
+   * overdue: it is sold out until its next hold ends (`nextReleaseMs`, null: none held), at most
+   * HORIZON_MS, unless a sign of stock came since the ticket.
+   */
+  refused(productId: number, { asked, seen }: Ticket, reserved: number, nextReleaseMs: number | null): void {
     listen();
+    if ((generation.get(productId) ?? 0) !== seen) return;
+    const wait = Math.min(nextReleaseMs ?? HORIZON_MS, HORIZON_MS);
+    if (wait > 0) until.set(productId, { end: asked + wait, reserved });
+  },
+
+  /**
+   * After a refusal for lack of stock that did not say when the next hold ends (a lone new cart,
+   * decided without change_lines): asks the database whether, and for how long, it is sold out.
+   */
+  learn(productId: number): Promise<void> {
     const inFlight = learning.get(productId);
     if (inFlight) return inFlight;
-    const asked = performance.now();
-    const seen = generation.get(productId) ?? 0;
+    const ticket = soldOut.ticket(productId);
     const done = pg()<{ available: number; reserved: number; ms_to_next_release: number | null }[]>`
       select i.available, i.reserved,
              (select floor(extract(epoch from min(c.expires_at) - now()) * 1000)::int
@@ -58,9 +78,7 @@ export const soldOut = {
                where r.product_id = i.product_id and c.state = 'active') as ms_to_next_release
         from inventory i where i.product_id = ${productId}`
       .then(([row]) => {
-        if (!row || row.available > 0 || (generation.get(productId) ?? 0) !== seen) return;
-        const wait = Math.min(row.ms_to_next_release ?? HORIZON_MS, HORIZON_MS);
-        if (wait > 0) until.set(productId, { end: asked + wait, reserved: row.reserved });
+        if (row && row.available === 0) soldOut.refused(productId, ticket, row.reserved, row.ms_to_next_release);
       })
       .catch(() => {}) // only an optimisation: without it, requests ask the database themselves
       .finally(() => learning.delete(productId));

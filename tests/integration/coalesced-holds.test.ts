@@ -121,6 +121,29 @@ describe("coalesced holds: correct, not fast", () => {
     expect(await ledgerViolations()).toEqual([]);
   });
 
+  it("a refusal costs one statement when no hold is overdue, and frees the overdue one when there is", async () => {
+    const productId = await createProduct(1);
+    const holder = await addToCart({ cartId: null, clientIp: "10.4.0.1" }, productId, 1);
+    soldOut.forget(productId);
+
+    // Nothing overdue: the batch that refuses also says when the next hold ends. No second try,
+    // and the product is known sold out from that answer alone.
+    const before = holdBatchStats.batches;
+    expect(await outcome(addToCart({ cartId: null, clientIp: "10.4.0.2" }, productId, 1))).toBe("insufficient_stock");
+    expect(holdBatchStats.batches - before).toBe(1);
+    expect(soldOut.known(productId)).toMatchObject({ reserved: 1 });
+
+    // The hold's time is up but nobody has released it: the refusal says so, the overdue hold is
+    // freed and the add asked once more (invariant 7: an expired hold never refuses a sale).
+    soldOut.forget(productId);
+    await backdateCart(holder.cartId);
+    const again = holdBatchStats.batches;
+    expect(await outcome(addToCart({ cartId: null, clientIp: "10.4.0.3" }, productId, 1))).toBe("held");
+    expect(holdBatchStats.batches - again).toBe(2);
+    expect(await countersOf(productId)).toEqual({ onHand: 1, available: 0, reserved: 1, sold: 0 });
+    expect(await ledgerViolations()).toEqual([]);
+  });
+
   it("a Postgres connection killed mid-batch fails that batch's requests with 503 and leaves the ledger exact", async () => {
     const productId = await createProduct(100);
     // A session of the test's own holds the product's row, so batches stop at its lock.
