@@ -44,7 +44,11 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
  * MAX_LINES lines per client, so a client's entries stay bounded, invariant 10). The caller's
  * active cart becomes the one that units handed to them go into.
  */
-async function joinLine(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
+async function joinLine(
+  waiter: Waiter,
+  productId: number,
+  quantity: number,
+): Promise<{ entry: WaitlistEntry; available: number }> {
   const { maxQtyPerLine, maxLines, holdLimits } = config();
   const capped = holdLimits && waiter.clientKey !== "";
   // One statement (the SQL function join_line): the product's row is locked and committed in one
@@ -55,10 +59,13 @@ async function joinLine(waiter: Waiter, productId: number, quantity: number): Pr
   if (!joined) throw new Error("join_line answered no row");
   if ("code" in joined.outcome) throw joinRefusal(joined.outcome);
   const joinedId = joined.outcome.entryId;
-  // Read after commit, off the product's row lock: the place in line as it is now.
-  const [row] = await pg()<EntryRow[]>`${entrySelect(pg())} where w.id = ${joinedId}`;
+  // Read after commit, off the product's row lock: the place in line as it is now, and the
+  // stock the line's watchers are told of.
+  const [row] = await pg()<(EntryRow & { available: number })[]>`
+    select e.*, i.available
+      from (${entrySelect(pg())} where w.id = ${joinedId}) e join inventory i on i.product_id = e.product_id`;
   if (!row) throw new ShopError("not_found", "You are not in line for this item.");
-  return toEntry(row);
+  return { entry: toEntry(row), available: row.available };
 }
 
 /** How join_line refused: a code and what the message needs. */
@@ -206,8 +213,9 @@ const wasCheckedOut = async (cartId: string): Promise<boolean> =>
 
 /** Joins the line (see joinLine); the line's watchers hear that it grew. */
 export async function join(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
-  const entry = await joinLine(waiter, productId, quantity);
-  await lineChanged(productId);
+  const { entry, available } = await joinLine(waiter, productId, quantity);
+  // Pages watching the product re-read it; the joiner need not wait for that news to go out.
+  void publishStockChanges([{ productId, available }]);
   return entry;
 }
 
