@@ -1,6 +1,6 @@
 import "server-only";
 import { config } from "../config";
-import { pg } from "../db/client";
+import { batchPg, pg } from "../db/client";
 import { log, reason } from "../log";
 import { insufficientStock, notReleased, ShopError } from "../shop-error";
 import { holdUnits } from "../inventory/counters";
@@ -53,7 +53,7 @@ type Request = { target: CartTarget; change: LineChange };
 // (5 s), answering 503, rather than holding its queue.
 const MAX_BATCH = 500;
 const MAX_QUEUE = 5_000;
-const MAX_CLIENTS_PER_BATCH = 64;
+const MAX_CLIENTS_PER_BATCH = 256;
 
 /** Batches run and the requests they carried, since the process started (metrics, tests). */
 export const holdBatchStats = { batches: 0, requests: 0 };
@@ -64,8 +64,11 @@ const batches = new Coalescer<number, Request, Applied>((productId, requests) =>
   // A cart's version is bumped once per batch, so two changes of one cart go in separate batches.
   conflictKey: (r) => (r.target.newFor === undefined ? r.target.cartId : undefined),
   // With per-client caps a batch holds one advisory lock per client until commit; those live in
-  // Postgres' shared lock table (max_locks_per_transaction × connections), so a batch takes at
-  // most as many as one transaction is budgeted by default. A cart stands for its client here.
+  // Postgres' shared lock table, max_locks_per_transaction (64) × max_connections (100) = 6,400
+  // by default, which any transaction may draw on. One batch per hot product per web process is
+  // in flight, so 256 each leaves most of it to everything else even in a drop of several
+  // products; at 64 a drop of 5,000 shoppers queued its adds for 30 s behind batches too small.
+  // A cart stands for its client here.
   groups: { key: (r) => r.target.newFor ?? r.target.cartId, max: MAX_CLIENTS_PER_BATCH },
 });
 
@@ -176,7 +179,7 @@ async function changeLines(productId: number, requests: Request[]): Promise<Outc
     quantity: change.quantity,
   }));
   const ticket = soldOut.ticket(productId); // before the statement, so the flag never outlives a deadline
-  const [row] = await pg()<{ result: BatchResult }[]>`
+  const [row] = await batchPg()<{ result: BatchResult }[]>`
     select change_lines(${productId}::int, ${JSON.stringify(batch)}::jsonb,
                         ${ledgerSettingsJson()}::jsonb) as result`;
   if (!row) throw new Error("change_lines answered no row");

@@ -5,16 +5,24 @@ import { config } from "../config";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema>;
-type Clients = { sql: Sql; db: Db };
+type Clients = { sql: Sql; db: Db; batches: Sql };
 
 // One pool per process; outside production it survives hot reloads, so `next dev` does not
 // open a new pool on every edit.
 const globalForDb = globalThis as unknown as { __holdcartDb?: Clients };
 
-function connect(): Clients {
-  const { databaseUrl, databasePoolMax } = config();
-  const sql = postgres(databaseUrl, {
-    max: databasePoolMax,
+/**
+ * Of a process's DATABASE_POOL_MAX connections, those kept for the hot row's batches
+ * (lib/cart/line-change.ts): at most one batch per product is in flight, so a few suffice, and
+ * kept apart they never queue behind the process's reads. In a drop those reads (streams
+ * opening, places in line) queue by the thousand, and a connection finishes one query per turn
+ * of a busy event loop; a batch in the same queue waited seconds for each of its turns.
+ */
+export const batchConnections = (poolMax: number): number => (poolMax >= 8 ? 2 : 1);
+
+function open(max: number): Sql {
+  return postgres(config().databaseUrl, {
+    max,
     idle_timeout: 30,
     connect_timeout: 5,
     // Reconnect within a second after connections die (a restart, a failover, killed backends).
@@ -24,7 +32,17 @@ function connect(): Clients {
     onnotice: () => {},
     connection: { application_name: "holdcart" },
   });
-  return { sql, db: drizzle({ client: sql, schema }) };
+}
+
+function connect(): Clients {
+  const { databasePoolMax } = config();
+  const kept = batchConnections(databasePoolMax);
+  const sql = open(Math.max(1, databasePoolMax - kept));
+  const batches = open(kept);
+  // Drizzle sets how the client it wraps passes values (json as text, timestamps as text); the
+  // batches' client is wrapped too, so a statement is read and answered alike on either pool.
+  drizzle({ client: batches });
+  return { sql, db: drizzle({ client: sql, schema }), batches };
 }
 
 function clients(): Clients {
@@ -35,9 +53,11 @@ function clients(): Clients {
 
 export const db = (): Db => clients().db;
 export const pg = (): Sql => clients().sql;
+/** The connections kept for the hot row's batches (change_lines): use for nothing else. */
+export const batchPg = (): Sql => clients().batches;
 
 export async function closeDb(): Promise<void> {
   const current = globalForDb.__holdcartDb;
   globalForDb.__holdcartDb = undefined;
-  await current?.sql.end({ timeout: 5 });
+  await Promise.all([current?.sql.end({ timeout: 5 }), current?.batches.end({ timeout: 5 })]);
 }

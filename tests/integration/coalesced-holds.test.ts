@@ -4,6 +4,8 @@ import { holdBatchStats } from "@/lib/cart/line-change";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { soldOut } from "@/lib/cart/sold-out";
 import { ShopError } from "@/lib/shop-error";
+import { config } from "@/lib/config";
+import { batchConnections, pg } from "@/lib/db/client";
 import { describeError } from "@/lib/http/error-response";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { setTestConfig } from "../support/config";
@@ -142,6 +144,21 @@ describe("coalesced holds: correct, not fast", () => {
     expect(holdBatchStats.batches - again).toBe(2);
     expect(await countersOf(productId)).toEqual({ onHand: 1, available: 0, reserved: 1, sold: 0 });
     expect(await ledgerViolations()).toEqual([]);
+  });
+
+  it("a hold is decided while every other connection of the process is busy: batches never queue behind reads", async () => {
+    const productId = await createProduct(5);
+    const { databasePoolMax } = config();
+    const others = databasePoolMax - batchConnections(databasePoolMax);
+    let readsDone = false;
+    // Every connection of the general pool sleeps, and one more read queues behind them.
+    const reads = Promise.all(Array.from({ length: others + 1 }, () => pg()`select pg_sleep(1)`)).then(() => {
+      readsDone = true;
+    });
+    expect(await outcome(addToCart({ cartId: null, clientIp: "10.5.0.1" }, productId, 1))).toBe("held");
+    expect(readsDone).toBe(false);
+    await reads;
+    expect(await countersOf(productId)).toEqual({ onHand: 5, available: 4, reserved: 1, sold: 0 });
   });
 
   it("a Postgres connection killed mid-batch fails that batch's requests with 503 and leaves the ledger exact", async () => {
