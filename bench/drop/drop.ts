@@ -34,6 +34,14 @@ import type { Sale } from "./sale";
 import { playShopper, type ShopperLog } from "./shopper";
 import { warmUp } from "./warm-up";
 
+/** When shoppers' requests were sent, in seconds after the opening: the rush, and after it. */
+export const SENT_WINDOWS = [
+  { label: "0-2 s", from: 0, to: 2 },
+  { label: "2-5 s", from: 2, to: 5 },
+  { label: "5-10 s", from: 5, to: 10 },
+  { label: "10 s on", from: 10, to: Infinity },
+];
+
 export type DropOptions = {
   units: number;
   shoppers: number;
@@ -122,6 +130,8 @@ export type DropResult = {
     byKind: Record<string, number>;
     /** Latency of every kind of request, per actor (streams: until the answer's headers). */
     latencyByKind: Record<string, { shopper: Latency; bot: Latency }>;
+    /** Shoppers' latency of each kind by when it was sent, in windows of seconds after the opening. */
+    shoppersBySent: Record<string, Record<string, Latency>>;
     /** Refusals by error code (transport failures by their error), per actor. */
     refusals: Record<string, { shopper: number; bot: number }>;
     serverErrors: { count: number; byStatus: Record<string, number>; samples: Recorder["serverErrors"] };
@@ -463,6 +473,21 @@ async function play(
             const these = outcomes.filter((o) => o.kind === kind);
             const of = (actor: string) => latency(these.filter((o) => o.actor === actor).map((o) => o.ms));
             return [kind, { shopper: of("shopper"), bot: of("bot") }];
+          }),
+        ),
+        shoppersBySent: Object.fromEntries(
+          ["page", "add", "join"].map((kind) => {
+            const these = outcomes.filter((o) => o.kind === kind && o.actor === "shopper");
+            const sentS = (o: Outcome) => (o.at - o.ms - opened) / 1_000;
+            return [
+              kind,
+              Object.fromEntries(
+                SENT_WINDOWS.map(({ label, from, to }) => [
+                  label,
+                  latency(these.filter((o) => sentS(o) >= from && sentS(o) < to).map((o) => o.ms)),
+                ]),
+              ),
+            ];
           }),
         ),
         refusals,

@@ -1,5 +1,5 @@
 /** The drop's result as the markdown the README shows. */
-import type { DropResult } from "./drop";
+import { SENT_WINDOWS, type DropResult } from "./drop";
 
 const n = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toLocaleString("en"));
 const pair = (a: number | null, b: number | null) => `${n(a)} / ${n(b)}`;
@@ -74,6 +74,16 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     ...Object.entries(r.requests.latencyByKind).map(
       ([kind, l]) =>
         `| ${kind} | ${l.shopper.n ? `${n(l.shopper.n)}: ${pair(l.shopper.p50, l.shopper.p99)}` : "–"} | ${l.bot.n ? `${n(l.bot.n)}: ${pair(l.bot.p50, l.bot.p99)}` : "–"} |`,
+    ),
+    ``,
+    `| shoppers' requests by when they were sent (after the opening): n, p99 ms | ${SENT_WINDOWS.map((w) => w.label).join(" | ")} |`,
+    `| --- | ${SENT_WINDOWS.map(() => "---:").join(" | ")} |`,
+    ...Object.entries(r.requests.shoppersBySent).map(
+      ([kind, byWindow]) =>
+        `| ${kind} | ${SENT_WINDOWS.map(({ label }) => {
+          const l = byWindow[label];
+          return l?.n ? `${n(l.n)}: ${n(l.p99)}` : "–";
+        }).join(" | ")} |`,
     ),
     ``,
     `| refusal | shoppers | bots |`,
