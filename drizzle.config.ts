@@ -1,5 +1,5 @@
 import { defineConfig } from "drizzle-kit";
-import { DEFAULT_DATABASE_URL } from "./lib/defaults";
+import { DEFAULT_DATABASE_URL } from "./lib/base/defaults";
 
 export default defineConfig({
   dialect: "postgresql",

@@ -1,6 +1,7 @@
 import { defineConfig, globalIgnores } from "eslint/config";
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
+import { layerZones } from "./lib/layers.mjs";
 
 export default defineConfig([
   ...nextVitals,
@@ -13,6 +14,11 @@ export default defineConfig([
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
       ],
     },
+  },
+  {
+    // lib/ in layers (docs/architecture.md): a room imports only the rooms below it.
+    files: ["lib/**/*.{ts,tsx}"],
+    rules: { "import/no-restricted-paths": ["error", { zones: layerZones() }] },
   },
   globalIgnores([
     ".next/**",

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { formBodyProblem, MAX_ACTION_BODY_BYTES, textBodyProblem } from "@/lib/http/action-request";
 import { errorResponse } from "@/lib/http/error-response";
 import { FLASH_COOKIE, FLASH_HEADER } from "@/lib/http/flash";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { db } from "../lib/db/client";
 import { redis } from "../lib/redis/client";
-import { writeCartToRedis } from "../lib/cart/redis-cart";
+import { writeCartToRedis } from "../lib/hold/redis-cart";
 import { percentile } from "./stats";
 
 export type LagRow = {

@@ -1,5 +1,5 @@
-import { ConfigError } from "../lib/config";
-import { loadEnvFiles } from "../lib/env-files";
+import { ConfigError } from "../lib/base/config";
+import { loadEnvFiles } from "../lib/base/env-files";
 
 /**
  * Runs a command-line entry point: `.env` files are read first, as Next reads them;

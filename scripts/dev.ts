@@ -3,9 +3,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { loadEnvFiles } from "../lib/env-files";
+import { loadEnvFiles } from "../lib/base/env-files";
 import { runTogether } from "./processes";
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/defaults";
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/base/defaults";
 import { WITH_EXPIRY_EVENTS } from "./harness/redis-server";
 
 /**
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
 
   // Imported after the environment is settled: the config module reads it on first use.
-  const { config } = await import("../lib/config");
+  const { config } = await import("../lib/base/config");
   const { migrateDatabase } = await import("../lib/db/migrate");
   const { db, closeDb } = await import("../lib/db/client");
   const { catalogIsEmpty, seedCatalog } = await import("../lib/db/seed");

@@ -1,4 +1,4 @@
-import { config } from "../lib/config";
+import { config } from "../lib/base/config";
 import { migrateDatabase } from "../lib/db/migrate";
 import { runCli } from "./cli";
 

@@ -1,4 +1,4 @@
-import { config } from "../lib/config";
+import { config } from "../lib/base/config";
 import { closeDb, db } from "../lib/db/client";
 import { seedCatalog } from "../lib/db/seed";
 import { runCli } from "./cli";

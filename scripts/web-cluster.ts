@@ -1,5 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
-import { log } from "../lib/log";
+import { log } from "../lib/base/log";
 import { serveClusterMetrics } from "../lib/metrics/cluster";
 import { bindPort, servePort } from "./shared-port";
 

@@ -10,14 +10,14 @@ import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
-import { config } from "../lib/config";
+import { config } from "../lib/base/config";
 import { runCli } from "./cli";
 import { superviseWebProcesses } from "./web-cluster";
 import { acceptFromPrimary, LISTEN_BACKLOG } from "./shared-port";
-import { WEB_SERVER_MARK } from "../lib/http/web-server-mark";
-import { log } from "../lib/log";
-import { ShopError } from "../lib/shop-error";
-import { endEveryStream } from "../lib/http/open-streams";
+import { WEB_SERVER_MARK } from "../lib/base/web-server-mark";
+import { log } from "../lib/base/log";
+import { ShopError } from "../lib/base/shop-error";
+import { endEveryStream } from "../lib/streams/open-streams";
 import { withPageCache } from "../lib/pages/shared-pages";
 
 /**

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from "ioredis";
-import { config } from "../lib/config";
-import { log, reason } from "../lib/log";
+import { config } from "../lib/base/config";
+import { log, reason } from "../lib/base/log";
 import { createRedis, failFast, redis, redisDatabase } from "../lib/redis/client";
 import { ensureExpiredEvents } from "./keyspace-events";
 

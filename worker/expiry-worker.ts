@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
-import { config } from "../lib/config";
-import { log, reason } from "../lib/log";
-import { within } from "../lib/timeout";
-import { recordHeartbeat } from "../lib/worker-heartbeats";
-import { msUntilNextDeadline, overdueCartIds } from "../lib/cart/overdue";
-import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/cart/release";
+import { config } from "../lib/base/config";
+import { log, reason } from "../lib/base/log";
+import { within } from "../lib/base/timeout";
+import { recordHeartbeat } from "../lib/hold/worker-heartbeats";
+import { msUntilNextDeadline, overdueCartIds } from "../lib/hold/overdue";
+import { logRelease, releaseCart, releaseOverdueBatch } from "../lib/hold/release";
 import { msUntilNextDrop, openDueDrops } from "../lib/drops/open-drops";
 import { cartIdOfSessionKey } from "../lib/redis/keys";
 import { subscribeToExpiredEvents } from "./expired-events";

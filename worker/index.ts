@@ -1,7 +1,7 @@
-import { config } from "../lib/config";
-import { log, reason } from "../lib/log";
-import { exitOnBadConfig } from "../lib/startup-check";
-import { loadEnvFiles } from "../lib/env-files";
+import { config } from "../lib/base/config";
+import { log, reason } from "../lib/base/log";
+import { exitOnBadConfig } from "../lib/base/startup-check";
+import { loadEnvFiles } from "../lib/base/env-files";
 import { closeDb } from "../lib/db/client";
 import { closeRedis } from "../lib/redis/client";
 import { startMetricsServer } from "../lib/metrics/worker";

@@ -1,4 +1,4 @@
-import { log, reason } from "../lib/log";
+import { log, reason } from "../lib/base/log";
 import { reconcileOnce } from "../lib/ledger/reconcile";
 import { workerMetrics } from "../lib/metrics/worker";
 

@@ -3,7 +3,7 @@ import { Dashboard } from "@/components/admin/dashboard";
 import { SignInForm } from "@/components/admin/sign-in-form";
 import { dashboardSnapshot } from "@/lib/admin/dashboard";
 import type { DashboardSnapshot } from "@/lib/admin/dashboard-types";
-import { currentAdminUntil } from "@/lib/http/admin-session";
+import { currentAdminUntil } from "@/lib/admin/admin-session";
 import { isBackendUnavailable } from "@/lib/http/error-response";
 
 export const metadata: Metadata = { title: "Operator view", robots: { index: false, follow: false } };

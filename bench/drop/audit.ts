@@ -11,8 +11,8 @@
  * per changed row (an unlogged table: no WAL), and they exist only in the rehearsal's database.
  *
  * Order: every change of the product's holds and line is made under its inventory row lock, so
- * the sequence numbers of those changes follow commit order (lib/waitlist/hand-off.ts,
- * lib/cart/line-change.ts, lib/waitlist/line.ts).
+ * the sequence numbers of those changes follow commit order (lib/hold/hand-off.ts,
+ * lib/hold/line-change.ts, lib/waitlist/entries.ts).
  */
 import type { Sql } from "postgres";
 

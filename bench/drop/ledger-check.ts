@@ -1,6 +1,6 @@
 /**
  * The ledger at the close of the sale and once every hold has ended, read with plain SQL on the
- * rehearsal's database and judged by the reconciler's own pure check (lib/ledger/drift.ts):
+ * rehearsal's database and judged by the reconciler's own pure check (lib/hold/drift.ts):
  * - invariants 1 and 2: available + reserved + sold = on hand, none negative; reserved = the units
  *   of reservation rows in active carts; no reservation left on an ended cart;
  * - no oversell: sold ≤ the units put on sale, and sold = the units in orders;
@@ -12,7 +12,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
-import { ledgerDrift, type LedgerRow } from "../../lib/ledger/drift";
+import { ledgerDrift, type LedgerRow } from "../../lib/hold/drift";
 import { isWarmUpAddress, sideOf } from "./addresses";
 import { sleep } from "./random";
 

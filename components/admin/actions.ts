@@ -8,11 +8,11 @@ import { isAdminToken } from "@/lib/admin/auth";
 import { assertAdminTriesLeft, recordAdminFailure } from "@/lib/admin/auth-failures";
 import { clientIp } from "@/lib/http/request";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
-import { config } from "@/lib/config";
-import { receiveStock } from "@/lib/inventory/restock";
+import { config } from "@/lib/base/config";
+import { receiveStock } from "@/lib/admin/restock";
 import { releaseHoldByOperator } from "@/lib/admin/release-hold";
 import { describeError } from "@/lib/http/error-response";
-import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/http/admin-session";
+import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/admin/admin-session";
 import { postedForm } from "@/lib/http/posted-form";
 
 /**

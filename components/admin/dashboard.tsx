@@ -8,7 +8,7 @@ import { COLORS, Heartbeat, HoldsPerMinute, ReleaseLag } from "./charts";
 import { LocalTime } from "@/components/product/local-time";
 import { DropForm, LimitForm } from "./drop-forms";
 import { RestockForm } from "./restock-form";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { ActiveHolds, describeItems } from "./active-holds";
 import { ColumnHeads } from "./column-heads";
 

@@ -3,7 +3,7 @@
 import Image from "next/image";
 import Link from "next/link";
 import { useState, useTransition, type FormEvent } from "react";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { emptyCartAction, emptyCartForm, setQuantityAction, setQuantityForm } from "./actions";
 import { useCartStore, useCartStoreApi } from "./cart-store";
 import { HoldSummary } from "./countdown";
@@ -12,7 +12,7 @@ import { withLine } from "./optimistic";
 import { busy } from "@/components/busy";
 import { LiveStockProvider, useAvailable } from "@/components/product/live-stock";
 import { useInBrowser } from "@/components/product/in-browser";
-import type { CartItem } from "@/lib/cart/cart-types";
+import type { CartItem } from "@/lib/hold/cart-types";
 
 const stepper =
   "flex h-11 w-11 items-center justify-center rounded-md border border-stone-300 bg-white text-xl leading-none hover:bg-stone-100 aria-disabled:cursor-not-allowed aria-disabled:opacity-40";

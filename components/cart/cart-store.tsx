@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { createStore, useStore, type StoreApi } from "zustand";
-import type { CartView, EndedHold, HoldState, WaitlistEntry } from "@/lib/cart/cart-types";
+import type { CartView, EndedHold, HoldState, WaitlistEntry } from "@/lib/hold/cart-types";
 import { refreshHoldAction } from "./actions";
 
 /** What the pages need of the configuration (the server passes it down). */

@@ -1,4 +1,4 @@
-import { stillAvailable, type EndedHold, type ReleasedItem } from "@/lib/cart/cart-types";
+import { stillAvailable, type EndedHold, type ReleasedItem } from "@/lib/hold/cart-types";
 
 /**
  * What the panel of an ended hold says, from what is known for certain: the hold ended and

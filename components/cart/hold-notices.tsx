@@ -4,7 +4,7 @@ import Image from "next/image";
 import { usePathname } from "next/navigation";
 import { useEffect, useState, useTransition, type FormEvent } from "react";
 import { LiveStockProvider, useAvailableReader } from "@/components/product/live-stock";
-import type { EndedHold } from "@/lib/cart/cart-types";
+import type { EndedHold } from "@/lib/hold/cart-types";
 import { endedHeading, endedItemStock, holdAgainLabel } from "./ended-hold-sentences";
 import {
   dismissEndedAction,

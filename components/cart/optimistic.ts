@@ -1,4 +1,4 @@
-import type { CartView } from "@/lib/cart/cart-types";
+import type { CartView } from "@/lib/hold/cart-types";
 
 export type ProductRef = { id: number; slug: string; name: string; imageUrl: string; priceCents: number };
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import type { StockChange } from "@/lib/inventory/stock-change";
+import type { StockChange } from "@/lib/hold/stock-change";
 
 /** A product's stock as a page was rendered with it (ProductView's fields). */
 export type RenderedStock = {

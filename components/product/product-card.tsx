@@ -4,7 +4,7 @@ import { AddToCart } from "@/components/cart/add-to-cart";
 import { JoinLine } from "@/components/waitlist/join-line";
 import type { ProductView } from "@/lib/catalog/products";
 import { LiveStockLabel } from "./live-stock-label";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { StockFrame } from "./stock-frame";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
-import { onStockChanges } from "../inventory/stock-feed";
-import { openEventStream } from "../http/event-stream";
-import { reason } from "../log";
+import { onStockChanges } from "../hold/stock-feed";
+import { openEventStream } from "../streams/event-stream";
+import { reason } from "../base/log";
 import { dashboardSnapshot } from "./dashboard";
 
 const TICK_MS = 1_000;

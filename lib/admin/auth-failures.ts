@@ -1,8 +1,8 @@
 import "server-only";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { log } from "../log";
+import { log } from "../base/log";
 import { redis } from "../redis/client";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 
 /**
  * Wrong admin credentials one client may present (a bearer token, a forged session, a sign-in)

@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { config } from "../config";
+import { config } from "../base/config";
 import { clientIp } from "../http/request";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 import { assertAdminTriesLeft, recordAdminFailure } from "./auth-failures";
 import { adminCookieOf, verifyAdminSession } from "./session";
 

@@ -1,5 +1,6 @@
 import type { DrawSummary } from "../drops/draw-record";
-import type { LedgerDrift } from "../ledger/drift";
+import type { LedgerDrift } from "../hold/drift";
+import type { WorkerBeat } from "../hold/worker-heartbeats";
 
 /** What the operator's dashboard receives every second (GET /api/admin/stream); no server-only: the page reads it too. */
 
@@ -67,9 +68,7 @@ export type LagHistogram = {
   p99Ms: number | null;
 };
 
-export type WorkerBeat = { id: string; lastSeenMs: number };
-
-/** A product whose ledger does not add up, with what is wrong (lib/ledger/drift.ts). */
+/** A product whose ledger does not add up, with what is wrong (lib/hold/drift.ts). */
 export type LedgerProblem = LedgerDrift;
 
 export type DashboardSnapshot = {

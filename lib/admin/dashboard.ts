@@ -1,6 +1,6 @@
 import "server-only";
-import { countActiveCarts } from "../cart/overdue";
-import { recentWorkers } from "../worker-heartbeats";
+import { countActiveCarts } from "../hold/overdue";
+import { recentWorkers } from "../hold/worker-heartbeats";
 import { drawSummaries, emptySummary } from "../drops/draw-record";
 import { pg } from "../db/client";
 import { orderNumber } from "../checkout/orders";

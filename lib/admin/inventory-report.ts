@@ -1,9 +1,9 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
-import { countActiveCarts } from "../cart/overdue";
+import { countActiveCarts } from "../hold/overdue";
 import { db } from "../db/client";
 import { inventory, products } from "../db/schema";
-import { waitingFor } from "../waitlist/waiting-count";
+import { waitingFor } from "../hold/waiting-count";
 
 export type InventoryRow = {
   id: number;

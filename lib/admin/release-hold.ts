@@ -1,7 +1,7 @@
 import "server-only";
 import { pg } from "../db/client";
-import { logRelease, releaseCart, type Released } from "../cart/release";
-import { ShopError } from "../shop-error";
+import { logRelease, releaseCart, type Released } from "../hold/release";
+import { ShopError } from "../base/shop-error";
 
 /**
  * An operator ends a hold by hand (/admin): the cart the dashboard names by the first 8

@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { config } from "../config";
+import { config } from "../base/config";
 import { cookieOptions } from "../http/cookie-options";
-import { hasValidSignature, signature, SIGNATURE } from "../http/signed-value";
+import { hasValidSignature, signature, SIGNATURE } from "../base/signed-value";
 
 export const ADMIN_COOKIE = "holdcart_admin";
 /** An operator signs in again after a working day. */

@@ -1,6 +1,6 @@
 import "server-only";
-import { signId, verifySignedId } from "../http/signed-value";
-import { newRandomId } from "../ids";
+import { signId, verifySignedId } from "../base/signed-value";
+import { newRandomId } from "../base/ids";
 
 export const CART_COOKIE = "cart";
 

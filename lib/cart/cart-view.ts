@@ -1,8 +1,8 @@
 import "server-only";
 import { productSummaries } from "../catalog/products";
-import { config } from "../config";
-import type { CartItem, CartView } from "./cart-types";
-import type { Hold } from "./cart-types";
+import { config } from "../base/config";
+import type { CartItem, CartView } from "../hold/cart-types";
+import type { Hold } from "../hold/cart-types";
 
 /** The cart as the API and the pages show it, from a live hold. */
 export async function toCartView({ lines, expiresAtMs, ttlMs, extensionsUsed }: Hold): Promise<CartView> {

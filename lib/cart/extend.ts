@@ -1,13 +1,13 @@
 import "server-only";
-import { log, reason } from "../log";
-import { config } from "../config";
+import { log, reason } from "../base/log";
+import { config } from "../base/config";
 import { pg } from "../db/client";
-import { ShopError } from "../shop-error";
-import type { CartView } from "./cart-types";
+import { ShopError } from "../base/shop-error";
+import type { CartView } from "../hold/cart-types";
 import { toCartView } from "./cart-view";
-import { deadlineColumns, type DeadlineColumns } from "./deadline-sql";
-import type { CartLine } from "./cart-types";
-import { writeCartToRedis } from "./redis-cart";
+import { deadlineColumns, type DeadlineColumns } from "../hold/deadline-sql";
+import type { CartLine } from "../hold/cart-types";
+import { writeCartToRedis } from "../hold/redis-cart";
 
 type LockedCart = { state: string; live: boolean; extensions_used: number };
 

@@ -1,14 +1,14 @@
 import "server-only";
-import { log, reason } from "../log";
-import { insufficientStock, ShopError } from "../shop-error";
-import { releaseCart, releaseOverdueHoldersOf } from "./release";
+import { log, reason } from "../base/log";
+import { insufficientStock, ShopError } from "../base/shop-error";
+import { releaseCart, releaseOverdueHoldersOf } from "../hold/release";
 import { newCartId } from "./cart-id";
-import type { CartSnapshot, CartView } from "./cart-types";
+import type { CartSnapshot, CartView } from "../hold/cart-types";
 import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
-import { applyChange, StockRefusal, type Applied, type CartTarget, type LineChange } from "./line-change";
-import { forgetCartsInRedis, writeCartToRedis } from "./redis-cart";
-import { soldOut } from "./sold-out";
+import { applyChange, StockRefusal, type Applied, type CartTarget, type LineChange } from "../hold/line-change";
+import { forgetCartsInRedis, writeCartToRedis } from "../hold/redis-cart";
+import { soldOut } from "../hold/sold-out";
 
 /**
  * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { config } from "../config";
+import { config } from "../base/config";
 import { redis } from "../redis/client";
 import { newCartRateKey } from "../redis/keys";
 

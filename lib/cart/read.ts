@@ -1,10 +1,10 @@
 import "server-only";
 import { pg } from "../db/client";
-import { ledgerSnapshots } from "./ledger-snapshot";
-import { releaseCart } from "./release";
-import { EMPTY_CART, type CartSnapshot, type CartView } from "./cart-types";
+import { ledgerSnapshots } from "../hold/ledger-snapshot";
+import { releaseCart } from "../hold/release";
+import { EMPTY_CART, type CartSnapshot, type CartView } from "../hold/cart-types";
 import { toCartView } from "./cart-view";
-import { readCartFromRedis, writeCartToRedis } from "./redis-cart";
+import { readCartFromRedis, writeCartToRedis } from "../hold/redis-cart";
 
 /**
  * The caller's cart, from Redis alone on the common path. When Redis has no keys for it

@@ -2,16 +2,16 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { products } from "../db/schema";
-import { setReleaseAt } from "../drops/schedule";
-import { publishStockChanges } from "../inventory/stock-events";
-import { ShopError } from "../shop-error";
+import { setReleaseAt } from "./release-schedule";
+import { publishStockChanges } from "../hold/stock-events";
+import { ShopError } from "../base/shop-error";
 import { findProductById, type ProductView } from "./products";
 
 /** What the operator may change of a product's sale; a key left out stays as it is. */
 export type ProductSettings = {
   /** Units one client may hold and wait for (invariant 9); null: MAX_QTY_PER_LINE. */
   perShopperLimit?: number | null;
-  /** A drop's release (invariant 11, lib/drops/schedule.ts); null: on sale now. */
+  /** A drop's release (invariant 11, lib/catalog/release-schedule.ts); null: on sale now. */
   releaseAt?: Date | null;
 };
 

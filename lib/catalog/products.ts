@@ -1,11 +1,11 @@
 import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { cache } from "react";
-import { waitingFor } from "../waitlist/waiting-count";
+import { waitingFor } from "../hold/waiting-count";
 import { db } from "../db/client";
 import { carts, inventory, products, reservations } from "../db/schema";
-import type { StockChange } from "../inventory/stock-change";
-import { config } from "../config";
+import type { StockChange } from "../hold/stock-change";
+import { config } from "../base/config";
 
 export type ProductView = {
   id: number;

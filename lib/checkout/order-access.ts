@@ -1,6 +1,6 @@
 import "server-only";
-import { hasValidSignature, signature } from "../http/signed-value";
-import { UUID } from "../ids";
+import { hasValidSignature, signature } from "../base/signed-value";
+import { UUID } from "../base/ids";
 
 /**
  * Which orders this browser may look at: a signed, httpOnly cookie listing the shopper's recent

@@ -1,9 +1,9 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { db } from "../db/client";
-import { UUID } from "../ids";
+import { UUID } from "../base/ids";
 import { orderLines, orders, products } from "../db/schema";
-import type { CartItem } from "../cart/cart-types";
+import type { CartItem } from "../hold/cart-types";
 
 /** A line of an order: the same shape as a cart's line, at the price of the moment it was placed. */
 export type OrderItem = CartItem;

@@ -1,10 +1,10 @@
 import "server-only";
 import { pg } from "../db/client";
-import { ShopError } from "../shop-error";
-import { releaseCart } from "../cart/release";
-import { forgetCartsInRedis } from "../cart/redis-cart";
-import { log, reason } from "../log";
-import { holdMetrics } from "../metrics/hold-metrics";
+import { ShopError } from "../base/shop-error";
+import { releaseCart } from "../hold/release";
+import { forgetCartsInRedis } from "../hold/redis-cart";
+import { log, reason } from "../base/log";
+import { holdMetrics } from "../hold/hold-metrics";
 import { authorizePayment, capturePayment, voidPayment, type Authorization } from "./payment";
 import { findOrder, type OrderView } from "./orders";
 import type { Contact } from "./schemas";

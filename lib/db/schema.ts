@@ -97,7 +97,7 @@ export const carts = pgTable(
     waiterId: uuid("waiter_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
-    // Who ended an expired cart's hold (lib/inventory/release.ts ReleasePath): the dashboard's
+    // Who ended an expired cart's hold (lib/hold/release.ts ReleasePath): the dashboard's
     // per-path history and /api/metrics read it, so every instance counts the same releases.
     releasePath: text("release_path").$type<"event" | "sweep" | "lazy" | "empty" | "compensate" | "operator">(),
   },

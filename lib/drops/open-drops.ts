@@ -1,9 +1,9 @@
 import "server-only";
 import { pg } from "../db/client";
-import { ledgerSettingsJson } from "../inventory/ledger-settings";
-import { log } from "../log";
-import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
-import { lineChanged } from "../waitlist/line";
+import { ledgerSettingsJson } from "../hold/ledger-settings";
+import { log } from "../base/log";
+import { announceHandOff, handOffOf, type Offer } from "../hold/hand-off";
+import { lineChanged } from "../waitlist/entries";
 
 /**
  * Offers made per statement when a drop opens: a line of 100,000 entrants is offered its units

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { CART_COOKIE, signCartId, verifyCartCookie } from "../cart/cart-id";
 import { cookieOptions } from "./cookie-options";
 import { markWaitersCart, waitersLiveCart } from "../cart/waiter-cart";
-import { config } from "../config";
+import { config } from "../base/config";
 import { verifyWaiterCookie, WAITER_COOKIE } from "./waiter-session";
 
 /**
@@ -20,7 +20,7 @@ export async function currentCartId(): Promise<string | null> {
 
 /**
  * The cookie outlives the hold by a day: a shopper who comes back after it ended is told which
- * items went back to stock (lib/cart/hold-state.ts) until they dismiss it or hold them again.
+ * items went back to stock (lib/shopper/hold-state.ts) until they dismiss it or hold them again.
  */
 const ENDED_NOTICE_SECONDS = 24 * 3600;
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { config } from "../config";
+import { config } from "../base/config";
 
 /**
  * The options of every cookie the store sets: httpOnly (no script reads them), Secure in

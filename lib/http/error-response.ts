@@ -1,6 +1,6 @@
 import "server-only";
-import { log, reason } from "../log";
-import { ShopError, type ShopErrorCode } from "../shop-error";
+import { log, reason } from "../base/log";
+import { ShopError, type ShopErrorCode } from "../base/shop-error";
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS: Record<ShopErrorCode, number> = {

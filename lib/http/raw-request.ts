@@ -1,4 +1,4 @@
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 import { MAX_ACTION_BODY_BYTES } from "./action-request";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { productIdSchema } from "../cart/schemas";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 import { clientKey } from "./client-address";
 import { isCrossSite } from "./same-origin";
 

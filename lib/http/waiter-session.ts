@@ -2,13 +2,13 @@ import "server-only";
 import { cookies } from "next/headers";
 import { WAITER_COOKIE } from "./cookie-names";
 import { cookieOptions } from "./cookie-options";
-import { newRandomId } from "../ids";
-import { signId, verifySignedId } from "./signed-value";
+import { newRandomId } from "../base/ids";
+import { signId, verifySignedId } from "../base/signed-value";
 
 /**
  * Who waits in line: a random id in a signed httpOnly cookie (signed for this purpose alone, so a
  * cart cookie is never taken for it), given when a shopper first joins a line. It outlives any one cart: units handed to the
- * shopper go into whichever cart they have then (lib/waitlist/hand-off.ts).
+ * shopper go into whichever cart they have then (lib/hold/hand-off.ts).
  */
 export { WAITER_COOKIE } from "./cookie-names";
 const THIRTY_DAYS = 30 * 24 * 3600;

@@ -1,9 +1,9 @@
 import "server-only";
-import type { CartSnapshot } from "../cart/cart-types";
-import { ledgerSnapshots } from "../cart/ledger-snapshot";
-import { cachedCartIds, forgetCartsInRedis, readCartKeys, repairCartInRedis } from "../cart/redis-cart";
+import type { CartSnapshot } from "../hold/cart-types";
+import { ledgerSnapshots } from "../hold/ledger-snapshot";
+import { cachedCartIds, forgetCartsInRedis, readCartKeys, repairCartInRedis } from "../hold/redis-cart";
 import { pg } from "../db/client";
-import { compareCart, ledgerDrift, REBUILT, type CacheVerdict, type LedgerDrift, type LedgerRow } from "./drift";
+import { compareCart, ledgerDrift, REBUILT, type CacheVerdict, type LedgerDrift, type LedgerRow } from "../hold/drift";
 
 export type LedgerStatus = { status: "ok" | "drift"; drift: LedgerDrift[] };
 

@@ -1,8 +1,8 @@
 import "server-only";
-import { overdue } from "../cart/overdue";
+import { overdue } from "../hold/overdue";
 import { pg } from "../db/client";
-import { msSinceAnyHeartbeat } from "../worker-heartbeats";
-import { RELEASE_PATH_NAMES, type ReleasePath } from "../cart/release";
+import { msSinceAnyHeartbeat } from "../hold/worker-heartbeats";
+import { RELEASE_PATH_NAMES, type ReleasePath } from "../hold/release";
 
 export type StoreCounts = {
   holdsCreated: number;

@@ -1,9 +1,9 @@
 import "server-only";
 import { Gauge } from "prom-client";
-import { openStockSubscriptions } from "../inventory/stock-feed";
+import { openStockSubscriptions } from "../streams/stock-watch";
 import { shareProcessMetrics } from "./cluster";
-import { holdMetrics } from "./hold-metrics";
-import { once, processRegistry } from "./registry";
+import { holdMetrics } from "../hold/hold-metrics";
+import { once, processRegistry } from "../base/metrics-registry";
 
 /** What each web process counts of its own; in a cluster the scrape sums them (lib/metrics/cluster.ts). */
 export function registerWebProcessMetrics(): void {

@@ -2,7 +2,7 @@ import "server-only";
 import { Counter, Gauge, Registry } from "prom-client";
 import { ledgerStatus } from "../ledger/reconcile";
 import { processMetricsText } from "./cluster";
-import { processRegistry } from "./registry";
+import { processRegistry } from "../base/metrics-registry";
 import { registerWebProcessMetrics } from "./web-process";
 import { readStoreCounts, type StoreCounts } from "./store-counts";
 import { waitingShoppers } from "./waiting-line";

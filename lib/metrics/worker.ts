@@ -1,8 +1,8 @@
 import "server-only";
 import { createServer, type Server } from "node:http";
 import { Counter, Gauge } from "prom-client";
-import { holdMetrics } from "./hold-metrics";
-import { once, processRegistry } from "./registry";
+import { holdMetrics } from "../hold/hold-metrics";
+import { once, processRegistry } from "../base/metrics-registry";
 
 /** The worker process's metrics: its releases' lag (hold-metrics), and the reconciler's findings. */
 export const workerMetrics = () =>

@@ -2,8 +2,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { onStockChanges } from "../inventory/stock-feed";
-import { log, reason } from "../log";
+import { onStockChanges } from "../hold/stock-feed";
+import { log, reason } from "../base/log";
 import { PageCache, type RenderedPage } from "./page-cache";
 import { sharedPagePath } from "./shared-page";
 
@@ -21,7 +21,7 @@ const RENDER_HEADER = "x-holdcart-render";
  * the page is rendered by Next once, as a browser without cookies gets it, and that render answers
  * every such view for `maxAgeMs` (PAGE_CACHE_MS). Any stock message (a hold, a release, a restock,
  * a line that moved, a catalog change), from whichever process or machine published it, ends every
- * render at once: each process hears them on its one Redis subscription (lib/inventory/stock-feed.ts).
+ * render at once: each process hears them on its one Redis subscription (lib/hold/stock-feed.ts).
  * So a page never shows stock older than the last change its process heard, and it is the whole page
  * as Next renders it, stock and times included, with or without JavaScript.
  *

@@ -1,7 +1,7 @@
 import "server-only";
-import { log, reason } from "../log";
+import { log, reason } from "../base/log";
 import { Cluster, Redis, type RedisOptions, type Result } from "ioredis";
-import { config } from "../config";
+import { config } from "../base/config";
 import { ADMIT_IN_WINDOW, END_CART, READ_CART, WRITE_CART } from "./scripts";
 
 declare module "ioredis" {

@@ -1,4 +1,4 @@
-import { UUID } from "../ids";
+import { UUID } from "../base/ids";
 
 /**
  * Redis key scheme. Every key of one cart carries the hash tag `{cartId}`, so each Lua

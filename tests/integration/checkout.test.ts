@@ -5,8 +5,8 @@ import { getCart } from "@/lib/cart/read";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { db } from "@/lib/db/client";
 import { carts, orders } from "@/lib/db/schema";
-import { ShopError } from "@/lib/shop-error";
-import { releaseCart } from "@/lib/cart/release";
+import { ShopError } from "@/lib/base/shop-error";
+import { releaseCart } from "@/lib/hold/release";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 const shopper = (cartId: string | null = null) => ({ cartId, clientIp: "198.51.100.20" });

@@ -1,10 +1,10 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { holdBatchStats } from "@/lib/cart/line-change";
+import { holdBatchStats } from "@/lib/hold/line-change";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
-import { soldOut } from "@/lib/cart/sold-out";
-import { ShopError } from "@/lib/shop-error";
-import { config } from "@/lib/config";
+import { soldOut } from "@/lib/hold/sold-out";
+import { ShopError } from "@/lib/base/shop-error";
+import { config } from "@/lib/base/config";
 import { batchConnections, pg } from "@/lib/db/client";
 import { describeError } from "@/lib/http/error-response";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";

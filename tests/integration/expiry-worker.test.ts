@@ -130,7 +130,7 @@ describe("the expiry worker", () => {
 
   it("writes a heartbeat the health check can read", async () => {
     await startWorker();
-    const { checkHealth } = await import("@/lib/health");
+    const { checkHealth } = await import("@/lib/metrics/health");
     const health = await checkHealth();
     expect(health).toMatchObject({ redis: "ok", postgres: "ok" });
     expect(health.workerLastSeenMs).not.toBeNull();

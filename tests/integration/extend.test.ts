@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extendHold } from "@/lib/cart/extend";
 import { addToCart } from "@/lib/cart/mutations";
 import { getCart, readCartFromLedger } from "@/lib/cart/read";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { holdAgain } from "@/lib/cart/hold-again";
-import { readHoldState } from "@/lib/cart/hold-state";
+import { holdAgain } from "@/lib/shopper/hold-again";
+import { readHoldState } from "@/lib/shopper/hold-state";
 import { addToCart, emptyCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { releaseCart } from "@/lib/cart/release";
+import { releaseCart } from "@/lib/hold/release";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 const shopper = (ip: string) => ({ cartId: null, clientIp: ip });

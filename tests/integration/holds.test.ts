@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addToCart, emptyCart, removeLine, setLineQuantity } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 
 const shopper = (cartId: string | null = null) => ({ cartId, clientIp: "198.51.100.7" });

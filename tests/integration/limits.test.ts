@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { redis } from "@/lib/redis/client";
 import { countersOf, createProduct } from "../support/ledger";
 import { setTestConfig } from "../support/config";

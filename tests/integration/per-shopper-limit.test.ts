@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { addToCart } from "@/lib/cart/mutations";
-import { ShopError } from "@/lib/shop-error";
-import { join } from "@/lib/waitlist/line";
+import { ShopError } from "@/lib/base/shop-error";
+import { join } from "@/lib/waitlist/entries";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { setTestConfig } from "../support/config";
 

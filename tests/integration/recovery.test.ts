@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { writeCartToRedis } from "@/lib/cart/redis-cart";
-import { ShopError } from "@/lib/shop-error";
+import { writeCartToRedis } from "@/lib/hold/redis-cart";
+import { ShopError } from "@/lib/base/shop-error";
 import { redis } from "@/lib/redis/client";
 import { flushCartStore } from "../support/cart-store";
 import { cartKeys } from "@/lib/redis/keys";

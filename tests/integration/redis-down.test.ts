@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { describeError } from "@/lib/http/error-response";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { setTestConfig } from "../support/config";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
-import { releaseCart } from "@/lib/cart/release";
-import { readCartFromRedis } from "@/lib/cart/redis-cart";
+import { releaseCart } from "@/lib/hold/release";
+import { readCartFromRedis } from "@/lib/hold/redis-cart";
 import { redis } from "@/lib/redis/client";
 import { cartKeys } from "@/lib/redis/keys";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COALESCE_MS } from "@/lib/inventory/stock-hub";
+import { COALESCE_MS } from "@/lib/streams/stock-hub";
 import { recordFigures } from "../support/figures";
 import { countersOf, createProduct } from "../support/ledger";
 import { rssMbOf } from "../../scripts/harness/process-stats";

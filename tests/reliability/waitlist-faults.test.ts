@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
 import { pg } from "@/lib/db/client";
-import { join } from "@/lib/waitlist/line";
+import { join } from "@/lib/waitlist/entries";
 import { flushCartStore } from "../support/cart-store";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";

@@ -1,4 +1,4 @@
-import { resetConfig } from "@/lib/config";
+import { resetConfig } from "@/lib/base/config";
 import { closeDb } from "@/lib/db/client";
 import { closeRedis } from "@/lib/redis/client";
 

@@ -1,4 +1,4 @@
-import type { ShopError } from "@/lib/shop-error";
+import type { ShopError } from "@/lib/base/shop-error";
 
 /** The code of the ShopError `fn` throws, or null when it throws nothing. */
 export function codeOf(fn: () => unknown): string | null {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/lib/db/client";
-import { cachedCartIds } from "@/lib/cart/redis-cart";
+import { cachedCartIds } from "@/lib/hold/redis-cart";
 import { ledgerViolations } from "./ledger";
 
 /**

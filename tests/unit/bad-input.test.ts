@@ -3,8 +3,8 @@ import { DrizzleQueryError } from "drizzle-orm/errors";
 import { ReplyError } from "ioredis";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { adminAccessUntil } from "@/lib/admin/auth";
-import { config } from "@/lib/config";
-import { ShopError } from "@/lib/shop-error";
+import { config } from "@/lib/base/config";
+import { ShopError } from "@/lib/base/shop-error";
 import {
   formBodyProblem,
   jsonNesting,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Coalescer, type Outcome } from "@/lib/cart/coalescer";
-import { ShopError } from "@/lib/shop-error";
+import { Coalescer, type Outcome } from "@/lib/hold/coalescer";
+import { ShopError } from "@/lib/base/shop-error";
 
 /** A batch runner that records each batch and answers each request with itself, after a tick. */
 function recorder(options: { maxBatch?: number; maxQueue?: number } = {}) {

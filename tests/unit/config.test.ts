@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { ConfigError, parseConfig } from "@/lib/base/config";
 
 describe("configuration", () => {
   it("gives docs/design.md's defaults on an empty environment (outside production)", () => {

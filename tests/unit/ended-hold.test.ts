@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stillAvailable, type ReleasedItem } from "@/lib/cart/cart-types";
+import { stillAvailable, type ReleasedItem } from "@/lib/hold/cart-types";
 import { endedHeading, endedItemStock, holdAgainLabel } from "@/components/cart/ended-hold-sentences";
 
 const item = (productId: number, quantity: number, availableNow: number): ReleasedItem => ({

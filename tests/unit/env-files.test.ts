@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseConfig } from "@/lib/config";
-import { loadEnvFiles } from "@/lib/env-files";
+import { parseConfig } from "@/lib/base/config";
+import { loadEnvFiles } from "@/lib/base/env-files";
 
 describe("every command reads .env as Next does", () => {
   const keys = ["HOLDCART_TEST_FROM_ENV_FILE", "HOLDCART_TEST_ALREADY_SET"];

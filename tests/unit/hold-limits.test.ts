@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { holdLimitError } from "@/lib/cart/hold-limits";
+import { holdLimitError } from "@/lib/hold/hold-limits";
 
 // Invariant 9's refusal as a shopper reads it. The rule itself is decided in the ledger
 // (change_lines, drizzle/0007_per_shopper_limit.sql) and tested against it in

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/error-response";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
 import { originForm } from "@/lib/http/raw-request";

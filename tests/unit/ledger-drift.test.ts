@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCart, ledgerDrift, REBUILT, type LedgerCart, type LedgerRow } from "@/lib/ledger/drift";
+import { compareCart, ledgerDrift, REBUILT, type LedgerCart, type LedgerRow } from "@/lib/hold/drift";
 
 const sound: LedgerRow = { productId: 1, slug: "tote", onHand: 10, available: 6, reserved: 3, sold: 1, held: 3 };
 

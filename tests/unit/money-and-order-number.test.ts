@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { orderNumber } from "@/lib/checkout/orders";
 
 describe("how prices and order numbers read", () => {

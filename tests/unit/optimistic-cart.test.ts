@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withLine } from "@/components/cart/optimistic";
-import { EMPTY_CART } from "@/lib/cart/cart-types";
+import { EMPTY_CART } from "@/lib/hold/cart-types";
 
 // The cart a shopper sees at once, before the server answers.
 const mug = { id: 1, slug: "mug", name: "Mug", imageUrl: "/m.svg", priceCents: 1800 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { insufficientStock } from "@/lib/shop-error";
+import { insufficientStock } from "@/lib/base/shop-error";
 
 // What a shopper is told when there are not enough units to hold: held units are not "sold".
 describe("the refusal for lack of stock", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { StockChange } from "@/lib/inventory/stock-change";
+import type { StockChange } from "@/lib/hold/stock-change";
 import {
   COALESCE_MS,
   FANOUT_SPACING,
@@ -7,7 +7,7 @@ import {
   READ_TIMEOUT_MS,
   StockHub,
   type StockWatcher,
-} from "@/lib/inventory/stock-hub";
+} from "@/lib/streams/stock-hub";
 
 const decoder = new TextDecoder();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { config } from "@/lib/config";
-import { heldStreamSlots, takeStreamSlot } from "@/lib/inventory/stream-slots";
+import { config } from "@/lib/base/config";
+import { heldStreamSlots, takeStreamSlot } from "@/lib/streams/stream-slots";
 import { codeOf } from "../support/error-code";
 
 describe("stream slots", () => {

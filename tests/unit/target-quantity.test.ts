@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { targetQuantity } from "@/lib/cart/line-change";
+import { targetQuantity } from "@/lib/hold/line-change";
 
 const change = (mode: "add" | "set" | "giveBack" | "undo", quantity: number) => ({ productId: 1, mode, quantity });
 

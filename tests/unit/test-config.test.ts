@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 import { setTestConfig } from "../support/config";
 
 // The helper every test file sets its configuration with: it must not matter whether config()

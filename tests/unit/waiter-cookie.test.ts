@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newCartId, signCartId } from "@/lib/cart/cart-id";
-import { signature } from "@/lib/http/signed-value";
+import { signature } from "@/lib/base/signed-value";
 import { verifyWaiterCookie } from "@/lib/http/waiter-session";
 
 // Who waits in line: `<uuid>.<signature for "waiter">`, given when a shopper first joins a line.

@@ -1,4 +1,4 @@
-import { checkHealth } from "@/lib/health";
+import { checkHealth } from "@/lib/metrics/health";
 import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async () => {

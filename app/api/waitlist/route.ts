@@ -1,10 +1,10 @@
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 import { addItemSchema } from "@/lib/cart/schemas";
 import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation, route } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
-import { entriesOf, join } from "@/lib/waitlist/line";
+import { entriesOf, join } from "@/lib/waitlist/entries";
 
 /** The caller's places in line, and the offers they turned into. */
 export const GET = route(async () => json({ entries: await entriesOf(await currentWaiterId()) }));

@@ -3,7 +3,7 @@ import Image from "next/image";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PlacedAt } from "@/components/orders/placed-at";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { findOrder } from "@/lib/checkout/orders";
 import { mayViewOrder } from "@/lib/http/order-session";
 

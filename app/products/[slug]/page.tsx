@@ -8,10 +8,10 @@ import { holdDuration } from "@/components/product/hold-duration";
 import { HoldNote } from "@/components/product/hold-note";
 import { LiveStockProvider } from "@/components/product/live-stock";
 import { LiveStockLabel } from "@/components/product/live-stock-label";
-import { formatCents } from "@/lib/money";
+import { formatCents } from "@/lib/base/money";
 import { JoinLine } from "@/components/waitlist/join-line";
 import { findProductBySlug } from "@/lib/catalog/products";
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 
 type Props = { params: Promise<{ slug: string }> };
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ServerResponse } from "node:http";
 import { apiHeaders, describeError } from "../error-response";
-import { ShopError } from "../../shop-error";
+import { ShopError } from "../../base/shop-error";
 
 /** Answers a request the door refuses, as the routes answer their own errors (lib/http/error-response.ts). */
 export function writeRefusal(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {

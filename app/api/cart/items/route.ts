@@ -1,6 +1,6 @@
 import { addToCart } from "@/lib/cart/mutations";
 import { addItemSchema } from "@/lib/cart/schemas";
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 import { currentCartId, rememberCart } from "@/lib/http/cart-session";
 import { json, mutation } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";

@@ -1,5 +1,5 @@
 import { findProductBySlug } from "@/lib/catalog/products";
-import { ShopError } from "@/lib/shop-error";
+import { ShopError } from "@/lib/base/shop-error";
 import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async (_request, { params }: RouteContext<"/api/products/[slug]">) => {

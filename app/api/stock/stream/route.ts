@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { currentWaiterId } from "@/lib/http/waiter-session";
 import { clientIp, parseProductId } from "@/lib/http/request";
-import { assertStreamAllowed, openStockStream } from "@/lib/inventory/stock-stream";
+import { assertStreamAllowed, openStockStream } from "@/lib/streams/stock-stream";
 
 const MAX_IDS = 200;
 const HEADERS = {

@@ -1,7 +1,7 @@
 import { json, mutation } from "@/lib/http/handler";
 import { parseProductId } from "@/lib/http/request";
 import { currentWaiterId } from "@/lib/http/waiter-session";
-import { leave } from "@/lib/waitlist/line";
+import { leave } from "@/lib/waitlist/entries";
 
 type Context = RouteContext<"/api/waitlist/[productId]">;
 

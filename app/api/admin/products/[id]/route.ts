@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assertAdmin } from "@/lib/admin/auth";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 import { json, mutation } from "@/lib/http/handler";
 import { parseProductId, readJson } from "@/lib/http/request";
 

@@ -1,6 +1,6 @@
 import { removeLine, setLineQuantity } from "@/lib/cart/mutations";
 import { setQuantitySchema } from "@/lib/cart/schemas";
-import { config } from "@/lib/config";
+import { config } from "@/lib/base/config";
 import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation } from "@/lib/http/handler";
 import { parseProductId, readJson } from "@/lib/http/request";

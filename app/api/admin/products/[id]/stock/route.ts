@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { assertAdmin } from "@/lib/admin/auth";
-import { receiveStock } from "@/lib/inventory/restock";
+import { receiveStock } from "@/lib/admin/restock";
 import { json, mutation } from "@/lib/http/handler";
 import { parseProductId, readJson } from "@/lib/http/request";
 

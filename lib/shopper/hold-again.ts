@@ -1,8 +1,8 @@
 import "server-only";
-import { ShopError } from "../shop-error";
-import type { CartView } from "./cart-types";
+import { ShopError } from "../base/shop-error";
+import type { CartView } from "../hold/cart-types";
 import { endedHold } from "./hold-state";
-import { addToCart } from "./mutations";
+import { addToCart } from "../cart/mutations";
 
 export type HeldAgain = {
   /** The cart now holding what could be held; null when nothing could. */

@@ -1,11 +1,11 @@
 import "server-only";
 import { pg } from "../db/client";
-import { log, reason } from "../log";
-import { within } from "../timeout";
-import { holdMetrics } from "../metrics/hold-metrics";
-import { ledgerSettingsJson } from "../inventory/ledger-settings";
-import { publishStockChanges, type AvailableChange } from "../inventory/stock-events";
-import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
+import { log, reason } from "../base/log";
+import { within } from "../base/timeout";
+import { holdMetrics } from "./hold-metrics";
+import { ledgerSettingsJson } from "./ledger-settings";
+import { publishStockChanges, type AvailableChange } from "./stock-events";
+import { announceHandOff, handOffOf, type Offer } from "./hand-off";
 import { chooseOverdueHoldersOf } from "./overdue";
 import { forgetCartsInRedis } from "./redis-cart";
 
@@ -109,7 +109,7 @@ export async function releaseCart(cartId: string, path: ReleasePath, due: Due = 
 
 /**
  * The sweeper's step: up to `batchSize` overdue active carts, oldest first, released in one
- * transaction (lib/cart/overdue.ts chooses them).
+ * transaction (lib/hold/overdue.ts chooses them).
  */
 export async function releaseOverdueBatch(batchSize: number): Promise<Released[]> {
   return releaseChosen("sweep", "overdue", { sweep: batchSize });

@@ -1,7 +1,7 @@
 import "server-only";
 import { stockOf } from "../catalog/products";
-import { openEventStream } from "../http/event-stream";
-import { watchOffers, watchStock } from "./stock-feed";
+import { openEventStream } from "./event-stream";
+import { watchOffers, watchStock } from "./stock-watch";
 import { stockMessage } from "./stock-hub";
 import { streamRefusal } from "./stream-slots";
 
@@ -20,7 +20,7 @@ export function assertStreamAllowed(client: string): void {
 /**
  * A live stock stream: first the current stock of `productIds` (`StockChange`, read as the hub
  * reads it, closing the gap between the page render and the stream), then each change of them,
- * and the caller's own offers. Subscribed before the snapshot is read (lib/http/event-stream.ts),
+ * and the caller's own offers. Subscribed before the snapshot is read (lib/streams/event-stream.ts),
  * so no change falls in between. Null when the request ended before the stream began.
  */
 export async function openStockStream({

@@ -1,9 +1,9 @@
 import "server-only";
 import { productSummaries } from "../catalog/products";
 import { pg } from "../db/client";
-import type { EndedHold, HoldState, ReleasedItem } from "./cart-types";
-import { entriesOf } from "../waitlist/line";
-import { getCart } from "./read";
+import type { EndedHold, HoldState, ReleasedItem } from "../hold/cart-types";
+import { entriesOf } from "../waitlist/entries";
+import { getCart } from "../cart/read";
 
 /**
  * The caller's cart; when it holds nothing, the hold that ended last, so any page can say which

@@ -1,6 +1,6 @@
 import "server-only";
 import { Counter, Histogram } from "prom-client";
-import { once } from "./registry";
+import { once } from "../base/metrics-registry";
 
 /**
  * What only the process that does it knows, counted per process (Prometheus sums the instances):

@@ -1,11 +1,13 @@
 import "server-only";
-import type { WorkerBeat } from "./admin/dashboard-types";
-import { pg } from "./db/client";
+import { pg } from "../db/client";
 
 /**
  * Liveness of the expiry workers, written and read here only: each worker stamps its row every
  * few seconds (database clock); health, metrics and the dashboard read how long ago that was.
  */
+
+/** A worker as the dashboard lists it: its id and how long ago it stamped its row. */
+export type WorkerBeat = { id: string; lastSeenMs: number };
 
 /** Stamps this worker as alive now, and forgets workers silent for a day. */
 export async function recordHeartbeat(workerId: string): Promise<void> {

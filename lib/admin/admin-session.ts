@@ -6,7 +6,7 @@ import {
   adminCookieOptions,
   newAdminSession,
   verifyAdminSession,
-} from "../admin/session";
+} from "./session";
 
 /** When the caller's admin session ends (ms), or null when it has none (absent, forged, expired). */
 export async function currentAdminUntil(): Promise<number | null> {

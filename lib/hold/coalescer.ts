@@ -1,5 +1,5 @@
 import "server-only";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 
 /** What a batch answers for one of its requests: a value, or the error that request alone gets. */
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };

@@ -2,7 +2,7 @@ import "server-only";
 import { Cluster, type Redis } from "ioredis";
 import { redis } from "../redis/client";
 import { cartIdOfSessionKey, cartKeys } from "../redis/keys";
-import type { CachedCart } from "../ledger/drift";
+import type { CachedCart } from "./drift";
 import type { CartLine, CartSnapshot, Hold } from "./cart-types";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { config } from "../config";
-import { UUID } from "../ids";
+import { config } from "./config";
+import { UUID } from "./ids";
 
 /**
  * The one signing helper of every signed cookie: HMAC-SHA256 under SESSION_SECRET, written as

@@ -1,6 +1,6 @@
 import "server-only";
-import { log, reason } from "../log";
-import { config } from "../config";
+import { log, reason } from "../base/log";
+import { config } from "../base/config";
 import { redis, redisDatabase } from "../redis/client";
 import type { AvailableChange } from "./stock-change";
 

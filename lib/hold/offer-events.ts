@@ -1,7 +1,7 @@
 import "server-only";
-import { log, reason } from "../log";
+import { log, reason } from "../base/log";
 import { redis } from "../redis/client";
-import { stockChannel } from "../inventory/stock-events";
+import { stockChannel } from "./stock-events";
 
 /** What a waiter's open pages hear when units were handed to them (no ids of anyone else). */
 export type OfferNotice = { waiterId: string; productId: number; units: number };

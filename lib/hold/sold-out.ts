@@ -1,6 +1,6 @@
 import "server-only";
 import { pg } from "../db/client";
-import { onStockChanges } from "../inventory/stock-feed";
+import { onStockChanges } from "./stock-feed";
 
 // However sure we are, ask the database again after this long: a lost stock message (a restock
 // elsewhere) costs a shopper at most this much of a wrong "sold out".

@@ -1,6 +1,6 @@
 import "server-only";
-import { config } from "../config";
-import { ShopError } from "../shop-error";
+import { config } from "../base/config";
+import { ShopError } from "../base/shop-error";
 
 /** What a refused client is told to wait before trying again, in seconds. */
 export const STREAM_RETRY_AFTER_S = 5;

@@ -2,7 +2,7 @@
  * The reconciliation's checks, as pure functions over what was read (lib/ledger/reconcile.ts does
  * the reading and the repairs), so each rule is tested on its own.
  */
-import type { CartLine, CartSnapshot } from "../cart/cart-types";
+import type { CartLine, CartSnapshot } from "./cart-types";
 
 /** One product's counters as Postgres has them, and the units its active carts' reservation rows hold. */
 export type LedgerRow = {

@@ -1,11 +1,11 @@
 import "server-only";
-import { inventoryRows, type InventoryRow } from "../admin/inventory-report";
+import { inventoryRows, type InventoryRow } from "./inventory-report";
 import { pg } from "../db/client";
-import { ShopError } from "../shop-error";
-import { announceHandOff, handOffOf, type Offer } from "../waitlist/hand-off";
-import { MAX_COUNTER } from "./counters";
-import { ledgerSettingsJson } from "./ledger-settings";
-import { publishStockChanges } from "./stock-events";
+import { ShopError } from "../base/shop-error";
+import { announceHandOff, handOffOf, type Offer } from "../hold/hand-off";
+import { MAX_COUNTER } from "../hold/counters";
+import { ledgerSettingsJson } from "../hold/ledger-settings";
+import { publishStockChanges } from "../hold/stock-events";
 
 /**
  * Goods received: on_hand and available grow together, so conservation holds; when shoppers wait

@@ -1,5 +1,5 @@
 import "server-only";
-import { config } from "../config";
+import { config } from "../base/config";
 
 /**
  * The configuration the ledger's SQL functions decide by (drizzle/0006_hot_row_functions.sql:

@@ -1,5 +1,5 @@
 import "server-only";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 
 /**
  * Invariant 9's refusal (hold_limit): of one product (its per-shopper limit) or in all

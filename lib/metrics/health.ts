@@ -1,10 +1,10 @@
 import "server-only";
-import { countActiveCarts } from "./cart/overdue";
-import { openStockSubscriptions } from "./inventory/stock-feed";
-import { ledgerStatus } from "./ledger/reconcile";
-import { redis } from "./redis/client";
-import { within } from "./timeout";
-import { msSinceAnyHeartbeat } from "./worker-heartbeats";
+import { countActiveCarts } from "../hold/overdue";
+import { openStockSubscriptions } from "../streams/stock-watch";
+import { ledgerStatus } from "../ledger/reconcile";
+import { redis } from "../redis/client";
+import { within } from "../base/timeout";
+import { msSinceAnyHeartbeat } from "../hold/worker-heartbeats";
 
 // A health check answers within this, whatever a backend does: a load balancer is waiting.
 const CHECK_MS = 2_000;

@@ -1,10 +1,10 @@
 import "server-only";
-import { log, reason } from "../log";
-import type { CartSnapshot } from "../cart/cart-types";
-import { ledgerSnapshots } from "../cart/ledger-snapshot";
-import { writeCartToRedis } from "../cart/redis-cart";
+import { log, reason } from "../base/log";
+import type { CartSnapshot } from "./cart-types";
+import { ledgerSnapshots } from "./ledger-snapshot";
+import { writeCartToRedis } from "./redis-cart";
 import { pg } from "../db/client";
-import { holdMetrics } from "../metrics/hold-metrics";
+import { holdMetrics } from "./hold-metrics";
 import { publishOffers } from "./offer-events";
 
 /** Units of a product given to a shopper in line, as a hold in their cart. */
@@ -30,7 +30,7 @@ export async function handOffOf(offers: readonly Offer[]): Promise<HandOff> {
 
 /**
  * After the freeing transaction committed: the carts that received offers go to Redis, and each
- * waiter's open pages hear of their offer (lib/waitlist/offer-events.ts). Best effort: a cart
+ * waiter's open pages hear of their offer (lib/hold/offer-events.ts). Best effort: a cart
  * Redis missed is rebuilt from the ledger on its next read, and a page that missed the notice
  * sees the offer on its next load.
  */

@@ -1,5 +1,5 @@
 import "server-only";
-import { takeStreamSlot } from "../inventory/stream-slots";
+import { takeStreamSlot } from "./stream-slots";
 import { trackStream } from "./open-streams";
 
 /** Where a stream's sources put their messages; past the backlog it ends the stream itself. */
@@ -54,7 +54,7 @@ export async function openEventStream<T>({
     }
   };
   const onAbort = () => end();
-  // A stopping web server ends it (lib/http/open-streams.ts): the page reconnects elsewhere.
+  // A stopping web server ends it (lib/streams/open-streams.ts): the page reconnects elsewhere.
   const untrack = trackStream(() => end());
   // Before any await: a client that leaves while the snapshot is read must be heard.
   signal.addEventListener("abort", onAbort);

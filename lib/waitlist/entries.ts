@@ -1,12 +1,12 @@
 import "server-only";
-import type { WaitlistEntry } from "../cart/cart-types";
+import type { WaitlistEntry } from "../hold/cart-types";
 import type { Sql, TransactionSql } from "postgres";
-import { config } from "../config";
+import { config } from "../base/config";
 import { pg } from "../db/client";
-import { ShopError } from "../shop-error";
+import { ShopError } from "../base/shop-error";
 import { giveBack } from "../cart/mutations";
-import { publishStockChanges } from "../inventory/stock-events";
-import { holdMetrics } from "../metrics/hold-metrics";
+import { publishStockChanges } from "../hold/stock-events";
+import { holdMetrics } from "../hold/hold-metrics";
 
 export type { WaitlistEntry };
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { log, reason } from "../log";
-import { within } from "../timeout";
-import type { AvailableChange, StockChange } from "./stock-change";
+import { log, reason } from "../base/log";
+import { within } from "../base/timeout";
+import type { AvailableChange, StockChange } from "../hold/stock-change";
 
 /** One open stock stream, as the hub sees it: somewhere to put bytes. */
 export type StockWatcher = { deliver(bytes: Uint8Array): void };

@@ -1,6 +1,6 @@
 import "server-only";
 import { config, ConfigError } from "./config";
-import { behindWebServer } from "./http/web-server-mark";
+import { behindWebServer } from "./web-server-mark";
 
 /** Refuses to start on a bad configuration: one line per problem, then exit 1. Web and worker. */
 export function exitOnBadConfig(): void {
