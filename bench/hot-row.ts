@@ -3,7 +3,7 @@
  * the number of web instances, straight through the domain layer (no HTTP, no Redis).
  *
  * - coalesced: the product's `applyChange`, which batches the holds that arrive while a batch
- *   for the product is in flight (lib/hold/line-change.ts);
+ *   for the product is in flight (lib/hold/change-queue.ts);
  * - one statement per hold: COMPARISON ONLY, the hold this project used before coalescing: one
  *   conditional statement per hold (hold + cart + reservation), prepared;
  * - naive: COMPARISON ONLY, the article's unconditional `update … set stock = stock - q`.
@@ -13,7 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { newCartId } from "../lib/cart/cart-id";
-import { applyChange } from "../lib/hold/line-change";
+import { applyChange } from "../lib/hold/change-queue";
 import { config } from "../lib/base/config";
 import { db, pg } from "../lib/db/client";
 import { percentile } from "./stats";

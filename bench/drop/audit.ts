@@ -12,7 +12,7 @@
  *
  * Order: every change of the product's holds and line is made under its inventory row lock, so
  * the sequence numbers of those changes follow commit order (lib/hold/hand-off.ts,
- * lib/hold/line-change.ts, lib/waitlist/entries.ts).
+ * lib/hold/change-lines.ts, lib/waitlist/entries.ts).
  */
 import type { Sql } from "postgres";
 

@@ -6,7 +6,9 @@ import { newCartId } from "./cart-id";
 import type { CartSnapshot, CartView } from "../hold/cart-types";
 import { toCartView } from "./cart-view";
 import { allowNewCart } from "./new-cart-limit";
-import { applyChange, StockRefusal, type Applied, type CartTarget, type LineChange } from "../hold/line-change";
+import { applyChange } from "../hold/change-queue";
+import { StockRefusal } from "../hold/change-lines";
+import type { Applied, CartTarget, LineChange } from "../hold/line-change";
 import { forgetCartsInRedis, writeCartToRedis } from "../hold/redis-cart";
 import { soldOut } from "../hold/sold-out";
 

@@ -13,7 +13,7 @@ const globalForDb = globalThis as unknown as { __holdcartDb?: Clients };
 
 /**
  * Of a process's DATABASE_POOL_MAX connections, those kept for the hot row's batches
- * (lib/hold/line-change.ts): at most one batch per product is in flight, so a few suffice, and
+ * (lib/hold/change-lines.ts): at most one batch per product is in flight, so a few suffice, and
  * kept apart they never queue behind the process's reads. In a drop those reads (streams
  * opening, places in line) queue by the thousand, and a connection finishes one query per turn
  * of a busy event loop; a batch in the same queue waited seconds for each of its turns.

@@ -19,7 +19,7 @@ export const MAX_COUNTER = 2_147_483_647;
  * are available and the product is on sale (not a drop before it opened, invariant 11),
  * returning the new `available` (no row when there were not enough). Invariant 3
  * (no oversell): whatever was decided before, this condition and the CHECK constraints have the
- * last word. A postgres.js fragment, so a lone new cart's statement runs it (lib/hold/line-change.ts).
+ * last word. A postgres.js fragment, so a lone new cart's statement runs it (lib/hold/lone-new-cart.ts).
  */
 export const holdUnits = (pg: Sql | TransactionSql, productId: number, quantity: number) => pg`
   update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}

@@ -37,7 +37,9 @@ function deliverOffers(waiters: Map<string, Set<StockWatcher>>, notices: readonl
   for (const n of notices) {
     const watchers = waiters.get(n.waiterId);
     if (!watchers) continue;
-    const bytes = encoder.encode(`event: offer\ndata: ${JSON.stringify({ productId: n.productId, units: n.units })}\n\n`);
+    const bytes = encoder.encode(
+      `event: offer\ndata: ${JSON.stringify({ productId: n.productId, units: n.units })}\n\n`,
+    );
     for (const watcher of watchers) {
       try {
         watcher.deliver(bytes);

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { holdBatchStats } from "@/lib/hold/line-change";
+import { holdBatchStats } from "@/lib/hold/change-queue";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { soldOut } from "@/lib/hold/sold-out";
 import { ShopError } from "@/lib/base/shop-error";

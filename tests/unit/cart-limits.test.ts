@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enforceLimits } from "@/lib/hold/line-change";
+import { enforceLimits } from "@/lib/hold/cart-limits";
 import { setTestConfig } from "../support/config";
 import { refusalOf } from "../support/error-code";
 

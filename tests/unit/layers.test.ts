@@ -19,7 +19,11 @@ describe("lib/ in layers", () => {
     expect(hold?.from).toContain("./lib/cart");
     expect(hold?.from).not.toContain("./lib/db");
     // The top room is kept from nothing; every other room has a zone.
-    expect(zones.map((z) => z.target)).toEqual(LAYERS.flat().slice(0, -1).map((r) => `./lib/${r}`));
+    expect(zones.map((z) => z.target)).toEqual(
+      LAYERS.flat()
+        .slice(0, -1)
+        .map((r) => `./lib/${r}`),
+    );
   });
 
   it("has no import in lib/ that points up the order (what the lint rule enforces, read from the sources)", () => {
