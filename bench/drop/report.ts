@@ -1,4 +1,4 @@
-/** The drop's result as the markdown the README shows. */
+/** The drop's result as the markdown docs/drop.md shows. */
 import { SENT_WINDOWS, type DropResult } from "./drop";
 
 const n = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toLocaleString("en"));

@@ -10,7 +10,7 @@ async function productId(request: APIRequestContext, slug: string): Promise<numb
 }
 
 test.describe("the cart API", () => {
-  test("add, read, change, remove and empty, as docs/design.md's table says", async ({ playwright, baseURL }) => {
+  test("add, read, change, remove and empty, as docs/api.md's table says", async ({ playwright, baseURL }) => {
     const shopper = await playwright.request.newContext({ baseURL });
     const id = await productId(shopper, TOTE);
     const start = await countersOf(shopper, TOTE);
