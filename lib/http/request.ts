@@ -42,12 +42,38 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   } catch {
     throw new ShopError("invalid_request", "The body is not valid JSON.");
   }
+  return parseInput(schema, data);
+}
+
+/** An input's first problem, as its schema words it; a quantity's is `invalid_quantity`. */
+export type InputProblem = {
+  code: "invalid_request" | "invalid_quantity";
+  /** The path of the field at fault ("quantity"), "" for the input as a whole. */
+  field: string;
+  /** The schema's message ("must be at most 10"); undefined when zod gave no issue. */
+  issue: string | undefined;
+};
+
+/** The API's wording of a problem: "quantity: must be at most 10". */
+const apiWording = ({ field, issue }: InputProblem): string =>
+  issue === undefined ? "Invalid body." : `${field || "body"}: ${issue}`;
+
+/**
+ * The one parse of an input against a route's schema, for the routes (a JSON body) and the
+ * server actions (their arguments or a form's fields, lib/http/server-action.ts): every problem
+ * is a 4xx ShopError, worded by `word` (the API's wording unless told).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  word: (problem: InputProblem) => string = apiWording,
+): z.infer<S> {
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") ?? "";
-  const message = issue ? `${field || "body"}: ${issue.message}` : "Invalid body.";
-  throw new ShopError(field === "quantity" ? "invalid_quantity" : "invalid_request", message);
+  const code = field === "quantity" ? "invalid_quantity" : "invalid_request";
+  throw new ShopError(code, word({ code, field, issue: issue?.message }));
 }
 
 /** CSRF defence for state-changing route handlers (the rule lives in same-origin.ts). */
