@@ -11,7 +11,7 @@ import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { config } from "@/lib/base/config";
 import { receiveStock } from "@/lib/admin/restock";
 import { releaseHoldByOperator } from "@/lib/admin/release-hold";
-import { describeError } from "@/lib/http/error-response";
+import { runAction } from "@/lib/http/server-action";
 import { currentAdminUntil, endAdminSession, startAdminSession } from "@/lib/admin/admin-session";
 import { postedForm } from "@/lib/http/posted-form";
 
@@ -29,17 +29,22 @@ export async function signInAction(_previous: FormState, form: FormData): Promis
   const token = form.get("token");
   if (typeof token !== "string" || token.length === 0) return { error: "Enter the admin token." };
   const client = clientIp(await headers());
-  try {
+  const tried = await runAction(async () => {
     await assertAdminTriesLeft(client);
-    if (token.length > 1_024 || !isAdminToken(token)) {
-      await recordAdminFailure(client, "sign_in");
-      return { error: "That is not the admin token." };
-    }
-  } catch (error) {
-    return { error: describeError(error).body.error.message };
-  }
+    if (token.length <= 1_024 && isAdminToken(token)) return { valid: true };
+    await recordAdminFailure(client, "sign_in");
+    return { valid: false };
+  });
+  if (!tried.ok) return { error: tried.error.message };
+  if (!tried.valid) return { error: "That is not the admin token." };
   await startAdminSession();
   redirect("/admin");
+}
+
+/** Runs the operator's change: its note, or any error through the one error map (lib/http/server-action.ts). */
+async function change(work: () => Promise<string>): Promise<FormState> {
+  const result = await runAction(async () => ({ note: await work() }));
+  return result.ok ? { note: result.note } : { error: result.error.message };
 }
 
 export async function signOutAction(): Promise<void> {
@@ -61,12 +66,10 @@ export async function restockAction(_previous: FormState, form: FormData): Promi
   if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
   const parsed = Restock.safeParse({ productId: form.get("productId"), add: form.get("add") });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
-  try {
+  return change(async () => {
     const product = await receiveStock(parsed.data.productId, parsed.data.add);
-    return { note: `Received ${parsed.data.add}: ${product.available} available, ${product.onHand} on hand.` };
-  } catch (error) {
-    return { error: describeError(error).body.error.message };
-  }
+    return `Received ${parsed.data.add}: ${product.available} available, ${product.onHand} on hand.`;
+  });
 }
 
 const Limit = z.object({
@@ -92,12 +95,10 @@ export async function setLimitAction(_previous: FormState, form: FormData): Prom
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
   const max = config().maxQtyPerLine;
   if (parsed.data.limit !== null && parsed.data.limit > max) return { error: `The limit is at most ${max}.` };
-  try {
+  return change(async () => {
     const product = await updateProductSettings(parsed.data.productId, { perShopperLimit: parsed.data.limit });
-    return { note: `Limit ${product.perShopperLimit} per shopper.` };
-  } catch (error) {
-    return { error: describeError(error).body.error.message };
-  }
+    return `Limit ${product.perShopperLimit} per shopper.`;
+  });
 }
 
 // The form sends the operator's local time as the browser turned it into an ISO time
@@ -127,12 +128,10 @@ export async function scheduleDropAction(_previous: FormState, form: FormData): 
     if (Number.isNaN(at.getTime())) return { error: "Enter the date and time the drop opens." };
     if (at.getTime() <= Date.now()) return { error: "Choose a time in the future, or open the drop now." };
   }
-  try {
+  return change(async () => {
     await updateProductSettings(productId, { releaseAt: at });
-    return { note: at ? `The drop opens at ${at.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "Opening now." };
-  } catch (error) {
-    return { error: describeError(error).body.error.message };
-  }
+    return at ? `The drop opens at ${at.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "Opening now.";
+  });
 }
 
 /** Ends a hold by hand, named by the first 8 characters of its cart (lib/admin/release-hold.ts). */
@@ -141,10 +140,8 @@ export async function releaseHoldAction(_previous: FormState, form: FormData): P
   if ((await currentAdminUntil()) === null) return { error: "Your admin session has ended: sign in again." };
   const cart = form.get("cart");
   if (typeof cart !== "string") return { error: "Invalid input." };
-  try {
+  return change(async () => {
     const released = await releaseHoldByOperator(cart);
-    return { note: `Released: ${released.units} unit${released.units === 1 ? "" : "s"} back to the line or to stock.` };
-  } catch (error) {
-    return { error: describeError(error).body.error.message };
-  }
+    return `Released: ${released.units} unit${released.units === 1 ? "" : "s"} back to the line or to stock.`;
+  });
 }

@@ -5,7 +5,7 @@ import { holdAgainAction } from "./actions";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { contactSchema } from "@/lib/checkout/schemas";
 import { currentCartId, forgetCart } from "@/lib/http/cart-session";
-import { describeError } from "@/lib/http/error-response";
+import { actionError } from "@/lib/http/server-action";
 import { rememberOrder } from "@/lib/http/order-session";
 import { postedForm } from "@/lib/http/posted-form";
 import { setFlash } from "@/lib/http/flash";
@@ -47,7 +47,7 @@ export async function checkoutAction(_previous: CheckoutState, form: FormData): 
   } catch (error) {
     // The cart cookie stays on "cart_expired": the page then tells which items the hold released
     // and offers to hold them again, while the form keeps what was typed (values).
-    const { code, message } = describeError(error).body.error;
+    const { code, message } = actionError(error);
     return { error: { code, message }, values };
   }
   await forgetCart();

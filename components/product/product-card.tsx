@@ -1,7 +1,7 @@
 import Image from "next/image";
 import Link from "next/link";
 import { AddToCart } from "@/components/cart/add-to-cart";
-import { JoinLine } from "@/components/waitlist/join-line";
+import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
 import type { ProductView } from "@/lib/catalog/products";
 import { LiveStockLabel } from "./live-stock-label";
 import { formatCents } from "@/lib/base/money";
@@ -47,7 +47,7 @@ export function ProductCard({ product }: { product: ProductView }) {
         {/* Above the stretched link: the form is clicked, not the card. */}
         <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
           <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} />
-          <JoinLine product={product} rendered={product} />
+          <JoinWaitlist product={product} rendered={product} />
         </div>
       </div>
     </StockFrame>

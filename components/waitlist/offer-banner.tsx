@@ -2,12 +2,12 @@
 
 import Link from "next/link";
 import { useTransition, type FormEvent } from "react";
-import { leaveLineAction, leaveLineForm } from "@/components/cart/actions";
 import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { useRemaining } from "@/components/cart/countdown";
 import { formatRemaining } from "@/components/cart/countdown-format";
 import { ReturnTo } from "@/components/cart/hold-notices";
 import { busy } from "@/components/busy";
+import { leaveWaitlistAction, leaveWaitlistForm } from "./actions";
 
 /**
  * Units handed over from a waiting line, on whatever page is open: "The Wool Beanie you waited
@@ -25,7 +25,7 @@ export function OfferBanner() {
   const decline = (productId: number) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     startTransition(async () => {
-      const result = await leaveLineAction(productId);
+      const result = await leaveWaitlistAction(productId);
       if (result.ok) store.getState().adopt(result.state);
     });
   };
@@ -56,7 +56,7 @@ export function OfferBanner() {
             >
               Check out now
             </Link>
-            <form action={leaveLineForm} onSubmit={decline(offer.productId)}>
+            <form action={leaveWaitlistForm} onSubmit={decline(offer.productId)}>
               <input type="hidden" name="productId" value={offer.productId} />
               <ReturnTo />
               <button

@@ -3,7 +3,7 @@ import { pg } from "../db/client";
 import { ledgerSettingsJson } from "../hold/ledger-settings";
 import { log } from "../base/log";
 import { announceHandOff, handOffOf, type Offer } from "../hold/hand-off";
-import { lineChanged } from "../waitlist/entries";
+import { waitlistChanged } from "../waitlist/entries";
 
 /**
  * Offers made per statement when a drop opens: a line of 100,000 entrants is offered its units
@@ -43,7 +43,7 @@ async function openDrop(productId: number): Promise<OpenedDrop> {
     offers += batch.outcome.offers.length;
     await announceHandOff(await handOffOf(batch.outcome.offers));
     if (batch.outcome.opened || batch.outcome.offers.length === 0) {
-      await lineChanged(productId);
+      await waitlistChanged(productId);
       if (batch.outcome.opened) log.info("drop_opened", { product: productId, offers });
       return { productId, entrants, offers, opened: batch.outcome.opened };
     }

@@ -44,7 +44,7 @@ const toEntry = (r: EntryRow): WaitlistEntry => ({
  * MAX_LINES lines per client, so a client's entries stay bounded, invariant 10). The caller's
  * active cart becomes the one that units handed to them go into.
  */
-async function joinLine(
+async function addEntry(
   waiter: Waiter,
   productId: number,
   quantity: number,
@@ -144,7 +144,7 @@ export async function entriesOf(waiterId: string | null): Promise<WaitlistEntry[
  * cart, which frees them for the next in line (through the cart's own line change, which hands
  * them over). Returns the cart the offer was in, for the caller to release the line from.
  */
-async function leaveLine(
+async function removeEntry(
   waiterId: string | null,
   productId: number,
 ): Promise<{ offerCartId: string | null; offeredUnits: number }> {
@@ -167,8 +167,8 @@ async function leaveLine(
  * (the same shopper's checkout raced this) was claimed, not declined: 409 `cart_changed` says so,
  * so exactly one of the two is answered as done.
  */
-export async function leave(waiterId: string | null, productId: number): Promise<void> {
-  const { offerCartId, offeredUnits } = await leaveLine(waiterId, productId).catch(async (error: unknown) => {
+export async function leaveWaitlist(waiterId: string | null, productId: number): Promise<void> {
+  const { offerCartId, offeredUnits } = await removeEntry(waiterId, productId).catch(async (error: unknown) => {
     // Not in line because a checkout of the offer claimed the entry first: say that.
     if (
       error instanceof ShopError &&
@@ -192,7 +192,7 @@ export async function leave(waiterId: string | null, productId: number): Promise
     if (given) holdMetrics.offerPassed(offeredUnits);
     else if (await wasCheckedOut(offerCartId)) throw alreadyBought();
   }
-  await lineChanged(productId);
+  await waitlistChanged(productId);
 }
 
 const alreadyBought = () =>
@@ -211,16 +211,16 @@ const boughtOffer = async (waiterId: string, productId: number): Promise<boolean
 const wasCheckedOut = async (cartId: string): Promise<boolean> =>
   (await pg()<{ state: string }[]>`select state::text from carts where id = ${cartId}`)[0]?.state === "checked_out";
 
-/** Joins the line (see joinLine); the line's watchers hear that it grew. */
-export async function join(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
-  const { entry, available } = await joinLine(waiter, productId, quantity);
+/** Joins the line (see addEntry); the line's watchers hear that it grew. */
+export async function joinWaitlist(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
+  const { entry, available } = await addEntry(waiter, productId, quantity);
   // Pages watching the product re-read it; the joiner need not wait for that news to go out.
   void publishStockChanges([{ productId, available }]);
   return entry;
 }
 
 /** Pages watching the product re-read it (its `waiting`, and their place in line). */
-export const lineChanged = async (productId: number) => {
+export const waitlistChanged = async (productId: number) => {
   const [row] = await pg()<{ available: number }[]>`select available from inventory where product_id = ${productId}`;
   if (row) await publishStockChanges([{ productId, available: row.available }]);
 };

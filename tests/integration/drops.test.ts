@@ -4,7 +4,7 @@ import { addToCart } from "@/lib/cart/mutations";
 import { pg } from "@/lib/db/client";
 import { drawRecord } from "@/lib/drops/draw-record";
 import { ShopError } from "@/lib/base/shop-error";
-import { entriesOf, join } from "@/lib/waitlist/entries";
+import { entriesOf, joinWaitlist } from "@/lib/waitlist/entries";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
 import { setTestConfig } from "../support/config";
@@ -64,12 +64,12 @@ describe("a drop (invariant 11)", () => {
   it("anyone may enter before the release, in stock or not, with no place until the draw; one entry per client however many waiter cookies", async () => {
     const productId = await scheduledDrop(5);
     const first = entrant();
-    const entry = await join(first, productId, 1);
+    const entry = await joinWaitlist(first, productId, 1);
     expect(entry).toMatchObject({ position: null, offer: null, drawAt: expect.any(String) });
     // Ten waiter cookies of one address: one entry.
     const codes = await Promise.all(
       Array.from({ length: 10 }, () =>
-        codeOf(join({ waiterId: crypto.randomUUID(), clientKey: first.clientKey, cartId: null }, productId, 1)),
+        codeOf(joinWaitlist({ waiterId: crypto.randomUUID(), clientKey: first.clientKey, cartId: null }, productId, 1)),
       ),
     );
     expect(codes).toEqual(Array(10).fill("already_waiting"));
@@ -81,11 +81,11 @@ describe("a drop (invariant 11)", () => {
   it("2 workers at the release draw once; 200 entrants for 20 units give exactly 20 offers, in the recorded order; later entrants queue behind", async () => {
     const productId = await scheduledDrop(20);
     const entrants = Array.from({ length: 200 }, entrant);
-    for (const e of entrants) await join(e, productId, 1);
+    for (const e of entrants) await joinWaitlist(e, productId, 1);
     // The release comes now (null: on sale now, and a pending drop still draws first).
     await updateProductSettings(productId, { releaseAt: null });
     const late = entrant(); // joins after the release, before the draw: behind every entrant
-    expect(await codeOf(join(late, productId, 1))).toBe("ok");
+    expect(await codeOf(joinWaitlist(late, productId, 1))).toBe("ok");
     for (let i = 0; i < 2; i += 1) workers.push(new WorkerProcess({ SWEEP_INTERVAL_MS: String(SWEEP_MS) }));
     await Promise.all(workers.map((w) => w.started()));
     await waitFor(async () => (await openedAt(productId)) !== null, { timeout: 15_000, what: "the drop opened" });

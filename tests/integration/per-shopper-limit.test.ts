@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { addToCart } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/base/shop-error";
-import { join } from "@/lib/waitlist/entries";
+import { joinWaitlist } from "@/lib/waitlist/entries";
 import { countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { setTestConfig } from "../support/config";
 
@@ -51,12 +51,15 @@ describe("a product's limit per shopper", () => {
     holder.cartId = (await addToCart({ cartId: null, clientIp: holder.clientKey }, productId, 1)).cartId;
     await addToCart({ cartId: null, clientIp: "198.51.100.73" }, productId, 1); // sold out now
     // Holding it, they cannot wait for it too (invariant 8: it would come back to them).
-    expect(await refusalOf(join(holder, productId, 1))).toMatchObject({ code: "already_holding" });
+    expect(await refusalOf(joinWaitlist(holder, productId, 1))).toMatchObject({ code: "already_holding" });
     const other = { waiterId: crypto.randomUUID(), clientKey: "198.51.100.74", cartId: null };
-    expect(await refusalOf(join(other, productId, 2))).toEqual({ code: "hold_limit", message: "Limit 1 per shopper." });
-    expect(await refusalOf(join(other, productId, 1))).toBeNull();
+    expect(await refusalOf(joinWaitlist(other, productId, 2))).toEqual({
+      code: "hold_limit",
+      message: "Limit 1 per shopper.",
+    });
+    expect(await refusalOf(joinWaitlist(other, productId, 1))).toBeNull();
     // The same client under another waiter cookie: its place in line counts.
-    expect(await refusalOf(join({ ...other, waiterId: crypto.randomUUID() }, productId, 1))).toEqual({
+    expect(await refusalOf(joinWaitlist({ ...other, waiterId: crypto.randomUUID() }, productId, 1))).toEqual({
       code: "hold_limit",
       message: "Limit 1 per shopper: you already hold or wait for 1 of this item.",
     });

@@ -7,7 +7,7 @@ import { receiveStock } from "@/lib/admin/restock";
 import { placeOrder } from "@/lib/checkout/place-order";
 import { pg } from "@/lib/db/client";
 import { ShopError } from "@/lib/base/shop-error";
-import { entriesOf, join, leave } from "@/lib/waitlist/entries";
+import { entriesOf, joinWaitlist, leaveWaitlist } from "@/lib/waitlist/entries";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
 import { setTestConfig } from "../support/config";
@@ -51,9 +51,9 @@ describe("the waiting line (invariant 8)", () => {
     const { cartId: aCart } = await addToCart({ cartId: null, clientIp: a.clientKey }, productId, 1);
     const b = shopper();
     const c = shopper();
-    expect(await join(b, productId, 1)).toMatchObject({ position: 1, offer: null });
-    expect(await join(c, productId, 1)).toMatchObject({ position: 2, offer: null });
-    expect(await codeOf(join(b, productId, 1))).toBe("already_waiting");
+    expect(await joinWaitlist(b, productId, 1)).toMatchObject({ position: 1, offer: null });
+    expect(await joinWaitlist(c, productId, 1)).toMatchObject({ position: 2, offer: null });
+    expect(await codeOf(joinWaitlist(b, productId, 1))).toBe("already_waiting");
 
     // Until B holds it: sample `available`, and let a bot ask for the unit all the while.
     let maxAvailable = 0;
@@ -103,15 +103,15 @@ describe("the waiting line (invariant 8)", () => {
     const holder = { cartId: null as string | null, clientIp: "198.51.100.200" };
     ({ cartId: holder.cartId } = await addToCart(holder, productId, 3));
     const [first, second, third] = [shopper(), shopper(), shopper()];
-    await join(first, productId, 1);
-    await join(second, productId, 2);
-    await join(third, productId, 1);
+    await joinWaitlist(first, productId, 1);
+    await joinWaitlist(second, productId, 2);
+    await joinWaitlist(third, productId, 1);
 
     // The holder keeps 2 of 3: the freed unit is the first waiter's.
     await setLineQuantity(holder.cartId, productId, 2);
     expect(await linesOf(await waiterCart(first.waiterId))).toEqual([[productId, 1]]);
     // The first waiter leaves: declined, and it goes to the second (who wanted 2, gets 1).
-    await leave(first.waiterId, productId);
+    await leaveWaitlist(first.waiterId, productId);
     expect(await linesOf(await waiterCart(second.waiterId))).toEqual([[productId, 1]]);
     expect(await entriesOf(second.waiterId)).toEqual([
       expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) }),
@@ -134,13 +134,13 @@ describe("the waiting line (invariant 8)", () => {
       const holder = { cartId: null as string | null, clientIp: "198.51.100.201" };
       ({ cartId: holder.cartId } = await addToCart(holder, productId, 1));
       const waiter = shopper();
-      await join(waiter, productId, 1);
+      await joinWaitlist(waiter, productId, 1);
       await setLineQuantity(holder.cartId, productId, 0); // the unit is the waiter's offer now
       const offerCart = await waiterCart(waiter.waiterId);
       expect(await linesOf(offerCart)).toEqual([[productId, 1]]);
 
       const [left, ordered] = await Promise.allSettled([
-        leave(waiter.waiterId, productId),
+        leaveWaitlist(waiter.waiterId, productId),
         placeOrder(offerCart, { email: "both@example.com", name: "Both" }),
       ]);
       const code = (r: PromiseSettledResult<unknown>) =>
@@ -160,12 +160,12 @@ describe("the waiting line (invariant 8)", () => {
   it("extension is refused while someone waits; joining is refused while enough are in stock", async () => {
     const productId = await createProduct(1);
     const holder = await addToCart({ cartId: null, clientIp: "198.51.100.201" }, productId, 1);
-    await join(shopper(), productId, 1);
+    await joinWaitlist(shopper(), productId, 1);
     const refusal = await extendHold(holder.cartId).catch((e: ShopError) => e);
     expect(refusal).toMatchObject({ code: "extension_refused", details: { reason: "waitlist" } });
 
     const plenty = await createProduct(5);
-    expect(await codeOf(join(shopper(), plenty, 2))).toBe("in_stock");
+    expect(await codeOf(joinWaitlist(shopper(), plenty, 2))).toBe("in_stock");
   });
 
   it("units a line change frees while someone waits go to the line, never to a request beside it; declining gives back only the offer", async () => {
@@ -173,7 +173,7 @@ describe("the waiting line (invariant 8)", () => {
       const productId = await createProduct(2);
       const holder = await addToCart({ cartId: null, clientIp: "198.51.100.210" }, productId, 2);
       const waiter = shopper();
-      await join(waiter, productId, 1);
+      await joinWaitlist(waiter, productId, 1);
       // The holder gives one back while another shopper asks for one: batched together or not,
       // the unit is the waiter's.
       const [, other] = await Promise.all([
@@ -190,14 +190,14 @@ describe("the waiting line (invariant 8)", () => {
     const keptProduct = await createProduct(2);
     const keeper = shopper();
     const kept = await addToCart({ cartId: null, clientIp: keeper.clientKey }, keptProduct, 2);
-    expect(await codeOf(join({ ...keeper, cartId: kept.cartId }, keptProduct, 1))).toBe("already_holding");
+    expect(await codeOf(joinWaitlist({ ...keeper, cartId: kept.cartId }, keptProduct, 1))).toBe("already_holding");
     const other = await addToCart({ cartId: null, clientIp: "198.51.100.211" }, productId, 1);
-    await join({ ...keeper, cartId: kept.cartId }, productId, 1);
+    await joinWaitlist({ ...keeper, cartId: kept.cartId }, productId, 1);
     await setLineQuantity(other.cartId, productId, 0);
     expect(await entriesOf(keeper.waiterId)).toEqual([
       expect.objectContaining({ offer: expect.objectContaining({ units: 1 }) }),
     ]);
-    await leave(keeper.waiterId, productId);
+    await leaveWaitlist(keeper.waiterId, productId);
     expect(await linesOf(kept.cartId)).toEqual([[keptProduct, 2]]);
     expect(await countersOf(productId)).toMatchObject({ available: 1, reserved: 0 });
     expect(await ledgerViolations()).toEqual([]);
@@ -210,15 +210,15 @@ describe("the waiting line (invariant 8)", () => {
       const holder = await addToCart({ cartId: null, clientIp: "198.51.100.202" }, productId, 1);
       const leaving = shopper();
       const early = shopper();
-      await join(leaving, productId, 1);
-      await join(early, productId, 1);
+      await joinWaitlist(leaving, productId, 1);
+      await joinWaitlist(early, productId, 1);
       const late = shopper();
       await backdateCart(holder.cartId);
       // The release, a join and a leave, all at once.
       await Promise.all([
         releaseCart(holder.cartId, "sweep"),
-        join(late, productId, 1),
-        leave(leaving.waiterId, productId),
+        joinWaitlist(late, productId, 1),
+        leaveWaitlist(leaving.waiterId, productId),
       ]);
 
       const holders = await pg()<{ waiter_id: string | null; quantity: number }[]>`

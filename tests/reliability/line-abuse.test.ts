@@ -3,7 +3,7 @@ import { extendHold } from "@/lib/cart/extend";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
 import { pg } from "@/lib/db/client";
 import { ShopError } from "@/lib/base/shop-error";
-import { entriesOf, join } from "@/lib/waitlist/entries";
+import { entriesOf, joinWaitlist } from "@/lib/waitlist/entries";
 import { recordFigures } from "../support/figures";
 import { createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
@@ -43,16 +43,18 @@ describe("the line cannot keep a unit for its holder (invariant 8)", () => {
 
     // The holder's own unit: refused, whatever waiter cookie it brings.
     const { cartId: held } = await addToCart({ cartId: null, clientIp: gamer }, productId, 1);
-    const tries = await Promise.all(Array.from({ length: 5 }, () => codeOf(join(identity(gamer), productId, 1))));
+    const tries = await Promise.all(
+      Array.from({ length: 5 }, () => codeOf(joinWaitlist(identity(gamer), productId, 1))),
+    );
     expect(tries).toEqual(Array(5).fill("already_holding"));
     await setLineQuantity(held, productId, 0); // lets it go: nobody waits, so it is for sale again
 
     // Someone else holds it; the gamer queues four identities first, an honest shopper after them.
     await addToCart({ cartId: null, clientIp: "198.51.100.77" }, productId, 1);
     const gamers = [identity(gamer), identity(gamer), identity(gamer), identity(gamer)];
-    for (const g of gamers) await join(g, productId, 1);
+    for (const g of gamers) await joinWaitlist(g, productId, 1);
     const honest = identity("192.0.2.77");
-    await join(honest, productId, 1);
+    await joinWaitlist(honest, productId, 1);
     const joinedAt = performance.now();
 
     // The first identity's turn comes and its offer runs out: the unit skips its other identities.
@@ -87,7 +89,7 @@ describe("the line cannot keep a unit for its holder (invariant 8)", () => {
       for (let i = 0; i < 2 - extensionsLeft; i += 1) await extendHold(cartId);
       waiter.cartId = cartId;
       const holder = await addToCart({ cartId: null, clientIp: `198.51.100.${100 + extensionsLeft}` }, productId, 1);
-      await join(waiter, productId, 1);
+      await joinWaitlist(waiter, productId, 1);
       const before = await cartOf(cartId);
       await setLineQuantity(holder.cartId, productId, 0); // freed: the waiter's offer
       const [mine] = await entriesOf(waiter.waiterId);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
 import { pg } from "@/lib/db/client";
-import { join } from "@/lib/waitlist/entries";
+import { joinWaitlist } from "@/lib/waitlist/entries";
 import { flushCartStore } from "../support/cart-store";
 import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
@@ -36,8 +36,8 @@ async function scenes(): Promise<Scene[]> {
       const productId = await createProduct(1);
       const { cartId: holderCart } = await addToCart({ cartId: null, clientIp: `198.51.100.${i + 1}` }, productId, 1);
       const [first, second] = [crypto.randomUUID(), crypto.randomUUID()];
-      await join({ waiterId: first, clientKey: `203.0.113.${i + 1}`, cartId: null }, productId, 1);
-      await join({ waiterId: second, clientKey: `192.0.2.${i + 1}`, cartId: null }, productId, 1);
+      await joinWaitlist({ waiterId: first, clientKey: `203.0.113.${i + 1}`, cartId: null }, productId, 1);
+      await joinWaitlist({ waiterId: second, clientKey: `192.0.2.${i + 1}`, cartId: null }, productId, 1);
       return { productId, holderCart, first, second };
     }),
   );

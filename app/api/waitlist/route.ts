@@ -4,7 +4,7 @@ import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation, route } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
-import { entriesOf, join } from "@/lib/waitlist/entries";
+import { entriesOf, joinWaitlist } from "@/lib/waitlist/entries";
 
 /** The caller's places in line, and the offers they turned into. */
 export const GET = route(async () => json({ entries: await entriesOf(await currentWaiterId()) }));
@@ -17,5 +17,5 @@ export const POST = mutation(async (request) => {
     clientKey: clientIp(request.headers),
     cartId: await currentCartId(),
   };
-  return json({ entry: await join(waiter, productId, quantity) }, 201);
+  return json({ entry: await joinWaitlist(waiter, productId, quantity) }, 201);
 });

@@ -9,7 +9,7 @@ import { HoldNote } from "@/components/product/hold-note";
 import { LiveStockProvider } from "@/components/product/live-stock";
 import { LiveStockLabel } from "@/components/product/live-stock-label";
 import { formatCents } from "@/lib/base/money";
-import { JoinLine } from "@/components/waitlist/join-line";
+import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
 import { findProductBySlug } from "@/lib/catalog/products";
 import { config } from "@/lib/base/config";
 
@@ -54,7 +54,7 @@ export default async function ProductPage({ params }: Props) {
             offerFor={holdDuration(config().offerTtlSeconds)}
           />
           <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} withQuantity />
-          <JoinLine product={product} rendered={product} withQuantity />
+          <JoinWaitlist product={product} rendered={product} withQuantity />
         </div>
       </article>
     </LiveStockProvider>

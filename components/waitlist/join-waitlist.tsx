@@ -1,13 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState, useTransition, type FormEvent } from "react";
-import {
-  joinLineAction,
-  joinLineForm,
-  leaveLineAction,
-  leaveLineForm,
-  refreshHoldAction,
-} from "@/components/cart/actions";
+import { refreshHoldAction } from "@/components/cart/actions";
 import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { ReturnTo } from "@/components/cart/hold-notices";
 import { ordinal } from "@/components/cart/ordinal";
@@ -16,6 +10,7 @@ import { LocalTime } from "@/components/product/local-time";
 import { useStock, type RenderedStock } from "@/components/product/live-stock";
 import { useViewerState } from "@/components/product/use-viewer-state";
 import { busy } from "@/components/busy";
+import { joinWaitlistAction, joinWaitlistForm, leaveWaitlistAction, leaveWaitlistForm } from "./actions";
 
 // A line's length changes by the second in a drop; a page re-reads its own place at most this often.
 const REFRESH_PLACE_MS = 2_000;
@@ -29,7 +24,7 @@ const DRAW_RESULT_READS_MS = [1_000, 3_000] as const;
  * not opened it is "Enter the draw" (invariant 11): until the draw the entry has no place, only
  * the time of the draw; then the offer's banner or the drawn place. A plain form without JavaScript.
  */
-export function JoinLine({
+export function JoinWaitlist({
   product,
   rendered,
   withQuantity = false,
@@ -75,7 +70,7 @@ export function JoinLine({
     return () => timers.forEach(clearTimeout);
   }, [drawAt, store]);
 
-  const run = (work: () => ReturnType<typeof leaveLineAction>) => (event: FormEvent<HTMLFormElement>) => {
+  const run = (work: () => ReturnType<typeof leaveWaitlistAction>) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setMessage(null);
     startTransition(async () => {
@@ -99,7 +94,7 @@ export function JoinLine({
   );
   // Leaving the line or the draw: a plain form without JavaScript.
   const leaveForm = (label: string) => (
-    <form action={leaveLineForm} onSubmit={run(() => leaveLineAction(product.id))}>
+    <form action={leaveWaitlistForm} onSubmit={run(() => leaveWaitlistAction(product.id))}>
       <input type="hidden" name="productId" value={product.id} />
       <ReturnTo />
       <button
@@ -144,8 +139,8 @@ export function JoinLine({
   const label = join === "draw" ? "Enter the draw" : `Join the line — you'd be ${place}`;
   return (
     <form
-      action={joinLineForm}
-      onSubmit={run(() => joinLineAction(product.id, quantity))}
+      action={joinWaitlistForm}
+      onSubmit={run(() => joinWaitlistAction(product.id, quantity))}
       className="flex flex-col gap-2"
     >
       <input type="hidden" name="productId" value={product.id} />
