@@ -6,6 +6,7 @@ import { holdAgain } from "@/lib/shopper/hold-again";
 import { readHoldState } from "@/lib/shopper/hold-state";
 import { addToCart, emptyCart, setLineQuantity } from "@/lib/cart/mutations";
 import { addItemSchema, productIdSchema, setQuantitySchema } from "@/lib/cart/schemas";
+import { stockUnitOf, type Named } from "@/lib/catalog/variants";
 import { config } from "@/lib/base/config";
 import { currentCartId, forgetCart, rememberCart } from "@/lib/http/cart-session";
 import { answerForm, parseAction, readForm, returnPath } from "@/lib/http/server-action";
@@ -33,7 +34,8 @@ const maxQty = () => config().maxQtyPerLine;
 const units = (n: number) => `${n} item${n === 1 ? "" : "s"}`;
 
 /** POST /api/cart/items, as an action: the body `{ productId, quantity }`. */
-async function add({ productId, quantity }: { productId: number; quantity: number }) {
+async function add({ quantity, ...named }: Named & { quantity: number }) {
+  const productId = await stockUnitOf(named);
   const result = await addToCart(await caller(), productId, quantity);
   if (result.created) await rememberCart(result.cartId);
   const name = result.cart.items.find((i) => i.productId === productId)?.name ?? "the item";

@@ -1,6 +1,7 @@
 "use server";
 
 import { addItemSchema, productIdSchema } from "@/lib/cart/schemas";
+import { stockUnitOf, type Named } from "@/lib/catalog/variants";
 import { config } from "@/lib/base/config";
 import { currentCartId } from "@/lib/http/cart-session";
 import { answerForm, parseAction, readForm, returnPath } from "@/lib/http/server-action";
@@ -23,8 +24,9 @@ import {
  */
 
 /** POST /api/waitlist, as an action: the body `{ productId, quantity }`. */
-async function join({ productId, quantity }: { productId: number; quantity: number }) {
+async function join({ quantity, ...named }: Named & { quantity: number }) {
   const { clientIp: clientKey, cartId } = await caller();
+  const productId = await stockUnitOf(named);
   const entry = await joinWaitlist({ waiterId: await waiterIdForJoining(), clientKey, cartId }, productId, quantity);
   const state = await holdState(cartId);
   return {

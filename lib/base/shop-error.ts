@@ -3,6 +3,7 @@ export type ShopErrorCode =
   | "invalid_request"
   | "invalid_quantity"
   | "unknown_product"
+  | "variant_required"
   | "insufficient_stock"
   | "cart_not_found"
   | "cart_expired"

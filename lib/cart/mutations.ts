@@ -1,4 +1,5 @@
 import "server-only";
+import { explainUnknown } from "../catalog/variants";
 import { log, reason } from "../base/log";
 import { insufficientStock, ShopError } from "../base/shop-error";
 import { releaseCart, releaseOverdueHoldersOf } from "../hold/release";
@@ -87,6 +88,17 @@ export type AddResult = { cartId: string; created: boolean; cart: CartView };
  * the cart when the caller has none (or only an ended one), subject to the per-IP limit.
  */
 export async function addToCart(
+  caller: { cartId: string | null; clientIp: string },
+  productId: number,
+  quantity: number,
+): Promise<AddResult> {
+  // A product in variants holds no stock of its own: the add must name one (variant_required).
+  return add(caller, productId, quantity).catch(async (error: unknown) => {
+    throw await explainUnknown(error, productId);
+  });
+}
+
+async function add(
   caller: { cartId: string | null; clientIp: string },
   productId: number,
   quantity: number,

@@ -34,11 +34,21 @@ export const quantitySchema = once((max) => quantity(max, 1));
 /** A quantity to set a line to: 0 (remove)..max. */
 export const lineQuantitySchema = once((max) => quantity(max, 0));
 
+/**
+ * What to hold or wait for: `productId` for a product sold as one thing, `variantId` for one of a
+ * product's variants (a size, a colour), or both (the variant must be the product's).
+ */
 export const addItemSchema = once((max) =>
-  z.strictObject({
-    productId: productIdSchema,
-    quantity: quantitySchema(max),
-  }),
+  z
+    .strictObject({
+      productId: productIdSchema.optional(),
+      variantId: productIdSchema.optional(),
+      quantity: quantitySchema(max),
+    })
+    .refine((body) => body.productId !== undefined || body.variantId !== undefined, {
+      path: ["productId"],
+      message: "required (or variantId)",
+    }),
 );
 
 export const setQuantitySchema = once((max) => z.strictObject({ quantity: lineQuantitySchema(max) }));

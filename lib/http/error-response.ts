@@ -6,6 +6,7 @@ import { ShopError, type ShopErrorCode } from "../base/shop-error";
 const STATUS: Record<ShopErrorCode, number> = {
   invalid_request: 400,
   invalid_quantity: 400,
+  variant_required: 400,
   unauthorized: 401,
   forbidden: 403,
   unknown_product: 404,

@@ -1,4 +1,5 @@
 import "server-only";
+import { explainUnknown } from "../catalog/variants";
 import type { WaitlistEntry } from "../hold/cart-types";
 import type { Sql, TransactionSql } from "postgres";
 import { config } from "../base/config";
@@ -213,7 +214,10 @@ const wasCheckedOut = async (cartId: string): Promise<boolean> =>
 
 /** Joins the line (see addEntry); the line's watchers hear that it grew. */
 export async function joinWaitlist(waiter: Waiter, productId: number, quantity: number): Promise<WaitlistEntry> {
-  const { entry, available } = await addEntry(waiter, productId, quantity);
+  // A product in variants has no line of its own: each variant has one (variant_required).
+  const { entry, available } = await addEntry(waiter, productId, quantity).catch(async (error: unknown) => {
+    throw await explainUnknown(error, productId);
+  });
   // Pages watching the product re-read it; the joiner need not wait for that news to go out.
   void publishStockChanges([{ productId, available }]);
   return entry;

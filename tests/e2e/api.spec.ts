@@ -118,8 +118,25 @@ test.describe("the cart API", () => {
       "releaseAt",
       "reserved",
       "slug",
+      "variants",
       "waiting",
     ]);
+    // Every seeded product is sold as one thing: its own single variant, with its own figures.
+    for (const p of products) {
+      expect(p.variants).toEqual([
+        {
+          id: p.id,
+          option: null,
+          priceCents: p.priceCents,
+          available: p.available,
+          reserved: p.reserved,
+          waiting: p.waiting,
+          nextReleaseAt: p.nextReleaseAt,
+          releaseAt: p.releaseAt,
+          perShopperLimit: p.perShopperLimit,
+        },
+      ]);
+    }
     // No product of the seeded shop has a limit of its own: MAX_QTY_PER_LINE applies.
     expect(products.every((p) => p.perShopperLimit === 10)).toBe(true);
     expect((await request.get("/api/products/nope")).status()).toBe(404);

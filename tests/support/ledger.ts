@@ -72,3 +72,32 @@ export async function activeCarts(cartIds?: string[]): Promise<number> {
   );
   return row?.n ?? 0;
 }
+
+/**
+ * A product of the test's own offered in variants (lib/db/tables/catalog.ts): a row without stock,
+ * and one row per option with `stock` units on hand. Returns the product's id and its variants' ids.
+ */
+export async function createProductInVariants(
+  variants: Record<string, number>,
+  priceCents = 1_000,
+): Promise<{ productId: number; variantIds: Record<string, number> }> {
+  const slug = `test-${randomBytes(4).toString("hex")}`;
+  const base = { name: `Test ${slug}`, priceCents, imageUrl: "/products/canvas-tote-bag.svg" };
+  const [product] = await db()
+    .insert(products)
+    .values({ slug, ...base })
+    .returning({ id: products.id });
+  if (!product) throw new Error("product insert failed");
+  const variantIds: Record<string, number> = {};
+  for (const [option, stock] of Object.entries(variants)) {
+    const optionSlug = option.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    const [row] = await db()
+      .insert(products)
+      .values({ slug: `${slug}--${optionSlug}`, ...base, parentId: product.id, option })
+      .returning({ id: products.id });
+    if (!row) throw new Error("variant insert failed");
+    await db().insert(inventory).values({ productId: row.id, onHand: stock, available: stock });
+    variantIds[option] = row.id;
+  }
+  return { productId: product.id, variantIds };
+}

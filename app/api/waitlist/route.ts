@@ -1,5 +1,6 @@
 import { config } from "@/lib/base/config";
 import { addItemSchema } from "@/lib/cart/schemas";
+import { stockUnitOf } from "@/lib/catalog/variants";
 import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation, route } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";
@@ -11,11 +12,11 @@ export const GET = route(async () => json({ entries: await entriesOf(await curre
 
 /** Join the line for a product that cannot be held now: 201; 409 in_stock / already_waiting. */
 export const POST = mutation(async (request) => {
-  const { productId, quantity } = await readJson(request, addItemSchema(config().maxQtyPerLine));
+  const { quantity, ...named } = await readJson(request, addItemSchema(config().maxQtyPerLine));
   const waiter = {
     waiterId: await waiterIdForJoining(),
     clientKey: clientIp(request.headers),
     cartId: await currentCartId(),
   };
-  return json({ entry: await joinWaitlist(waiter, productId, quantity) }, 201);
+  return json({ entry: await joinWaitlist(waiter, await stockUnitOf(named), quantity) }, 201);
 });

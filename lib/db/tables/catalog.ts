@@ -1,10 +1,22 @@
 import { sql } from "drizzle-orm";
-import { check, integer, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { check, index, integer, pgTable, serial, text, timestamp, unique, type AnyPgColumn } from "drizzle-orm/pg-core";
 
+/**
+ * The catalog. A row is a product a shopper sees, and also the unit of stock: a product sold as
+ * one thing holds its own inventory row, holds, cart lines and waiting line. A product offered in
+ * sizes or colours is a row without stock whose variants are rows of their own, each naming it
+ * as `parentId` and its choice as `option` ("EU 42"), each with its own inventory row, holds,
+ * lines, per-shopper limit and release: every invariant holds per variant because the ledger
+ * only ever sees units of stock.
+ */
 export const products = pgTable(
   "products",
   {
     id: serial("id").primaryKey(),
+    /** The product this row is a variant of; null for a product (sold as one thing or in variants). */
+    parentId: integer("parent_id").references((): AnyPgColumn => products.id, { onDelete: "cascade" }),
+    /** A variant's choice as the shopper reads it ("EU 42", "Blue / M"); null for a product. */
+    option: text("option"),
     slug: text("slug").notNull().unique(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
@@ -29,6 +41,10 @@ export const products = pgTable(
   (t) => [
     check("products_price_cents_nonnegative", sql`${t.priceCents} >= 0`),
     check("products_per_shopper_limit_positive", sql`${t.perShopperLimit} >= 1`),
+    // A variant names its choice; a product has none.
+    check("products_variant_option", sql`(${t.parentId} is null) = (${t.option} is null)`),
+    unique("products_variant_option_unique").on(t.parentId, t.option),
+    index("products_parent_id_idx").on(t.parentId),
   ],
 );
 

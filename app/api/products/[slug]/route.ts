@@ -6,6 +6,6 @@ export const GET = route(async (_request, { params }: RouteContext<"/api/product
   const { slug } = await params;
   const found = await findProductBySlug(slug);
   if (!found) throw new ShopError("not_found", "No such product.");
-  const { nextReleaseInMs: _ms, releaseInMs: _r, ...product } = found;
+  const { nextReleaseInMs: _ms, releaseInMs: _r, parentId: _p, option: _o, ...product } = found;
   return json({ product });
 });
