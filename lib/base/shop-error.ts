@@ -17,6 +17,10 @@ export type ShopErrorCode =
   | "already_waiting"
   | "already_holding"
   | "not_released"
+  | "product_archived"
+  | "slug_taken"
+  | "option_taken"
+  | "not_in_variants"
   | "not_found"
   | "forbidden"
   | "unauthorized"
@@ -53,6 +57,10 @@ export const notReleased = (releaseAt: Date) => {
     { releaseAt: at },
   );
 };
+
+/** A product the operator took off sale: nothing more of it may be held or waited for. */
+export const productArchived = () =>
+  new ShopError("product_archived", "This item is no longer sold: it cannot be added or waited for.");
 
 /**
  * Not enough units to hold. Units in other shoppers' carts are not sold: they come back when

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { cache } from "react";
 import { waitingFor } from "../hold/waiting-count";
 import { db } from "../db/client";
@@ -202,10 +202,11 @@ async function catalogOf(units: ProductView[]): Promise<CatalogProduct[]> {
 
 /**
  * The catalog with live stock (read on every request: "N left" must not lag behind holds): each
- * product with its variants; a product sold as one thing is its own single variant.
+ * product with its variants; a product sold as one thing is its own single variant. Archived
+ * products are not listed (archiving stamps a product and each of its variants).
  */
 export async function listProducts(): Promise<CatalogProduct[]> {
-  return catalogOf(await selectProducts().orderBy(asc(products.id)));
+  return catalogOf(await selectProducts().where(isNull(products.archivedAt)).orderBy(asc(products.id)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { batchPg } from "../db/client";
 import { log, reason } from "../base/log";
-import { insufficientStock, notReleased, ShopError } from "../base/shop-error";
+import { insufficientStock, notReleased, productArchived, ShopError } from "../base/shop-error";
 import { ledgerSettingsJson } from "./ledger-settings";
 import { publishStockChanges } from "./stock-events";
 import type { Outcome } from "./coalescer";
@@ -16,7 +16,14 @@ import type { Applied, LineChangeRequest } from "./line-change";
 /** How the ledger function refused one request: a code and what the message needs. */
 type Refusal = {
   ok: false;
-  code: "cart_expired" | "cart_limit" | "hold_limit" | "insufficient_stock" | "not_released" | "unknown_product";
+  code:
+    | "cart_expired"
+    | "cart_limit"
+    | "hold_limit"
+    | "insufficient_stock"
+    | "not_released"
+    | "product_archived"
+    | "unknown_product";
   details: Record<string, number>; // insufficient_stock's nextReleaseMs may be null
 };
 
@@ -120,6 +127,8 @@ function refusalError({ code, details }: Refusal): ShopError {
       return holdLimitError(details);
     case "not_released":
       return notReleased(new Date(details.releaseAtMs ?? 0));
+    case "product_archived":
+      return productArchived();
     case "cart_expired":
       return new ShopError("cart_expired", "Your hold ended: nothing is held for you now.");
     case "unknown_product":

@@ -16,7 +16,7 @@ export const MAX_COUNTER = 2_147_483_647;
 
 /**
  * The conditional hold: moves `quantity` units from available to reserved only if that many
- * are available and the product is on sale (not a drop before it opened, invariant 11),
+ * are available and the product is on sale (not archived, nor a drop before it opened, invariant 11),
  * returning the new `available` (no row when there were not enough). Invariant 3
  * (no oversell): whatever was decided before, this condition and the CHECK constraints have the
  * last word. A postgres.js fragment, so a lone new cart's statement runs it (lib/hold/lone-new-cart.ts).
@@ -24,5 +24,6 @@ export const MAX_COUNTER = 2_147_483_647;
 export const holdUnits = (pg: Sql | TransactionSql, productId: number, quantity: number) => pg`
   update inventory set available = available - ${quantity}, reserved = reserved + ${quantity}
    where product_id = ${productId} and available >= ${quantity}
-     and not exists (select 1 from products p where p.id = ${productId} and p.release_at is not null and p.opened_at is null)
+     and not exists (select 1 from products p where p.id = ${productId}
+                        and (p.archived_at is not null or (p.release_at is not null and p.opened_at is null)))
   returning available`;

@@ -1,7 +1,7 @@
 import "server-only";
 import { config } from "../base/config";
 import { pg } from "../db/client";
-import { insufficientStock, notReleased, ShopError } from "../base/shop-error";
+import { insufficientStock, notReleased, productArchived, ShopError } from "../base/shop-error";
 import { afterBatch } from "./change-lines";
 import { enforceLimits } from "./cart-limits";
 import { holdUnits } from "./counters";
@@ -39,9 +39,13 @@ export async function holdInNewCart(
   if (row.available === null || row.expires_at_ms === null) {
     // Refused: how many are left is read by a statement of its own, since this one's snapshot
     // predates the holds it waited behind.
-    const [left] = await pg()<{ available: number; reserved: number; not_open_until: string | null }[]>`
-      select i.available, i.reserved, case when p.opened_at is null then p.release_at end as not_open_until
+    const [left] = await pg()<
+      { available: number; reserved: number; not_open_until: string | null; archived: boolean }[]
+    >`
+      select i.available, i.reserved, case when p.opened_at is null then p.release_at end as not_open_until,
+             p.archived_at is not null as archived
         from inventory i join products p on p.id = i.product_id where i.product_id = ${productId}`;
+    if (left?.archived) throw productArchived();
     if (left?.not_open_until) throw notReleased(new Date(left.not_open_until));
     throw insufficientStock(left?.available ?? 0, left?.reserved ?? 0);
   }

@@ -4,7 +4,7 @@ import type { WaitlistEntry } from "../hold/cart-types";
 import type { Sql, TransactionSql } from "postgres";
 import { config } from "../base/config";
 import { pg } from "../db/client";
-import { ShopError } from "../base/shop-error";
+import { productArchived, ShopError } from "../base/shop-error";
 import { giveBack } from "../cart/mutations";
 import { publishStockChanges } from "../hold/stock-events";
 import { holdMetrics } from "../hold/hold-metrics";
@@ -71,7 +71,7 @@ async function addEntry(
 
 /** How join_line refused: a code and what the message needs. */
 type Refusal = {
-  code: "unknown_product" | "in_stock" | "hold_limit" | "already_waiting" | "already_holding";
+  code: "unknown_product" | "product_archived" | "in_stock" | "hold_limit" | "already_waiting" | "already_holding";
   details: Record<string, number>;
 };
 
@@ -81,6 +81,8 @@ function joinRefusal({ code, details }: Refusal): ShopError {
   switch (code) {
     case "unknown_product":
       return new ShopError("unknown_product", "No such product.");
+    case "product_archived":
+      return productArchived();
     case "in_stock":
       return new ShopError("in_stock", `${available} in stock: add it to your cart instead.`, { available });
     case "already_holding":

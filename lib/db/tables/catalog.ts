@@ -36,6 +36,13 @@ export const products = pgTable(
     drawnAt: timestamp("drawn_at", { withTimezone: true }),
     /** When the line had been offered what it could after the draw: from then on anyone may add it. */
     openedAt: timestamp("opened_at", { withTimezone: true }),
+    /**
+     * When the operator took the product off sale (null: on sale). An archived product is not
+     * listed and nobody may hold it or join its line (change_lines, join_line and a lone new
+     * cart refuse with product_archived); holds already made run out as any hold. Archiving a
+     * product in variants stamps it and every variant, so each row of stock knows it alone.
+     */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -73,3 +80,10 @@ export const inventory = pgTable(
 );
 
 /** active -> checked_out | expired; nothing leaves a final state. */
+
+/**
+ * A variant's own name, as a cart line, a hold's notice, an order and the operator read it: the
+ * product's and the choice, "Trail Running Shoe — EU 42". Kept in the variant's row, so all that
+ * names a row of stock names the variant without knowing of variants.
+ */
+export const variantName = (productName: string, option: string): string => `${productName} — ${option}`;
