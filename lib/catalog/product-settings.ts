@@ -1,7 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
-import { db } from "../db/client";
-import { products } from "../db/schema";
+import { pg } from "../db/client";
 import { setReleaseAt } from "./release-schedule";
 import { publishStockChanges } from "../hold/stock-events";
 import { ShopError } from "../base/shop-error";
@@ -16,18 +14,41 @@ export type ProductSettings = {
 };
 
 /**
- * Changes a product's per-shopper limit and drop. Holds and places in line already granted stay;
- * the limit decides every add and join from now on. Every web process hears of it as of any
- * catalog change, so shared page renders end at once (lib/pages/).
+ * Sets the per-shopper limit and drop of the row with `id` and, when it is a product offered in
+ * variants, of every one of its variants: the ledger reads both per row of stock. A variant's id
+ * sets that variant's alone. False when no such row exists.
+ */
+export async function applySettings(id: number, settings: ProductSettings): Promise<boolean> {
+  const rows = await pg()<{ id: number; stock: boolean }[]>`
+    select p.id, exists (select 1 from inventory i where i.product_id = p.id) as stock
+      from products p where p.id = ${id} or p.parent_id = ${id} order by p.id`;
+  if (!rows.some((r) => r.id === id)) return false;
+  if (settings.perShopperLimit !== undefined) {
+    await pg()`update products set per_shopper_limit = ${settings.perShopperLimit}
+                where id = ${id} or parent_id = ${id}`;
+  }
+  const { releaseAt } = settings;
+  if (releaseAt !== undefined) {
+    // One statement per row of stock, each under that row's lock (invariant 12).
+    for (const row of rows.filter((r) => r.stock)) await setReleaseAt(row.id, releaseAt);
+  }
+  return true;
+}
+
+/**
+ * Changes a product's per-shopper limit and drop (a product in variants: every variant's).
+ * Holds and places in line already granted stay; the limit decides every add and join from now
+ * on. Every web process hears of it as of any catalog change, so shared page renders end at once
+ * (lib/pages/).
  */
 export async function updateProductSettings(productId: number, settings: ProductSettings): Promise<ProductView> {
-  if (settings.perShopperLimit !== undefined) {
-    await db().update(products).set({ perShopperLimit: settings.perShopperLimit }).where(eq(products.id, productId));
-  }
-  if (settings.releaseAt !== undefined) await setReleaseAt(productId, settings.releaseAt);
+  const known = await applySettings(productId, settings);
   // Read once after the change: the settings in effect, and the stock the message carries.
-  const product = await findProductById(productId);
+  const product = known ? await findProductById(productId) : null;
   if (!product) throw new ShopError("not_found", "No such product.");
-  await publishStockChanges([{ productId, available: product.available }]);
+  await publishStockChanges([
+    { productId, available: product.available },
+    ...product.variants.filter((v) => v.id !== productId).map((v) => ({ productId: v.id, available: v.available })),
+  ]);
   return product;
 }

@@ -7,11 +7,11 @@ import { isCrossSite } from "./same-origin";
 
 export const MAX_BODY_BYTES = 4 * 1024;
 
-/** Reads at most MAX_BODY_BYTES, even from a chunked body that announced no length. */
-async function readCapped(request: Request): Promise<string> {
+/** Reads at most `max` bytes, even from a chunked body that announced no length. */
+async function readCapped(request: Request, max: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  const tooLarge = () => new ShopError("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const tooLarge = () => new ShopError("payload_too_large", `The body must be at most ${max} bytes.`);
+  if (declared > max) throw tooLarge();
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -20,7 +20,7 @@ async function readCapped(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > max) {
       await reader.cancel().catch(() => {});
       throw tooLarge();
     }
@@ -29,13 +29,20 @@ async function readCapped(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Parses a small JSON body against `schema`; every problem is a 4xx ShopError. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+/**
+ * Parses a small JSON body (at most `maxBytes`: MAX_BODY_BYTES, or more for the operator's
+ * catalog edits, whose descriptions run longer) against `schema`; every problem is a 4xx ShopError.
+ */
+export async function readJson<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<z.infer<S>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
     throw new ShopError("unsupported_media_type", "Send the body as application/json.");
   }
-  const text = await readCapped(request);
+  const text = await readCapped(request, maxBytes);
   let data: unknown;
   try {
     data = JSON.parse(text);
