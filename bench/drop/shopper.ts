@@ -151,7 +151,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     const polling = (async () => {
       // A page reads the line on load (an offer made before the stream listened shows there),
       // and a page without the stream reloads every few seconds. In the draw, the page reads its
-      // result a second after the release by itself (components/waitlist/join-line.tsx).
+      // result a second after the release by itself (components/waitlist/join-waitlist.tsx).
       for (let first = true; !stop.aborted; first = false) {
         const untilResult = sale.releaseAtMs === null ? 0 : sale.releaseAtMs + 1_000 - Date.now();
         if (!first) {

@@ -2,7 +2,7 @@ import Image from "next/image";
 import Link from "next/link";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
-import type { ProductView } from "@/lib/catalog/products";
+import type { CatalogProduct } from "@/lib/catalog/products";
 import { LiveStockLabel } from "./live-stock-label";
 import { formatCents } from "@/lib/base/money";
 import { StockFrame } from "./stock-frame";
@@ -12,8 +12,10 @@ import { StockFrame } from "./stock-frame";
  * the card by `after:`), so picture and title are one link and one tab stop; the add-to-cart form
  * sits above it and stays usable.
  */
-export function ProductCard({ product }: { product: ProductView }) {
+export function ProductCard({ product }: { product: CatalogProduct }) {
   const titleId = `p-${product.id}`;
+  // A product in variants is held one variant at a time: its card says which there are, and its page takes the choice.
+  const options = product.variants.flatMap((v) => (v.option === null ? [] : [v.option]));
   return (
     <StockFrame
       productId={product.id}
@@ -46,8 +48,17 @@ export function ProductCard({ product }: { product: ProductView }) {
         </div>
         {/* Above the stretched link: the form is clicked, not the card. */}
         <div className="relative z-[1] mt-auto flex flex-col gap-2 pt-2">
-          <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} />
-          <JoinWaitlist product={product} rendered={product} />
+          {options.length > 0 ? (
+            <p className="text-sm text-stone-700">
+              In {options.length === 1 ? options[0] : `${options.length} sizes: ${options.join(", ")}`}. Choose yours on
+              its page.
+            </p>
+          ) : (
+            <>
+              <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} />
+              <JoinWaitlist product={product} rendered={product} />
+            </>
+          )}
         </div>
       </div>
     </StockFrame>

@@ -110,7 +110,9 @@ export type VariantView = Pick<
   | "reserved"
   | "waiting"
   | "nextReleaseAt"
+  | "nextReleaseInMs"
   | "releaseAt"
+  | "releaseInMs"
   | "perShopperLimit"
 >;
 
@@ -125,7 +127,9 @@ const asVariant = (v: ProductView): VariantView => ({
   reserved: v.reserved,
   waiting: v.waiting,
   nextReleaseAt: v.nextReleaseAt,
+  nextReleaseInMs: v.nextReleaseInMs,
   releaseAt: v.releaseAt,
+  releaseInMs: v.releaseInMs,
   perShopperLimit: v.perShopperLimit,
 });
 

@@ -2,6 +2,16 @@ import "server-only";
 import { pg } from "../db/client";
 import { ShopError } from "../base/shop-error";
 
+/**
+ * Where a variant's own slug leads (a cart line or an order links to the row of stock it holds):
+ * its product's page with it chosen. Null when `slug` names no variant.
+ */
+export async function variantPage(slug: string): Promise<string | null> {
+  const [row] = await pg()<{ id: number; parent_slug: string }[]>`
+    select v.id, p.slug as parent_slug from products v join products p on p.id = v.parent_id where v.slug = ${slug}`;
+  return row ? `/products/${row.parent_slug}?variant=${row.id}` : null;
+}
+
 /** What a request names to hold or wait for: a product, a variant, or both. */
 export type Named = { productId?: number; variantId?: number };
 

@@ -4,7 +4,10 @@ export type SeedProduct = {
   description: string;
   priceCents: number;
   imageUrl: string;
+  /** Units on hand: of the product, or with `variants` of each of them. */
   stock: number;
+  /** A product offered in sizes: each its own stock (the product row holds none). */
+  variants?: readonly { option: string; stock: number }[];
 };
 
 export const seedProducts: readonly SeedProduct[] = [
@@ -115,5 +118,20 @@ export const seedProducts: readonly SeedProduct[] = [
     priceCents: 9500,
     imageUrl: "/products/limited-edition-art-print.svg",
     stock: 1,
+  },
+  {
+    slug: "trail-running-shoe",
+    name: "Trail Running Shoe",
+    description:
+      "A light trail shoe with a rock plate, a grippy 4 mm lug sole and a breathable mesh upper. True to size; the EU 44 is nearly gone.",
+    priceCents: 12900,
+    imageUrl: "/products/trail-running-shoe.svg",
+    stock: 0,
+    variants: [
+      { option: "EU 41", stock: 6 },
+      { option: "EU 42", stock: 10 },
+      { option: "EU 43", stock: 8 },
+      { option: "EU 44", stock: 1 },
+    ],
   },
 ];

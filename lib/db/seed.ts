@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { inventory, products } from "./schema";
 import { seedProducts, type SeedProduct } from "./seed-data";
+import { variantName } from "./tables/catalog";
 
 /**
  * Loads the demo catalog. Idempotent: products already present (by slug) are left as they
@@ -12,19 +13,37 @@ export async function seedCatalog(db: Db, catalog: readonly SeedProduct[] = seed
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(products)
-      .values(catalog.map(({ stock: _stock, ...p }) => p))
+      .values(catalog.map(({ stock: _stock, variants: _variants, ...p }) => p))
       .onConflictDoNothing({ target: products.slug })
       .returning({ id: products.id, slug: products.slug });
     if (inserted.length === 0) return 0;
-    const stockBySlug = new Map(catalog.map((p) => [p.slug, p.stock]));
+    const bySlug = new Map(catalog.map((p) => [p.slug, p]));
+    const stock: { productId: number; stock: number }[] = [];
+    for (const { id, slug } of inserted) {
+      const product = bySlug.get(slug);
+      if (!product?.variants) {
+        stock.push({ productId: id, stock: product?.stock ?? 0 });
+        continue;
+      }
+      // Sizes: rows of their own under the product, each with its stock (lib/db/tables/catalog.ts).
+      const { stock: _stock, variants, ...shown } = product;
+      const rows = await tx
+        .insert(products)
+        .values(
+          variants.map(({ option }) => ({
+            ...shown,
+            slug: `${slug}--${option.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+            name: variantName(shown.name, option),
+            parentId: id,
+            option,
+          })),
+        )
+        .returning({ id: products.id });
+      rows.forEach((row, i) => stock.push({ productId: row.id, stock: variants[i]?.stock ?? 0 }));
+    }
     await tx
       .insert(inventory)
-      .values(
-        inserted.map(({ id, slug }) => {
-          const stock = stockBySlug.get(slug) ?? 0;
-          return { productId: id, onHand: stock, available: stock };
-        }),
-      )
+      .values(stock.map(({ productId, stock }) => ({ productId, onHand: stock, available: stock })))
       .onConflictDoNothing({ target: inventory.productId });
     return inserted.length;
   });

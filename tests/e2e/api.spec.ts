@@ -106,7 +106,7 @@ test.describe("the cart API", () => {
     expect(await health.json()).toMatchObject({ redis: "ok", postgres: "ok" });
     const products = ((await (await request.get("/api/products")).json()) as { products: Record<string, unknown>[] })
       .products;
-    expect(products.length).toBe(12);
+    expect(products.length).toBe(13);
     expect(Object.keys(products[0] ?? {}).sort()).toEqual([
       "available",
       "id",
@@ -121,8 +121,13 @@ test.describe("the cart API", () => {
       "variants",
       "waiting",
     ]);
-    // Every seeded product is sold as one thing: its own single variant, with its own figures.
-    for (const p of products) {
+    // A product sold as one thing is its own single variant, with its own figures; the shoe comes
+    // in sizes, each its own stock, and its figures are theirs summed.
+    const shoe = products.find((p) => p.slug === "trail-running-shoe");
+    const sizes = shoe?.variants as { option: string; available: number }[];
+    expect(sizes.map((v) => v.option)).toEqual(["EU 41", "EU 42", "EU 43", "EU 44"]);
+    expect(shoe?.available).toBe(sizes.reduce((sum, v) => sum + v.available, 0));
+    for (const p of products.filter((p) => p !== shoe)) {
       expect(p.variants).toEqual([
         {
           id: p.id,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { db } from "@/lib/db/client";
 import { inventory, products } from "@/lib/db/schema";
+import { variantName } from "@/lib/db/tables/catalog";
 
 /** A product of the test's own with `stock` units on hand; returns its id. */
 export async function createProduct(stock: number, priceCents = 1_000): Promise<number> {
@@ -93,7 +94,13 @@ export async function createProductInVariants(
     const optionSlug = option.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     const [row] = await db()
       .insert(products)
-      .values({ slug: `${slug}--${optionSlug}`, ...base, parentId: product.id, option })
+      .values({
+        slug: `${slug}--${optionSlug}`,
+        ...base,
+        name: variantName(base.name, option),
+        parentId: product.id,
+        option,
+      })
       .returning({ id: products.id });
     if (!row) throw new Error("variant insert failed");
     await db().insert(inventory).values({ productId: row.id, onHand: stock, available: stock });

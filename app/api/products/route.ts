@@ -7,7 +7,10 @@ export const GET = route(async () => {
   // releaseAt. parentId and option are a variant's, and a listed product is never one.
   return json({
     products: products.map(
-      ({ description: _d, nextReleaseInMs: _ms, releaseInMs: _r, parentId: _p, option: _o, ...p }) => p,
+      ({ description: _d, nextReleaseInMs: _ms, releaseInMs: _r, parentId: _p, option: _o, ...p }) => ({
+        ...p,
+        variants: p.variants.map(({ nextReleaseInMs: _vms, releaseInMs: _vr, ...v }) => v),
+      }),
     ),
   });
 });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { connection } from "next/server";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { holdDuration } from "@/components/product/hold-duration";
@@ -10,22 +10,45 @@ import { LiveStockProvider } from "@/components/product/live-stock";
 import { LiveStockLabel } from "@/components/product/live-stock-label";
 import { formatCents } from "@/lib/base/money";
 import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
-import { findProductBySlug } from "@/lib/catalog/products";
+import { findProductBySlug, type CatalogProduct } from "@/lib/catalog/products";
+import { variantPage } from "@/lib/catalog/variants";
+import { variantName } from "@/lib/db/tables/catalog";
+import { VariantChoice } from "@/components/product/variant-choice";
 import { config } from "@/lib/base/config";
 
-type Props = { params: Promise<{ slug: string }> };
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ variant?: string | string[] }> };
+
+/**
+ * What the page sells: the product itself, or for a product in variants the one chosen
+ * (`?variant=`), else the first that can be held now, else the first. Its name says the choice.
+ */
+function chosen(product: CatalogProduct, asked: string | string[] | undefined) {
+  const [first] = product.variants;
+  if (!first || first.option === null) return { unit: product, option: null };
+  const choice =
+    product.variants.find((v) => String(v.id) === asked) ?? product.variants.find((v) => v.available > 0) ?? first;
+  const option = choice.option ?? "";
+  return { unit: { ...product, ...choice, name: variantName(product.name, option) }, option };
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const product = await findProductBySlug((await params).slug);
   return { title: product?.name ?? "Not found" };
 }
 
-export default async function ProductPage({ params }: Props) {
+export default async function ProductPage({ params, searchParams }: Props) {
   await connection(); // as the catalog: rendered per request, shared by views without a cart (lib/pages/)
-  const product = await findProductBySlug((await params).slug);
-  if (!product) notFound();
+  const { slug } = await params;
+  const product = await findProductBySlug(slug);
+  if (!product) {
+    // A variant's own slug (a cart line, an order) leads to its product's page with it chosen.
+    const page = await variantPage(slug);
+    if (page) redirect(page);
+    notFound();
+  }
+  const { unit, option } = chosen(product, (await searchParams).variant);
   return (
-    <LiveStockProvider productIds={[product.id]}>
+    <LiveStockProvider productIds={product.variants.map((v) => v.id)}>
       <article className="grid gap-4 md:grid-cols-2 md:gap-8">
         <Image
           src={product.imageUrl}
@@ -42,19 +65,27 @@ export default async function ProductPage({ params }: Props) {
             ← All products
           </Link>
           <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
-          <p className="text-2xl font-semibold">{formatCents(product.priceCents)}</p>
+          <p className="text-2xl font-semibold">{formatCents(unit.priceCents)}</p>
+          {option !== null && (
+            <VariantChoice
+              legend="Size"
+              selected={unit.id}
+              variants={product.variants.map((v) => ({ ...v, option: v.option ?? "" }))}
+            />
+          )}
           <p data-testid="stock" className="text-lg">
-            <LiveStockLabel productId={product.id} rendered={product} />
+            {option !== null && <span className="font-semibold">{option}: </span>}
+            <LiveStockLabel productId={unit.id} rendered={unit} />
           </p>
           <p className="order-last leading-relaxed text-stone-700 md:order-none">{product.description}</p>
           <HoldNote
-            productId={product.id}
-            rendered={product}
+            productId={unit.id}
+            rendered={unit}
             holdFor={holdDuration(config().cartTtlSeconds)}
             offerFor={holdDuration(config().offerTtlSeconds)}
           />
-          <AddToCart product={product} rendered={product} perShopperLimit={product.perShopperLimit} withQuantity />
-          <JoinWaitlist product={product} rendered={product} withQuantity />
+          <AddToCart product={unit} rendered={unit} perShopperLimit={unit.perShopperLimit} withQuantity />
+          <JoinWaitlist product={unit} rendered={unit} withQuantity />
         </div>
       </article>
     </LiveStockProvider>

@@ -7,5 +7,6 @@ export const GET = route(async (_request, { params }: RouteContext<"/api/product
   const found = await findProductBySlug(slug);
   if (!found) throw new ShopError("not_found", "No such product.");
   const { nextReleaseInMs: _ms, releaseInMs: _r, parentId: _p, option: _o, ...product } = found;
-  return json({ product });
+  const variants = product.variants.map(({ nextReleaseInMs: _vms, releaseInMs: _vr, ...v }) => v);
+  return json({ product: { ...product, variants } });
 });
