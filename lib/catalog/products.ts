@@ -221,7 +221,7 @@ export async function stockOf(productIds: readonly number[]): Promise<StockChang
   if (productIds.length === 0) return [];
   const release = nextRelease();
   return db()
-    .select({ productId: inventory.productId, ...stockColumns(release) })
+    .select({ productId: inventory.productId, variantId: inventory.productId, ...stockColumns(release) })
     .from(inventory)
     .innerJoin(products, eq(products.id, inventory.productId))
     .leftJoinLateral(release, sql`true`)

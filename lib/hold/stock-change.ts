@@ -9,7 +9,10 @@ export type AvailableChange = { productId: number; available: number };
  * Shared by the server and the browser (no `server-only`): add a field here and both see it.
  */
 export type StockChange = {
+  /** The row of stock: a product sold as one thing, or one of a product's variants. */
   productId: number;
+  /** The same row as the variant it is (a product sold as one thing is its own single variant). */
+  variantId: number;
   available: number;
   /** Units in shoppers' carts: they come back if those holds end. */
   reserved: number;

@@ -197,6 +197,7 @@ export class StockHub {
     const elapsed = performance.now() - topic.sentAt;
     return {
       productId: change.productId,
+      variantId: change.productId,
       available: change.available,
       reserved: last?.reserved ?? 0,
       waiting: last?.waiting ?? 0,

@@ -127,9 +127,11 @@ describe("live stock streams (invariant 10)", () => {
           "releaseAt",
           "releaseInMs",
           "reserved",
+          "variantId",
           "waiting",
         ]);
         expect(list[0]?.productId).toBe(hot);
+        expect(list[0]?.variantId).toBe(hot); // a product sold as one thing is its own single variant
         return list[0]?.available as number;
       });
       expect(seen.length).toBeGreaterThan(10);

@@ -28,6 +28,7 @@ function page(): StockWatcher & { received: Uint8Array[]; lists: () => unknown[]
 /** A message as a stream sends it, for a product nobody holds. */
 const stock = (productId: number, available: number, held: Partial<StockChange> = {}): StockChange => ({
   productId,
+  variantId: productId,
   available,
   reserved: 0,
   waiting: 0,
@@ -68,7 +69,7 @@ describe("stock hub", () => {
     expect(b.received[0]).toBe(a.received[0]); // serialised and encoded once
     expect(other.received).toEqual([]);
     expect(decoder.decode(a.received[0])).toBe(
-      'data: [{"productId":1,"available":4,"reserved":0,"waiting":0,"nextReleaseAt":null,"nextReleaseInMs":null,"releaseAt":null,"releaseInMs":null}]\n\n',
+      'data: [{"productId":1,"variantId":1,"available":4,"reserved":0,"waiting":0,"nextReleaseAt":null,"nextReleaseInMs":null,"releaseAt":null,"releaseInMs":null}]\n\n',
     );
   });
 
