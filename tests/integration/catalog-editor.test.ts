@@ -183,6 +183,13 @@ describe("the operator's catalog through the admin API", () => {
       ),
     ).toEqual([3, 3]);
 
+    // A drop set on the product is every variant's; the product itself holds no stock to restock.
+    const drop = await edit(id, { releaseAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(drop.body.product.variants.every((v: { releaseAt: string | null }) => v.releaseAt !== null)).toBe(true);
+    expect(await addToCart(caller(), medium, 1).catch((e: ShopError) => e.code)).toBe("not_released");
+    expect(await receiveStock(id, 1).catch((e: ShopError) => e.code)).toBe("variant_required");
+    await edit(id, { releaseAt: null });
+
     const single = (await create({ slug: slug("lamp"), name: "Lamp", priceCents: 100, variants: [{ stock: 1 }] })).body
       .product.id as number;
     const refused = await call(
