@@ -1,6 +1,7 @@
 import "server-only";
 import type { TransactionSql } from "postgres";
 import { pg } from "../db/client";
+import { variantName } from "../db/schema";
 import type { NewProduct, ProductEdit } from "./catalog-input";
 import {
   adminProduct,
@@ -8,7 +9,6 @@ import {
   PLACEHOLDER_IMAGE,
   productRow,
   slugTaken,
-  variantRowName,
   variantSlugs,
   violates,
   type AdminProduct,
@@ -64,7 +64,7 @@ export async function insertVariants(
 ): Promise<number[]> {
   const options = variants.map((v) => v.option.trim());
   const slugs = await variantSlugs(sql, slug, options);
-  const names = options.map((option) => variantRowName(name, option));
+  const names = options.map((option) => variantName(name, option));
   const created = await sql<{ id: number; option: string }[]>`
     insert into products (parent_id, option, slug, name, description, price_cents, image_url,
                           per_shopper_limit, archived_at, release_at)
@@ -118,7 +118,7 @@ async function editWords(id: number, { slug, name, description, priceCents, imag
         const variants = await sql<{ id: number; option: string }[]>`
           select id, option from products where parent_id = ${id}`;
         for (const v of variants) {
-          await sql`update products set name = ${variantRowName(name, v.option)} where id = ${v.id}`;
+          await sql`update products set name = ${variantName(name, v.option)} where id = ${v.id}`;
         }
       }
     })

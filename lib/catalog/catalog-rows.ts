@@ -13,9 +13,6 @@ import { findProductById, type VariantView } from "./products";
 /** Where a product added without a picture points: a neutral drawing in public/products/. */
 export const PLACEHOLDER_IMAGE = "/products/placeholder.svg";
 
-/** A variant's own name, as a cart line, an order and the operator read it: "Trail runner — EU 42". */
-export const variantRowName = (productName: string, option: string): string => `${productName} — ${option}`;
-
 /** A product's own row (a top-level one: a variant's id is not a product's). */
 export type ProductRow = { id: number; name: string; inVariants: boolean };
 

@@ -1,6 +1,7 @@
 import "server-only";
 import type { TransactionSql } from "postgres";
 import { pg } from "../db/client";
+import { variantName } from "../db/schema";
 import { ShopError } from "../base/shop-error";
 import { insertVariants } from "./catalog-editor";
 import { sameOption, type NewVariant, type VariantEdit } from "./catalog-input";
@@ -8,7 +9,6 @@ import {
   adminProduct,
   announceProduct,
   productRow,
-  variantRowName,
   violates,
   type AdminProduct,
   type AnsweredVariant,
@@ -83,7 +83,7 @@ export async function editVariant(productId: number, variantId: number, edit: Va
       .begin(async (sql) => {
         if (option !== undefined) {
           await assertOptionFree(sql, productId, option, variantId);
-          await sql`update products set option = ${option}, name = ${variantRowName(product.name, option)}
+          await sql`update products set option = ${option}, name = ${variantName(product.name, option)}
                      where id = ${variantId}`;
         }
         if (priceCents !== undefined)
