@@ -1,7 +1,7 @@
 import { connection } from "next/server";
 import { LiveStockProvider } from "@/components/product/live-stock";
 import { ProductCard } from "@/components/product/product-card";
-import { listProducts } from "@/lib/catalog/products";
+import { listProducts } from "@/lib/catalog/catalog-listing";
 
 export default async function CatalogPage() {
   // Stock changes by the second: rendered for every request Next sees (views without a cart share

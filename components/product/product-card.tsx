@@ -2,7 +2,7 @@ import Image from "next/image";
 import Link from "next/link";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
-import type { CatalogProduct } from "@/lib/catalog/products";
+import type { CatalogProduct } from "@/lib/catalog/catalog-listing";
 import { LiveStockLabel } from "./live-stock-label";
 import { formatCents } from "@/lib/base/money";
 import { StockFrame } from "./stock-frame";

@@ -1,5 +1,5 @@
 import "server-only";
-import { productSummaries } from "../catalog/products";
+import { productSummaries } from "../catalog/product-summaries";
 import { config } from "../base/config";
 import type { CartItem, CartView } from "../hold/cart-types";
 import type { Hold } from "../hold/cart-types";

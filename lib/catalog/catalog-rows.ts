@@ -3,7 +3,7 @@ import type { Sql, TransactionSql } from "postgres";
 import { pg } from "../db/client";
 import { publishStockChanges } from "../hold/stock-events";
 import { ShopError } from "../base/shop-error";
-import { findProductById, type VariantView } from "./products";
+import { findProductById, type VariantView } from "./catalog-listing";
 
 /**
  * What the operator's catalog edits share: a product's row and its rows of stock, variant slugs,

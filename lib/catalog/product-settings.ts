@@ -3,7 +3,8 @@ import { pg } from "../db/client";
 import { setReleaseAt } from "./release-schedule";
 import { publishStockChanges } from "../hold/stock-events";
 import { ShopError } from "../base/shop-error";
-import { findProductById, type ProductView } from "./products";
+import { findProductById } from "./catalog-listing";
+import type { ProductView } from "./products";
 
 /** What the operator may change of a product's sale; a key left out stays as it is. */
 export type ProductSettings = {

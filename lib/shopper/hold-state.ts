@@ -1,5 +1,5 @@
 import "server-only";
-import { productSummaries } from "../catalog/products";
+import { productSummaries } from "../catalog/product-summaries";
 import { pg } from "../db/client";
 import type { EndedHold, HoldState, ReleasedItem } from "../hold/cart-types";
 import { entriesOf } from "../waitlist/entries";

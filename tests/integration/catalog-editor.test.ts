@@ -7,7 +7,7 @@ import { receiveStock } from "@/lib/admin/restock";
 import { config } from "@/lib/base/config";
 import { ShopError } from "@/lib/base/shop-error";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
-import { findProductBySlug, listProducts } from "@/lib/catalog/products";
+import { findProductBySlug, listProducts } from "@/lib/catalog/catalog-listing";
 import { pg } from "@/lib/db/client";
 import { releaseCart } from "@/lib/hold/release";
 import { joinWaitlist } from "@/lib/waitlist/entries";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
 import { getCart } from "@/lib/cart/read";
-import { findProductById, listProducts } from "@/lib/catalog/products";
+import { findProductById, listProducts } from "@/lib/catalog/catalog-listing";
 import { stockUnitOf } from "@/lib/catalog/variants";
 import { pg } from "@/lib/db/client";
 import { ShopError } from "@/lib/base/shop-error";

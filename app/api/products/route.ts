@@ -1,4 +1,4 @@
-import { listProducts } from "@/lib/catalog/products";
+import { listProducts } from "@/lib/catalog/catalog-listing";
 import { json, route } from "@/lib/http/handler";
 
 export const GET = route(async () => {

@@ -10,7 +10,7 @@ import { LiveStockProvider } from "@/components/product/live-stock";
 import { LiveStockLabel } from "@/components/product/live-stock-label";
 import { formatCents } from "@/lib/base/money";
 import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
-import { findProductBySlug, type CatalogProduct } from "@/lib/catalog/products";
+import { findProductBySlug, type CatalogProduct } from "@/lib/catalog/catalog-listing";
 import { variantPage } from "@/lib/catalog/variants";
 import { variantName } from "@/lib/db/tables/catalog";
 import { VariantChoice } from "@/components/product/variant-choice";

@@ -1,4 +1,4 @@
-import { findProductBySlug } from "@/lib/catalog/products";
+import { findProductBySlug } from "@/lib/catalog/catalog-listing";
 import { ShopError } from "@/lib/base/shop-error";
 import { json, route } from "@/lib/http/handler";
 
