@@ -3,7 +3,7 @@ import { asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { cache } from "react";
 import { db } from "../db/client";
 import { products } from "../db/schema";
-import { selectProducts, shopperShare, type ProductView } from "./products";
+import { selectProducts, shownColumns, type ProductView } from "./products";
 
 /*
  * The catalog as shoppers see it: products, each with its variants, from the rows of stock
@@ -69,17 +69,7 @@ function withVariants(product: ProductView, variants: ProductView[]): CatalogPro
 /** Rows of products in variants (they hold no stock of their own, so selectProducts skips them). */
 function selectProductsInVariants(ids: readonly number[]) {
   return db()
-    .select({
-      id: products.id,
-      parentId: products.parentId,
-      option: products.option,
-      slug: products.slug,
-      name: products.name,
-      description: products.description,
-      priceCents: products.priceCents,
-      imageUrl: products.imageUrl,
-      perShopperLimit: shopperShare(),
-    })
+    .select(shownColumns())
     .from(products)
     .where(inArray(products.id, [...ids]));
 }

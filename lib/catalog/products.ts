@@ -79,21 +79,23 @@ export const shopperShare = () => {
   return sql<number>`least(${max}::int, coalesce(${products.perShopperLimit}, ${max}::int))`.mapWith(Number);
 };
 
+/** What a product row says of itself, stock apart: its words, price, picture and sale limit. */
+export const shownColumns = () => ({
+  id: products.id,
+  parentId: products.parentId,
+  option: products.option,
+  slug: products.slug,
+  name: products.name,
+  description: products.description,
+  priceCents: products.priceCents,
+  imageUrl: products.imageUrl,
+  perShopperLimit: shopperShare(),
+});
+
 export function selectProducts() {
   const release = nextRelease();
   return db()
-    .select({
-      id: products.id,
-      parentId: products.parentId,
-      option: products.option,
-      slug: products.slug,
-      name: products.name,
-      description: products.description,
-      priceCents: products.priceCents,
-      imageUrl: products.imageUrl,
-      ...stockColumns(release),
-      perShopperLimit: shopperShare(),
-    })
+    .select({ ...shownColumns(), ...stockColumns(release) })
     .from(products)
     .innerJoin(inventory, eq(inventory.productId, products.id))
     .leftJoinLateral(release, sql`true`);
