@@ -8,3 +8,4 @@ export * from "./tables/carts";
 export * from "./tables/waiting-line";
 export * from "./tables/orders";
 export * from "./tables/workers";
+export * from "./tables/images";
