@@ -84,14 +84,22 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
             · {holds.active} active holds · {holds.overdue} overdue
           </p>
         </div>
-        <form action={signOutAction}>
-          <button
-            type="submit"
+        <div className="flex flex-wrap items-center gap-3">
+          <a
+            href="#catalog"
             className="rounded-md border border-stone-300 bg-white px-3 py-2 font-medium hover:bg-stone-100"
           >
-            Sign out
-          </button>
-        </form>
+            Catalog
+          </a>
+          <form action={signOutAction}>
+            <button
+              type="submit"
+              className="rounded-md border border-stone-300 bg-white px-3 py-2 font-medium hover:bg-stone-100"
+            >
+              Sign out
+            </button>
+          </form>
+        </div>
       </div>
 
       <section aria-labelledby="ledger-heading" data-testid="ledger" data-status={ledger.status}>

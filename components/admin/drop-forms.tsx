@@ -51,7 +51,7 @@ export function LimitForm({ productId, name, limit }: { productId: number; name:
 }
 
 /** "yyyy-MM-ddTHH:mm" of a moment on the browser's clock, as a datetime-local input wants it. */
-const localInputValue = (iso: string) => {
+export const localInputValue = (iso: string) => {
   const at = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
@@ -121,7 +121,7 @@ export function DropForm({
  * The time field, and the exact time it means: in the browser, the local time turned into an ISO
  * time (sent as `releaseAtIso`); rendered by the server, the field holds UTC and no ISO is sent.
  */
-function DropTime({ id, initial, inBrowser }: { id: string; initial: string; inBrowser: boolean }) {
+export function DropTime({ id, initial, inBrowser }: { id: string; initial: string; inBrowser: boolean }) {
   const [value, setValue] = useState(initial);
   const exact = inBrowser && value ? new Date(value) : null;
   return (
