@@ -112,10 +112,13 @@ function readVariants(raw: string): { variants: { option?: string; stock: number
   return { variants, lines };
 }
 
-/** The uploaded file, if one was chosen (an empty file input sends a nameless, empty file). */
+/**
+ * The uploaded file, if one was chosen. A file input left empty still sends an empty file (named
+ * "" by a plain form, otherwise by React's encoding): an empty file is no picture.
+ */
 function chosenFile(form: FormData): File | null {
   const file = form.get("image");
-  return file instanceof File && (file.size > 0 || file.name !== "") ? file : null;
+  return file instanceof File && file.size > 0 ? file : null;
 }
 
 /**

@@ -119,6 +119,21 @@ test("the operator creates a product in 3 sizes with a picture; shoppers hold it
   await expect(entry(page, slug).getByTestId("catalog-variant").first()).toHaveText(
     "Small: 0 available · 1 in carts · 1 waiting",
   );
+  // Edited: a new price, and a size added.
+  await entry(page, slug).getByText(`Edit ${name}`).click();
+  const edit = page.getByRole("form", { name: `Edit ${name}` });
+  await edit.getByLabel("Price (USD)").fill("14");
+  await edit.getByRole("button", { name: `Save ${name}` }).click();
+  await expect(edit.getByRole("status").last()).toHaveText(`Saved ${name}.`);
+  await expect(entry(page, slug)).toContainText("$14.00");
+  const add = entry(page, slug).getByRole("group", { name: `Add a size or colour to ${name}` });
+  await add.getByLabel("Option").fill("XL");
+  await add.getByLabel("Stock").fill("4");
+  await add.getByRole("button", { name: "Add option" }).click();
+  await expect(entry(page, slug).getByTestId("catalog-variant").last()).toHaveText("XL: 4 available");
+  await shopper.goto(`${main}/products/${slug}`);
+  await expect(shopper.getByRole("group", { name: "Size" }).getByRole("radio")).toHaveCount(4);
+
   await archive(page, slug, name);
   await holder.goto(`${main}/`);
   await expect(holder.getByRole("link", { name })).toHaveCount(0);
@@ -182,4 +197,50 @@ async function auditAt(browser: Browser, viewport: { width: number; height: numb
 test("the operator's catalog has no serious or critical violation, on a phone too", async ({ browser }) => {
   await auditAt(browser, { width: 1280, height: 900 }, "catalog-1280");
   await auditAt(browser, { width: 390, height: 844 }, "catalog-390");
+});
+
+test("a picture near the limit is taken; one that is not an image, or too large, is refused in the form", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page);
+  const form = newProductForm(page);
+  const id = unique();
+  const fill = async (slug: string) => {
+    await form.getByLabel("Name", { exact: true }).fill(`Poster ${id}`);
+    await form.getByLabel("Slug").fill(slug);
+    await form.getByLabel("Price (USD)").fill("20");
+    await form.getByLabel("Options and stock, one per line").fill("2");
+  };
+  const answer = () => newProductForm(page).getByRole("status").last();
+
+  // Named .png, but text: the server reads its bytes and refuses it; nothing is created.
+  await fill(`e2e-poster-${id}`);
+  await form
+    .getByLabel("Upload a picture")
+    .setInputFiles({ name: "poster.png", mimeType: "image/png", buffer: Buffer.from("<html>not a picture</html>") });
+  await form.getByRole("button", { name: "Create product" }).click();
+  await expect(answer()).toContainText("must be a PNG, JPEG, WebP or GIF");
+  expect((await page.request.get(`${main}/api/products/e2e-poster-${id}`)).status()).toBe(404);
+
+  // Too large: the form says so before sending anything.
+  const upload = newProductForm(page).getByLabel("Upload a picture");
+  await upload.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(2 * 1024 * 1024, 1) });
+  await expect(newProductForm(page)).toContainText("This file is 2048 KB: at most 900 KB.");
+  await expect(upload).toHaveAttribute("aria-invalid", "true");
+
+  // 880 KB (a PNG with bytes after its end), through the production server's door and proxy.
+  const near = Buffer.concat([PNG, Buffer.alloc(880 * 1024 - PNG.length, 7)]);
+  await upload.setInputFiles({ name: "near.png", mimeType: "image/png", buffer: near });
+  await newProductForm(page).getByRole("button", { name: "Create product" }).click();
+  await expect(answer()).toContainText(`Created Poster ${id}`);
+  const { product } = (await (await page.request.get(`${main}/api/products/e2e-poster-${id}`)).json()) as {
+    product: { imageUrl: string };
+  };
+  const served = await page.request.get(`${main}${product.imageUrl}`);
+  expect(served.headers()["content-type"]).toBe("image/png");
+  expect((await served.body()).length).toBe(near.length);
+  await archive(page, `e2e-poster-${id}`, `Poster ${id}`);
+  await context.close();
 });
