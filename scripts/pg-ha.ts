@@ -61,10 +61,16 @@ export class PgHa {
   get monitorUri(): string {
     return `postgres://autoctl_node@127.0.0.1:${this.monitorPort}/pg_auto_failover?sslmode=disable`;
   }
-  /** The store's DATABASE_URL: both nodes, and postgres.js keeps to the one that takes writes. */
+  /**
+   * The store's DATABASE_URL: both nodes, and postgres.js keeps to the one that takes writes.
+   * `primary`, not the `read-write` of `pg_autoctl show uri`: postgres.js 3.4.9 decides
+   * read-write on default_transaction_read_only alone, which a hot standby reports `off` (Postgres
+   * 14 and later send it at connection, so it never asks further), and so it takes the standby.
+   * `primary` refuses a node whose in_hot_standby is on (docs/high-availability.md).
+   */
   get databaseUrl(): string {
     const hosts = this.nodePorts.map((p) => `127.0.0.1:${p}`).join(",");
-    return `postgres://postgres@${hosts}/holdcart?target_session_attrs=read-write&sslmode=disable`;
+    return `postgres://postgres@${hosts}/holdcart?target_session_attrs=primary&sslmode=disable`;
   }
 
   /** pg_autoctl (or psql, pg_ctl…) as `postgres`, with its config and state under this.dir. */
@@ -88,6 +94,18 @@ export class PgHa {
         `${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
       );
     return result.stdout;
+  }
+
+  /** A command left running (its output in commands.log), for one that waits (perform switchover). */
+  runAsync(args: string[]): void {
+    const [cmd, argv] = this.command(args);
+    const log = openSync(path.join(this.dir, "commands.log"), "a");
+    spawn(cmd, argv, { cwd: this.dir, stdio: ["ignore", log, log] });
+  }
+
+  /** Runs node i's keeper again (after it was stopped or lost). */
+  runNode(i: number): void {
+    this.detach(`node${i + 1}`, ["run", "--pgdata", this.nodeData(i)]);
   }
 
   /** A keeper (`pg_autoctl …`, run or create --run) left running after this process exits. */
