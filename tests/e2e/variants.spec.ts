@@ -42,6 +42,22 @@ test("a shopper holds the last EU 44; another sees that size held, the others on
   await second.close();
 });
 
+test("taking the last of the size a page opened on keeps that size chosen", async ({ page }) => {
+  await page.goto(SHOE);
+  // Opened on the first size that can be held (EU 41, 6 pairs); the address says so.
+  await expect(page).toHaveURL(/\?variant=\d+$/);
+  const sizes = page.getByRole("group", { name: "Size" });
+  await expect(sizes.getByRole("radio", { name: /EU 41/ })).toBeChecked();
+  const left = (await countersOf(page.request, size("EU 41"))).available;
+  await page.getByLabel("Quantity").fill(String(left));
+  await page.getByRole("button", { name: "Add Trail Running Shoe — EU 41 to cart" }).click();
+  await expect(page.getByTestId("cart-count")).toHaveText(String(left));
+  // The page is the same size's after the add: its radio, its stock line, no other size's button.
+  await expect(sizes.getByRole("radio", { name: /EU 41/ })).toBeChecked();
+  await expect(page.getByTestId("stock")).toContainText(`EU 41: All ${left} are in your cart.`);
+  await expect(page.getByRole("button", { name: /Add Trail Running Shoe — EU 4[234] to cart/ })).toHaveCount(0);
+});
+
 test("without JavaScript: choose a size, add it, and the cart says which", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
