@@ -4,6 +4,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { loadEnvFiles } from "../lib/base/env-files";
+import { databaseHosts, withDatabase } from "../lib/base/database-url";
 import { runTogether } from "./processes";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/base/defaults";
 import { WITH_EXPIRY_EVENTS } from "./harness/redis-server";
@@ -21,9 +22,7 @@ const cleanups: (() => Promise<void>)[] = [];
 const say = (message: string) => console.log(`[dev] ${message}`);
 
 async function postgresAnswers(url: string): Promise<boolean> {
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const sql = postgres(admin.toString(), { max: 1, connect_timeout: 2, onnotice: () => {} });
+  const sql = postgres(withDatabase(url, "postgres"), { max: 1, connect_timeout: 2, onnotice: () => {} });
   try {
     await sql`select 1`;
     return true;
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
   await closeDb();
 
   say(
-    `Postgres ${new URL(databaseUrl).host}, Redis ${new URL(redisUrl).host}; the store is at http://localhost:${port}`,
+    `Postgres ${databaseHosts(databaseUrl)}, Redis ${new URL(redisUrl).host}; the store is at http://localhost:${port}`,
   );
   const bin = (name: string) => path.resolve("node_modules/.bin", name);
   runTogether(

@@ -70,7 +70,7 @@ export class PgHa {
    */
   get databaseUrl(): string {
     const hosts = this.nodePorts.map((p) => `127.0.0.1:${p}`).join(",");
-    return `postgres://postgres@${hosts}/holdcart?target_session_attrs=primary&sslmode=disable`;
+    return `postgres://postgres@${hosts}/holdcart?target_session_attrs=read-write&sslmode=disable`;
   }
 
   /** pg_autoctl (or psql, pg_ctl…) as `postgres`, with its config and state under this.dir. */

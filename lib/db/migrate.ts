@@ -3,19 +3,17 @@ import path from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { databaseName, withDatabase } from "../base/database-url";
 
 // Any fixed number works; it only has to be the same for every process that migrates.
 const MIGRATION_LOCK_ID = 7_310_001;
 
 /** Creates the database named in `url` if it does not exist yet (dev and tests start from nothing). */
 export async function ensureDatabase(url: string): Promise<void> {
-  // Not `new URL(url)`: it refuses the multi-host URL of a highly available pair
-  // (postgres://…@host1:p1,host2:p2/holdcart?target_session_attrs=read-write), which postgres.js
-  // takes. Only the path changes, so the admin connection goes to the same (writable) node.
-  const parts = /^([a-z]+:\/\/[^/?#]*)(?:\/([^?#]*))?(.*)$/.exec(url);
-  const name = decodeURIComponent(parts?.[2] ?? "");
-  if (!parts || !name) throw new Error("DATABASE_URL names no database");
-  const admin = `${parts[1]}/postgres${parts[3]}`;
+  const name = databaseName(url);
+  if (!name) throw new Error("DATABASE_URL names no database");
+  // Only the database changes, so the admin connection goes to the same (writable) node.
+  const admin = withDatabase(url, "postgres");
   const sql = postgres(admin, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
     const [row] = await sql`select 1 as found from pg_database where datname = ${name}`;

@@ -1,6 +1,7 @@
 import "server-only";
 import { log, reason } from "../base/log";
 import { config } from "../base/config";
+import { databaseName } from "../base/database-url";
 import { redis, redisDatabase } from "../redis/client";
 import type { AvailableChange } from "./stock-change";
 
@@ -12,7 +13,7 @@ export type { AvailableChange };
  * sharing a Redis, test runs included, never hear each other.
  */
 export function stockChannel(): string {
-  const store = decodeURIComponent(new URL(config().databaseUrl).pathname.slice(1));
+  const store = databaseName(config().databaseUrl);
   return `stock:db${redisDatabase()}:${store}`;
 }
 
