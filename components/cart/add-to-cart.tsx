@@ -22,6 +22,7 @@ export function AddToCart({
   rendered,
   withQuantity = false,
   perShopperLimit,
+  returnTo,
 }: {
   product: ProductRef;
   /** The product's stock as the page was rendered (a drop not yet open: the draw's form takes this place). */
@@ -29,6 +30,8 @@ export function AddToCart({
   withQuantity?: boolean;
   /** The product's own limit per shopper (invariant 9); MAX_QTY_PER_LINE bounds it either way. */
   perShopperLimit?: number;
+  /** Where a refused plain form comes back to (default: this page's path). */
+  returnTo?: string;
 }) {
   const [pending, startTransition] = useTransition();
   // A success is told with the hold it made (`heldUntil`): it is true only while that hold lasts.
@@ -96,7 +99,7 @@ export function AddToCart({
       }}
     >
       <input type="hidden" name="productId" value={product.id} />
-      <ReturnTo />
+      <ReturnTo to={returnTo} />
       <div className="flex items-end gap-2">
         <QuantityField
           id={`qty-${product.id}`}

@@ -23,8 +23,10 @@ import { holdDuration } from "@/components/product/hold-duration";
 import { busy } from "@/components/busy";
 
 /** The page a plain form (no JavaScript) comes back to. */
-export function ReturnTo() {
-  return <input type="hidden" name="returnTo" value={usePathname()} />;
+export function ReturnTo({ to }: { to?: string }) {
+  const path = usePathname();
+  // `to`: a page that names more than its path (a product's chosen variant, `?variant=`).
+  return <input type="hidden" name="returnTo" value={to ?? path} />;
 }
 
 /** Runs `work` instead of the plain form post when JavaScript is there. */

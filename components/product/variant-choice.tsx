@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useTransition } from "react";
+import { useTransition } from "react";
 import type { RenderedStock } from "./live-stock";
 import { LiveStockLabel } from "./live-stock-label";
 
@@ -25,14 +25,6 @@ export function VariantChoice({
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
-  // The address names the choice the page shows, so a refresh after an add (which may take the
-  // last of it) shows the same variant rather than the next one that can be held.
-  useEffect(() => {
-    const url = new URL(window.location.href);
-    if (url.searchParams.get("variant") === String(selected)) return;
-    url.searchParams.set("variant", String(selected));
-    window.history.replaceState(window.history.state, "", url);
-  }, [selected]);
   return (
     // Keyed by the choice: a page rendered for another variant checks its radio.
     <form key={selected} method="get" action={pathname} aria-busy={pending}>

@@ -28,11 +28,14 @@ export function JoinWaitlist({
   product,
   rendered,
   withQuantity = false,
+  returnTo,
 }: {
   /** `perShopperLimit`: the product's own limit per shopper (invariant 9), if it has one. */
   product: { id: number; name: string; perShopperLimit?: number };
   rendered: RenderedStock;
   withQuantity?: boolean;
+  /** Where a plain form comes back to (default: this page's path). */
+  returnTo?: string;
 }) {
   const store = useCartStoreApi();
   const stock = useStock(product.id, rendered);
@@ -96,7 +99,7 @@ export function JoinWaitlist({
   const leaveForm = (label: string) => (
     <form action={leaveWaitlistForm} onSubmit={run(() => leaveWaitlistAction(product.id))}>
       <input type="hidden" name="productId" value={product.id} />
-      <ReturnTo />
+      <ReturnTo to={returnTo} />
       <button
         type="submit"
         {...busy(pending)}
@@ -144,7 +147,7 @@ export function JoinWaitlist({
       className="flex flex-col gap-2"
     >
       <input type="hidden" name="productId" value={product.id} />
-      <ReturnTo />
+      <ReturnTo to={returnTo} />
       <div className="flex items-end gap-2">
         <QuantityField
           id={`wait-qty-${product.id}`}

@@ -20,13 +20,14 @@ type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ varian
 
 /**
  * What the page sells: the product itself, or for a product in variants the one chosen
- * (`?variant=`), else the first that can be held now, else the first. Its name says the choice.
+ * (`?variant=`), else the first. Its name says the choice.
  */
 function chosen(product: CatalogProduct, asked: string | string[] | undefined) {
   const [first] = product.variants;
   if (!first || first.option === null) return { unit: product, option: null };
-  const choice =
-    product.variants.find((v) => String(v.id) === asked) ?? product.variants.find((v) => v.available > 0) ?? first;
+  // Without a choice, the first: a page that changed its mind when a size sold out under it would
+  // show the shopper another size than the one they were looking at.
+  const choice = product.variants.find((v) => String(v.id) === asked) ?? first;
   const option = choice.option ?? "";
   return { unit: { ...product, ...choice, name: variantName(product.name, option) }, option };
 }
@@ -47,6 +48,8 @@ export default async function ProductPage({ params, searchParams }: Props) {
     notFound();
   }
   const { unit, option } = chosen(product, (await searchParams).variant);
+  // A plain form comes back to the variant it was for.
+  const returnTo = option === null ? undefined : `/products/${product.slug}?variant=${unit.id}`;
   return (
     <LiveStockProvider productIds={product.variants.map((v) => v.id)}>
       <article className="grid gap-4 md:grid-cols-2 md:gap-8">
@@ -84,8 +87,14 @@ export default async function ProductPage({ params, searchParams }: Props) {
             holdFor={holdDuration(config().cartTtlSeconds)}
             offerFor={holdDuration(config().offerTtlSeconds)}
           />
-          <AddToCart product={unit} rendered={unit} perShopperLimit={unit.perShopperLimit} withQuantity />
-          <JoinWaitlist product={unit} rendered={unit} withQuantity />
+          <AddToCart
+            product={unit}
+            rendered={unit}
+            perShopperLimit={unit.perShopperLimit}
+            withQuantity
+            returnTo={returnTo}
+          />
+          <JoinWaitlist product={unit} rendered={unit} withQuantity returnTo={returnTo} />
         </div>
       </article>
     </LiveStockProvider>
