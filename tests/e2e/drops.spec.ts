@@ -10,6 +10,8 @@ const base = `http://localhost:${servers.hold.port}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, origin: base };
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
+  // After an action the page is re-rendered, its <title> streamed with it: judged once it is there.
+  await expect(page).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).analyze();
   const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
   expect(grave, what).toEqual([]);
