@@ -141,3 +141,19 @@ export const findProductBySlug = cache(async (slug: string): Promise<CatalogProd
 export async function findProductById(id: number): Promise<CatalogProduct | null> {
   return productWithId(sql`(select id from ${products} where ${products.id} = ${id} and ${products.parentId} is null)`);
 }
+
+/** A variant as the API answers it: the page's countdown fields (`…InMs`) left out. */
+export type AnsweredVariant = Omit<VariantView, "nextReleaseInMs" | "releaseInMs">;
+
+/**
+ * A product as the API answers it (GET /api/products/:slug): the `…InMs` fields only serve a
+ * page's countdowns (clients read `nextReleaseAt` and `releaseAt`), and `parentId` and `option`
+ * are a variant's, which a product never is.
+ */
+export function answeredProduct(product: CatalogProduct) {
+  const { nextReleaseInMs: _ms, releaseInMs: _r, parentId: _p, option: _o, variants, ...shown } = product;
+  return {
+    ...shown,
+    variants: variants.map(({ nextReleaseInMs: _vms, releaseInMs: _vr, ...v }): AnsweredVariant => v),
+  };
+}

@@ -3,7 +3,7 @@ import type { Sql, TransactionSql } from "postgres";
 import { pg } from "../db/client";
 import { publishStockChanges } from "../hold/stock-events";
 import { ShopError } from "../base/shop-error";
-import { findProductById, type VariantView } from "./catalog-listing";
+import { answeredProduct, findProductById } from "./catalog-listing";
 
 /**
  * What the operator's catalog edits share: a product's row and its rows of stock, variant slugs,
@@ -71,52 +71,11 @@ export const slugTaken = (slug: string) =>
     slug,
   });
 
-/** A variant as the API answers it (GET /api/products/:slug's shape). */
-export type AnsweredVariant = Pick<
-  VariantView,
-  | "id"
-  | "option"
-  | "priceCents"
-  | "available"
-  | "reserved"
-  | "waiting"
-  | "nextReleaseAt"
-  | "releaseAt"
-  | "perShopperLimit"
->;
-
 /**
  * A product as the operator's API answers it: the shape GET /api/products/:slug answers, and
  * when it was archived (null: on sale).
  */
-export type AdminProduct = {
-  id: number;
-  slug: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  imageUrl: string;
-  available: number;
-  reserved: number;
-  waiting: number;
-  nextReleaseAt: string | null;
-  perShopperLimit: number;
-  releaseAt: string | null;
-  archivedAt: string | null;
-  variants: AnsweredVariant[];
-};
-
-const asAnswered = (v: VariantView): AnsweredVariant => ({
-  id: v.id,
-  option: v.option,
-  priceCents: v.priceCents,
-  available: v.available,
-  reserved: v.reserved,
-  waiting: v.waiting,
-  nextReleaseAt: v.nextReleaseAt,
-  releaseAt: v.releaseAt,
-  perShopperLimit: v.perShopperLimit,
-});
+export type AdminProduct = ReturnType<typeof answeredProduct> & { archivedAt: string | null };
 
 /** The product with `id` as the operator's API answers it (archived or not); 404 when unknown. */
 export async function adminProduct(id: number): Promise<AdminProduct> {
@@ -127,22 +86,7 @@ export async function adminProduct(id: number): Promise<AdminProduct> {
         from products where id = ${id}`,
   ]);
   if (!product) throw new ShopError("not_found", "No such product.");
-  return {
-    id: product.id,
-    slug: product.slug,
-    name: product.name,
-    description: product.description,
-    priceCents: product.priceCents,
-    imageUrl: product.imageUrl,
-    available: product.available,
-    reserved: product.reserved,
-    waiting: product.waiting,
-    nextReleaseAt: product.nextReleaseAt,
-    perShopperLimit: product.perShopperLimit,
-    releaseAt: product.releaseAt,
-    archivedAt: row?.archived_at ?? null,
-    variants: product.variants.map(asAnswered),
-  };
+  return { ...answeredProduct(product), archivedAt: row?.archived_at ?? null };
 }
 
 /**

@@ -5,14 +5,8 @@ import { variantName } from "../db/schema";
 import { ShopError } from "../base/shop-error";
 import { insertVariants } from "./catalog-editor";
 import { sameOption, type NewVariant, type VariantEdit } from "./catalog-input";
-import {
-  adminProduct,
-  announceProduct,
-  productRow,
-  violates,
-  type AdminProduct,
-  type AnsweredVariant,
-} from "./catalog-rows";
+import { adminProduct, announceProduct, productRow, violates, type AdminProduct } from "./catalog-rows";
+import type { AnsweredVariant } from "./catalog-listing";
 import { applySettings } from "./product-settings";
 
 /**
