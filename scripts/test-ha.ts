@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import postgres from "postgres";
+import { storeOnThePair } from "./harness/ha-store";
 import { PgHa } from "./pg-ha";
 
 /**
@@ -11,12 +12,26 @@ import { PgHa } from "./pg-ha";
  * missing, the time from the event to the first write acknowledged after it, the errors
  * meanwhile and the longest a write waited. Exits 1 if a write is missing or the pair is not back
  * within 15 s (3 s for a switchover). Not part of `npm test`.
+ *
+ * `npm run test:ha -- store`: the store's production build (dist/, .next/: `npm run build` first)
+ * on the pair under simulated shoppers, through a kill of the primary's postmaster and a
+ * switchover (scripts/harness/ha-store.ts).
  */
 
 const WRITERS = 8;
 const ha = new PgHa();
 const startedHere = !ha.keeperPid(ha.monitorData);
 await ha.start();
+
+if (process.argv[2] === "store") {
+  let passed = false;
+  try {
+    passed = await storeOnThePair(ha);
+  } finally {
+    if (startedHere) ha.stop();
+  }
+  process.exit(passed ? 0 : 1);
+}
 
 // The options lib/db/client.ts gives the store's pool.
 const sql = postgres(ha.databaseUrl, {
