@@ -5,6 +5,9 @@ import { servers } from "../../playwright.config";
 // axe-core on every page a shopper goes through: no serious or critical violation.
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
+  // After an action the page is re-rendered and its <title> streams in with the new render (Next's
+  // streaming metadata): judged once it is there, as a shopper's tab shows it a moment later.
+  await expect(page).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
     .analyze();

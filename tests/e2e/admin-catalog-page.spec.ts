@@ -173,6 +173,53 @@ test("without JavaScript: the operator creates a product sold as one thing, with
   await context.close();
 });
 
+test("without JavaScript: the operator creates a product in 3 sizes; one shopper holds the last Small, another sees it held and joins its line", async ({
+  browser,
+}) => {
+  const operator = await browser.newContext({ javaScriptEnabled: false });
+  const page = await operator.newPage();
+  await signIn(page);
+  const id = unique();
+  const name = `Plain Cap ${id}`;
+  const slug = `e2e-plain-cap-${id}`;
+  const created = await createProduct(page, { name, slug, price: "19", variants: "Small: 1\nMedium: 2\nLarge: 2" });
+  await expect(created.getByTestId("catalog-variant")).toHaveText([
+    "Small: 1 available",
+    "Medium: 2 available",
+    "Large: 2 available",
+  ]);
+
+  // Shoppers without JavaScript: a size is chosen with the group's button, then added or waited for.
+  const choose = async (shop: Page, option: string) => {
+    await shop.goto(`${main}/products/${slug}`);
+    await shop
+      .getByRole("group", { name: "Size" })
+      .getByRole("radio", { name: new RegExp(option) })
+      .check();
+    await shop.getByRole("button", { name: "Show this size" }).click();
+  };
+  const first = await browser.newContext({ javaScriptEnabled: false });
+  const holder = await first.newPage();
+  await choose(holder, "Small");
+  await expectPictureLoaded(holder, name);
+  await holder.getByRole("button", { name: `Add ${name} — Small to cart` }).click();
+  await expect(holder).toHaveURL(`${main}/cart`);
+  await expect(holder.getByTestId("flash")).toContainText(`Added 1 × ${name} — Small`);
+
+  const second = await browser.newContext({ javaScriptEnabled: false });
+  const waiter = await second.newPage();
+  await choose(waiter, "Small");
+  const sizes = waiter.getByRole("group", { name: "Size" });
+  await expect(sizes.locator("label", { hasText: "Small" })).toContainText("The last one is in a shopper's cart");
+  await expect(sizes.locator("label", { hasText: "Medium" })).toContainText("2 left");
+  await waiter.getByRole("button", { name: new RegExp(`^Join the line for ${name} — Small`) }).click();
+  await expect(waiter.getByTestId("flash")).toHaveText(`You joined the line for the ${name} — Small.`);
+  await expect(waiter.getByTestId("in-line")).toContainText("You're 1st in line");
+
+  await archive(page, slug, name);
+  for (const context of [operator, first, second]) await context.close();
+});
+
 async function auditAt(browser: Browser, viewport: { width: number; height: number }, file: string) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();

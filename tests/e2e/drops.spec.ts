@@ -10,7 +10,8 @@ const base = `http://localhost:${servers.hold.port}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, origin: base };
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
-  // After an action the page is re-rendered, its <title> streamed with it: judged once it is there.
+  // After an action the page is re-rendered and its <title> streams in with the new render (Next's
+  // streaming metadata): judged once it is there, as a shopper's tab shows it a moment later.
   await expect(page).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).analyze();
   const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);

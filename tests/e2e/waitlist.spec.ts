@@ -8,6 +8,9 @@ import { countersOf, expectConserved, inventory } from "./support";
 const base = `http://localhost:${servers.short.port}`;
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
+  // After an action the page is re-rendered and its <title> streams in with the new render (Next's
+  // streaming metadata): judged once it is there, as a shopper's tab shows it a moment later.
+  await expect(page).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).analyze();
   const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
   expect(grave, what).toEqual([]);
