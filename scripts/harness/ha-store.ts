@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { describeViolations, LEDGER_VIOLATIONS_SQL } from "./ledger-violations";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
@@ -179,30 +180,15 @@ class Proc {
   }
 }
 
-/** Every way the ledger could be wrong (tests/support/ledger.ts' ledgerViolations, the same query). */
+/** Every way the ledger could be wrong (./ledger-violations.ts), and sold = the units ordered. */
 async function ledgerViolations(sql: postgres.Sql): Promise<string[]> {
-  const rows = await sql<{ product_id: number; problem: string }[]>`
-    select i.product_id, 'not conserved: ' || i.available || '+' || i.reserved || '+' || i.sold || ' <> ' || i.on_hand as problem
-      from inventory i where i.available + i.reserved + i.sold <> i.on_hand
-    union all
-    select i.product_id, 'negative counter' from inventory i
-     where least(i.available, i.reserved, i.sold, i.on_hand) < 0
-    union all
-    select i.product_id, 'reserved ' || i.reserved || ' but active holds ' || coalesce(h.held, 0)
-      from inventory i
-      left join (select r.product_id, sum(r.quantity)::int as held
-                   from reservations r join carts c on c.id = r.cart_id and c.state = 'active'
-                  group by r.product_id) h on h.product_id = i.product_id
-     where i.reserved <> coalesce(h.held, 0)
-    union all
-    select r.product_id, 'reservation left on ' || c.state || ' cart ' || c.id
-      from reservations r join carts c on c.id = r.cart_id where c.state <> 'active'
+  const rows = await sql.unsafe<{ product_id: number; problem: string }[]>(`${LEDGER_VIOLATIONS_SQL}
     union all
     select i.product_id, 'sold ' || i.sold || ' but orders hold ' || coalesce(o.units, 0)
       from inventory i left join (select product_id, sum(quantity)::int as units from order_lines group by product_id) o
         on o.product_id = i.product_id
-     where i.sold <> coalesce(o.units, 0)`;
-  return rows.map((r) => `product ${r.product_id}: ${r.problem}`);
+     where i.sold <> coalesce(o.units, 0)`);
+  return describeViolations(rows);
 }
 
 /** Acknowledged writes not in the ledger: a 2xx add whose cart neither holds the line nor ended with it, a 2xx order or line entry absent. */

@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { db } from "@/lib/db/client";
 import { inventory, products } from "@/lib/db/schema";
 import { variantName } from "@/lib/db/tables/catalog";
+import { describeViolations, LEDGER_VIOLATIONS_SQL } from "../../scripts/harness/ledger-violations";
 
 /** A product of the test's own with `stock` units on hand; returns its id. */
 export async function createProduct(stock: number, priceCents = 1_000): Promise<number> {
@@ -28,24 +29,8 @@ export async function countersOf(productId: number) {
  * ended cart.
  */
 export async function ledgerViolations(): Promise<string[]> {
-  const rows = await db().execute<{ product_id: number; problem: string }>(sql`
-    select i.product_id, 'not conserved: ' || i.available || '+' || i.reserved || '+' || i.sold || ' <> ' || i.on_hand as problem
-      from inventory i where i.available + i.reserved + i.sold <> i.on_hand
-    union all
-    select i.product_id, 'negative counter' from inventory i
-     where least(i.available, i.reserved, i.sold, i.on_hand) < 0
-    union all
-    select i.product_id, 'reserved ' || i.reserved || ' but active holds ' || coalesce(h.held, 0)
-      from inventory i
-      left join (select r.product_id, sum(r.quantity)::int as held
-                   from reservations r join carts c on c.id = r.cart_id and c.state = 'active'
-                  group by r.product_id) h on h.product_id = i.product_id
-     where i.reserved <> coalesce(h.held, 0)
-    union all
-    select r.product_id, 'reservation left on ' || c.state || ' cart ' || c.id
-      from reservations r join carts c on c.id = r.cart_id where c.state <> 'active'
-  `);
-  return rows.map((r) => `product ${r.product_id}: ${r.problem}`);
+  const rows = await db().execute<{ product_id: number; problem: string }>(sql.raw(LEDGER_VIOLATIONS_SQL));
+  return describeViolations(rows);
 }
 
 /** Moves a cart's deadline into the past, as if its time ran out while nobody looked. */
