@@ -70,9 +70,17 @@ for (const secret of [".env", ".env.local", ".env.production", ".env.production.
 const services = readCompose(readFileSync(path.join(root, "docker-compose.yml"), "utf8"));
 const composeCommands = new Map<string, [string, string[]]>();
 for (const s of services.values()) {
-  if (s.build === undefined || s.command.length === 0) continue;
+  // Only the services built from this repository's Dockerfile run in its image (not pg-ha's nodes).
+  if (!buildsTheApp(s.build) || s.command.length === 0) continue;
   const key = s.command.join(" ");
   if (!composeCommands.has(key)) composeCommands.set(key, [`compose ${s.name}`, s.command]);
+}
+
+function buildsTheApp(build: unknown): boolean {
+  if (build === ".") return true;
+  if (!build || typeof build !== "object") return false;
+  const { context, dockerfile, dockerfile_inline } = build as Record<string, unknown>;
+  return context === "." && dockerfile_inline === undefined && (dockerfile ?? "Dockerfile") === "Dockerfile";
 }
 
 const image = new ImageCheck(root, stages, rules, contextFiles(root, rules), [...composeCommands.values()]);

@@ -89,6 +89,7 @@ export class PgHa {
   run(args: string[], { check = true } = {}): string {
     const [cmd, argv] = this.command(args);
     const result = spawnSync(cmd, argv, { encoding: "utf8", cwd: this.dir, timeout: 120_000 });
+    if (result.error) throw new Error(`${args.join(" ")} could not run: ${result.error.message}`);
     if (check && result.status !== 0)
       throw new Error(
         `${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
@@ -123,6 +124,8 @@ export class PgHa {
 
   /** The keepers' pids from their pid files (XDG_RUNTIME_DIR), for those that run. */
   keeperPid(pgdata: string): number | null {
+    // Nothing was ever created here (a fresh clone): no keeper, and no folder to run pg_autoctl in.
+    if (!existsSync(pgdata)) return null;
     const file = this.run(["pg_autoctl", "show", "file", "--pid", "--pgdata", pgdata], { check: false }).trim();
     if (!file || !existsSync(file)) return null;
     const pid = Number(readFileSync(file, "utf8").split("\n")[0]);

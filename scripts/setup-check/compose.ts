@@ -85,6 +85,12 @@ const hostOf = (url: string) => {
     return null;
   }
 };
+/** The hosts a DATABASE_URL names: one, or each node of a highly available pair (host1:p1,host2:p2). */
+const databaseHostsOf = (url: string): string[] =>
+  (/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/?#]*)/i.exec(url)?.[1] ?? "")
+    .split(",")
+    .map((hostPort) => hostPort.replace(/:\d+$/, ""))
+    .filter(Boolean);
 const isClusterNode = (s: Service) => s.command.includes("--cluster-enabled");
 const formsCluster = (s: Service) => s.command.join(" ").includes("--cluster create");
 const isRedis = (s: Service) => s.command[0] === "redis-server" || isClusterNode(s);
@@ -124,10 +130,10 @@ export function checkCompose(services: Map<string, Service>): Finding[] {
     const usedRedis = new Set<string>();
     for (const app of apps) {
       const waits = dependencies(enabled, app.name);
-      const db = hostOf(app.environment.DATABASE_URL ?? "");
-      if (db && !enabled.has(db))
-        problems.push(`${app.name}: DATABASE_URL names ${db}, which this profile does not start`);
-      else if (db && !waits.has(db)) problems.push(`${app.name} does not wait for ${db} (its DATABASE_URL)`);
+      for (const db of databaseHostsOf(app.environment.DATABASE_URL ?? "")) {
+        if (!enabled.has(db)) problems.push(`${app.name}: DATABASE_URL names ${db}, which this profile does not start`);
+        else if (!waits.has(db)) problems.push(`${app.name} does not wait for ${db} (its DATABASE_URL)`);
+      }
       const usesRedis = app.command.join(" ").match(/start:(web|worker)|dist\/(web|worker|start)\.mjs|npm start/);
       if (!usesRedis) continue;
       const nodes = (app.environment.REDIS_CLUSTER_NODES ?? "")
