@@ -144,7 +144,7 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
   const [port, shopPort, naivePort] = [await freePort(), await freePort(), await freePort()];
   // The web server alone (its CPU is what is measured), with a worker beside it as in production.
   // One web process: the load generator runs on the same cores, so more processes would measure
-  // their contention with it as much as their own cost (row 8 shows it for refusals).
+  // their contention with it as much as their own cost (row 11 shows it for refusals).
   const ours = await startServer(
     "holdcart",
     process.execPath,
@@ -261,18 +261,18 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
   }
   // What a refusal costs: the same client over its limit, refused by a route inside Next (the
   // new-cart limit, as every refusal was before the door) and by the door before Next runs. Each
-  // server alone, adds of new carts on the hot product; after the first, all refused. Rows 6 and
-  // 7 run one web process, so the figure is the answering process's own; row 8 the default (one
+  // server alone, adds of new carts on the hot product; after the first, all refused. Rows 9 and
+  // 10 run one web process, so the figure is the answering process's own; row 11 the default (one
   // per core), where the load generator on the same cores takes CPU from them.
   const one = { WEB_CONCURRENCY: "1" };
   const door = { RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "1" };
   for (const [scenario, env] of [
     [
-      "6. a refusal by a route (new-cart limit: 429 inside Next), one web process",
+      "9. a refusal by a route (new-cart limit: 429 inside Next), one web process",
       { ...one, NEW_CARTS_PER_IP_PER_MINUTE: "1" },
     ],
-    ["7. a refusal at the door (over its rate: 429 before Next), one web process", { ...one, ...door }],
-    ["8. a refusal at the door, WEB_CONCURRENCY web processes (one per core)", door],
+    ["10. a refusal at the door (over its rate: 429 before Next), one web process", { ...one, ...door }],
+    ["11. a refusal at the door, WEB_CONCURRENCY web processes (one per core)", door],
   ] as const) {
     const health = `http://127.0.0.1:${port}/api/health/live`;
     const server = await startServer(
@@ -294,6 +294,29 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
       await server.stop();
       await reset();
     }
+  }
+  // The floor under rows 10 and 11: the same held 429, from a bare node:http server alone.
+  const floor = await startServer(
+    "refusal floor",
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "bench/refusal-floor.ts"],
+    { PORT: String(port) },
+    `http://127.0.0.1:${port}/health`,
+  );
+  try {
+    await run({ ...addTo(floor, () => hot), duration: 2, connections: 50 }); // warm up
+    const [idleCpu, idleFrom] = [cpuMs(floor.pid), performance.now()];
+    await new Promise((r) => setTimeout(r, 2_000));
+    const background = (cpuMs(floor.pid) - idleCpu) / (performance.now() - idleFrom);
+    await measure(
+      "12. the same refusal from a bare node:http server (no Next, no rate check): Node's own floor",
+      "floor",
+      floor,
+      { ...addTo(floor, () => hot), connections: 500 },
+      background,
+    );
+  } finally {
+    await floor.stop();
   }
   return rows;
 }

@@ -26,7 +26,7 @@ await ha.start();
 if (process.argv[2] === "store") {
   let passed = false;
   try {
-    passed = await storeOnThePair(ha);
+    passed = await storeOnThePair(ha, Number(process.argv[3] ?? 1));
   } finally {
     if (startedHere) ha.stop();
   }

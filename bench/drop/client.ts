@@ -10,7 +10,16 @@ export type Actor = "shopper" | "bot";
 export type Kind = "page" | "add" | "join" | "leave" | "waitlist" | "cart" | "extend" | "checkout" | "stream";
 
 /** One answer (or a transport failure: status 0, code the error's). Times from performance.now(). */
-export type Outcome = { actor: Actor; kind: Kind; status: number; code: string | null; ms: number; at: number };
+export type Outcome = {
+  actor: Actor;
+  kind: Kind;
+  status: number;
+  code: string | null;
+  ms: number;
+  at: number;
+  /** The answer said when to try again (Retry-After): what a 503 must say. */
+  retryAfter: boolean;
+};
 
 // Answers are read by shape, as a page's script would read them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,7 +82,10 @@ export class HttpClient {
     const started = performance.now();
     const done = (status: number, code: string | null, text: string, retryAfterS: number | null): Reply => {
       const ms = performance.now() - started;
-      this.recorder.record({ actor: this.actor, kind, status, code, ms, at: performance.now() }, text);
+      this.recorder.record(
+        { actor: this.actor, kind, status, code, ms, at: performance.now(), retryAfter: retryAfterS !== null },
+        text,
+      );
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
@@ -151,6 +163,7 @@ export class HttpClient {
             code: null,
             ms: performance.now() - started,
             at: performance.now(),
+            retryAfter: res.headers["retry-after"] !== undefined,
           },
           "",
         );
@@ -182,6 +195,7 @@ export class HttpClient {
             code: error.code ?? error.message,
             ms: 0,
             at: performance.now(),
+            retryAfter: false,
           },
           "",
         );
@@ -207,7 +221,15 @@ export class HttpClient {
       req.on("response", (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         this.recorder.record(
-          { actor: this.actor, kind: "stream", status, code: null, ms: 0, at: performance.now() },
+          {
+            actor: this.actor,
+            kind: "stream",
+            status,
+            code: null,
+            ms: 0,
+            at: performance.now(),
+            retryAfter: res.headers["retry-after"] !== undefined,
+          },
           "",
         );
         req.destroy();

@@ -14,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
+import { withDatabase } from "../../lib/base/database-url";
 import { migrateDatabase } from "../../lib/db/migrate";
 import { freePort } from "../../scripts/harness/redis-server";
 import { WebProcess } from "../../scripts/harness/web-process";
@@ -76,6 +77,13 @@ export type DropOptions = {
   webPoolMax: number;
   workerPoolMax: number;
   progress?: (line: string) => void;
+  /**
+   * Something done to the store's backends this many seconds into the sale (`npm run drop` on a
+   * pg_auto_failover pair: its primary killed). `cause` does it and says what it did. With an
+   * outage, a 503 that says when to try again (Retry-After) is the store's promised answer, not a
+   * violation; every other 5xx still is.
+   */
+  outage?: { atSeconds: number; cause: () => string };
 };
 
 /** The store's per-client defenses, at the defaults a store runs with (README, Configuration). */
@@ -98,8 +106,23 @@ export const LIMITS = {
 
 type Latency = { n: number; p50: number | null; p99: number | null };
 
+/** What an outage during the sale did to the store's answers (DropOptions.outage). */
+export type OutageFigures = {
+  what: string;
+  /** When it was caused, from the opening. */
+  atMs: number;
+  /** 503s answered from then on, every one with Retry-After (others are violations). */
+  unavailable: number;
+  unavailableWithoutRetryAfter: number;
+  /** From the outage to the answer of the first add begun after it and answered 200. */
+  firstHoldAfterMs: number | null;
+  /** The longest request answered between the outage and that first hold. */
+  longestRequestMs: number;
+};
+
 export type DropResult = {
-  options: Omit<DropOptions, "progress" | "pgAdminUrl" | "redisBase">;
+  options: Omit<DropOptions, "progress" | "pgAdminUrl" | "redisBase" | "outage">;
+  outage: OutageFigures | null;
   limits: typeof LIMITS;
   startedAt: string;
   saleMs: number;
@@ -181,6 +204,23 @@ const count = <T>(items: readonly T[], key: (item: T) => string): Record<string,
   return out;
 };
 
+function outageFigures(outage: { at: number; what: string }, opened: number, outcomes: Outcome[]): OutageFigures {
+  const after = outcomes.filter((o) => o.at >= outage.at);
+  const unavailable = after.filter((o) => o.status === 503);
+  const firstHold = after
+    .filter((o) => o.kind === "add" && o.status === 200 && o.at - o.ms > outage.at)
+    .reduce<Outcome | null>((first, o) => (first === null || o.at < first.at ? o : first), null);
+  const until = firstHold?.at ?? Infinity;
+  return {
+    what: outage.what,
+    atMs: Math.round(outage.at - opened),
+    unavailable: unavailable.length,
+    unavailableWithoutRetryAfter: unavailable.filter((o) => !o.retryAfter).length,
+    firstHoldAfterMs: firstHold ? Math.round(firstHold.at - outage.at) : null,
+    longestRequestMs: Math.round(Math.max(0, ...after.filter((o) => o.at <= until).map((o) => o.ms))),
+  };
+}
+
 /** The most events within any `windowMs` (sorted times). */
 function peakWindow(times: number[], windowMs: number): number {
   let best = 0;
@@ -192,8 +232,8 @@ function peakWindow(times: number[], windowMs: number): number {
 }
 
 export async function playDrop(options: DropOptions): Promise<DropResult> {
-  const dbUrl = new URL(options.pgAdminUrl);
-  dbUrl.pathname = `/${options.database}`;
+  // Not `new URL`: a highly available pair's URL names two hosts (lib/base/database-url.ts).
+  const dbUrl = withDatabase(options.pgAdminUrl, options.database);
   const redisUrl = `${options.redisBase}/${options.redisDb}`;
 
   // A fresh database and Redis db: nothing of an earlier run is held, waited for or counted.
@@ -317,6 +357,14 @@ async function play(
     const botRuns = Array.from({ length: options.bots }, (_, i) =>
       playBot(sale, i, options.seed * 104_729 + i, { loops: options.botLoops, streamBurst: options.botStreamBurst }),
     );
+    let outageAt: { at: number; what: string } | null = null;
+    const outageTimer =
+      options.outage &&
+      setTimeout(() => {
+        const what = options.outage!.cause();
+        outageAt = { at: performance.now(), what };
+        progress(`${options.outage!.atSeconds} s: ${what}`);
+      }, options.outage.atSeconds * 1_000);
     let monitored: Promise<MonitorResult> | null = null;
     const closer = setTimeout(() => {
       monitored = monitor.stop();
@@ -332,6 +380,7 @@ async function play(
       [shoppers, bots] = await Promise.all([Promise.all(shopperRuns), Promise.all(botRuns)]);
     } finally {
       clearTimeout(closer);
+      if (outageTimer) clearTimeout(outageTimer);
       clearInterval(ticker);
       close.abort();
     }
@@ -381,7 +430,11 @@ async function play(
       refusals[code] ??= { shopper: 0, bot: 0 };
       refusals[code][o.actor] += 1;
     }
-    const errors = outcomes.filter((o) => o.status >= 500);
+    // During an outage a 503 with Retry-After is the promised answer; any other 5xx never is.
+    const errors = outcomes.filter((o) => o.status >= 500 && !(options.outage && o.status === 503 && o.retryAfter));
+    const outage = outageAt ? outageFigures(outageAt, opened, outcomes) : null;
+    // Every order a shopper was told was placed is in the ledger, and nothing else was sold to them.
+    const boughtAcknowledged = shoppers.reduce((n, s) => n + s.unitsBought, 0);
 
     const heard = shoppers.filter((s) => s.offerHeardAt !== null && s.waiterId !== null);
     const toHeard: number[] = [];
@@ -407,6 +460,9 @@ async function play(
       ...history.line.freedWhileWaiting,
       ...ledger.foreignClientKeys.map((k) => `a cart or place in line counted under ${k}, an address no client had`),
       ...(errors.length > 0 ? [`${errors.length} answers with a 5xx status`] : []),
+      ...(boughtAcknowledged !== ledger.sold.shoppers
+        ? [`shoppers were told they bought ${boughtAcknowledged} units; the ledger sold them ${ledger.sold.shoppers}`]
+        : []),
       ...(draw && draw.unitsHeldBeforeRelease > 0
         ? [`${draw.unitsHeldBeforeRelease} units were held before the release (invariant 11)`]
         : []),
@@ -428,10 +484,11 @@ async function play(
       shopperAddress: (i) => shopperAddress(options.shoppers + 1 + i),
       botAddress: (i) => botAddress(options.bots + 1 + i),
     });
-    const { progress: _p, pgAdminUrl: _a, redisBase: _r, ...shown } = options;
+    const { progress: _p, pgAdminUrl: _a, redisBase: _r, outage: _o, ...shown } = options;
     const { sampledMaxHeld, sampledOverCap, samples, ...monitorShown } = monitorResult;
     return {
       options: shown,
+      outage,
       limits: LIMITS,
       startedAt: startedAt.toISOString(),
       saleMs,

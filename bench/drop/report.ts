@@ -52,7 +52,12 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream: p50 / p99 ${pair(line.deadlineToHeardOnStream.p50, line.deadlineToHeardOnStream.p99)}; ${n(line.heardVia.poll)} by reloading every 2-4 s; the server ended ${n(r.shoppers.streamDrops)} waiting shoppers' streams) |`,
     `| add to cart, all: p50 / p99 ms | ${pair(r.adds.all.p50, r.adds.all.p99)} (${n(r.adds.all.n)} adds) |`,
     `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
-    `| 5xx | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,
+    ...(r.outage
+      ? [
+          `| an outage: ${r.outage.what}, ${n(r.outage.atMs)} ms after the opening | the first hold begun after it answered ${n(r.outage.firstHoldAfterMs)} ms after it; ${n(r.outage.unavailable)} answers 503 meanwhile (${n(r.outage.unavailableWithoutRetryAfter)} without Retry-After); the longest request until then ${n(r.outage.longestRequestMs)} ms |`,
+        ]
+      : []),
+    `| 5xx${r.outage ? " (besides 503 with Retry-After)" : ""} | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,
     `| web RSS start / peak / end MB | ${n(r.monitor.rssMb.start)} / ${n(r.monitor.rssMb.peak)} / ${n(r.monitor.rssMb.end)} |`,
     `| CPU over the sale, % of one core | load generator ${cpu.loadGenerator}, web ${cpu.web} (${cpu.webByProcess.length > 1 ? `primary ${cpu.webByProcess[0]}, processes ${cpu.webByProcess.slice(1).join(" + ")}` : "one process"}), workers ${cpu.workers}, Postgres (this database's backends) ${cpu.postgres}, Redis (the whole server) ${cpu.redis ?? "–"}; machine ${cpu.machine} of ${cpu.cores * 100} |`,
     `| the web's answer to GET /api/health/live (every 500 ms) p50 / p99 / max ms | ${pair(r.monitor.webLivenessMs.p50, r.monitor.webLivenessMs.p99)} / ${n(r.monitor.webLivenessMs.max)} |`,

@@ -12,12 +12,18 @@
  * DROP_WORKERS (2), DROP_RUNS (1: with more, each run's report, then the min / median / max of the headline figures),
  * DROP_SEED; DROP_PG_ADMIN_URL, DROP_DATABASE, DROP_REDIS_BASE, DROP_REDIS_DB. WEB_NODE_ARGS are node's
  * options for the web processes (`--cpu-prof --cpu-prof-dir=.bench/prof` to profile them).
+ * DROP_PG_HA=1: on the pg_auto_failover pair of `npm run pg:ha` (started if it is not running; its
+ * DATABASE_URL instead of DROP_PG_ADMIN_URL), the primary's postmaster killed (SIGKILL)
+ * DROP_KILL_PRIMARY_SECONDS (20; 0: not) into each sale: every shopper's acknowledged order must
+ * be in the new primary's ledger, and every 5xx a 503 with Retry-After.
  * DROP_OUTCOMES_FILE: where to write every answer of the sale (kind, side, status, code, ms, and
  * when it came, from the opening's `opened`), to see latency by the second a request was sent.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { playDrop } from "./drop";
+import { withDatabase } from "../../lib/base/database-url";
+import { PgHa } from "../../scripts/pg-ha";
+import { playDrop, type DropOptions } from "./drop";
 import { summaryMarkdown, toMarkdown } from "./report";
 
 const env = (name: string, fallback: number) => {
@@ -52,6 +58,27 @@ const options = {
   progress: (line: string) => console.error(`[drop] ${line}`),
 };
 
+// On a highly available pair: its URL, and its primary lost in the middle of each sale.
+let outage: DropOptions["outage"];
+const ha = process.env.DROP_PG_HA === "1" ? new PgHa() : null;
+if (ha) {
+  options.progress("starting (or finding) the pg_auto_failover pair of npm run pg:ha");
+  await ha.start();
+  options.pgAdminUrl = withDatabase(ha.databaseUrl, "postgres");
+  const atSeconds = env("DROP_KILL_PRIMARY_SECONDS", 20);
+  if (atSeconds > 0)
+    outage = {
+      atSeconds,
+      cause: () => {
+        const primary = ha.nodePorts.indexOf(ha.primaryPort());
+        const pid = ha.postmasterPid(primary);
+        if (!pid) throw new Error("the primary's postmaster is not running");
+        process.kill(pid, "SIGKILL");
+        return `the primary's postmaster (node${primary + 1}) killed with SIGKILL`;
+      },
+    };
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const set = Object.entries(process.env)
   .filter(([k]) => k.startsWith("DROP_"))
@@ -68,11 +95,14 @@ const runs = env("DROP_RUNS", 1);
 const results: Record<"race" | "draw", Awaited<ReturnType<typeof playDrop>>[]> = { race: [], draw: [] };
 for (let run = 1; run <= runs; run += 1) {
   for (const m of modes) {
+    // The pair back to a primary and a synchronous standby after the last sale's kill.
+    if (ha) await ha.waitHealthy(120_000);
     // Each run its own seed, so three runs are three different crowds (the same crowd in both modes).
     const result = await playDrop({
       ...options,
       mode: m,
       perShopperLimit: limitOf(m),
+      outage,
       seed: options.seed + (run - 1) * 1_000,
     });
     results[m].push(result);
