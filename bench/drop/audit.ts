@@ -9,6 +9,9 @@
  * leaves no row, and each row carries the database clock (`clock_timestamp()`), the transaction id
  * and a sequence number. The store's code is not touched; the triggers cost one small insert
  * per changed row (an unlogged table: no WAL), and they exist only in the rehearsal's database.
+ * When the rehearsal kills the database's primary (`durable`), the table is logged instead: an
+ * unlogged table is emptied by crash recovery and never reaches the standby, so the record of
+ * everything before the failover would be gone.
  *
  * Order: every change of the product's holds and line is made under its inventory row lock, so
  * the sequence numbers of those changes follow commit order (lib/hold/hand-off.ts,
@@ -16,9 +19,9 @@
  */
 import type { Sql } from "postgres";
 
-export async function installAudit(sql: Sql): Promise<void> {
+export async function installAudit(sql: Sql, { durable = false } = {}): Promise<void> {
   await sql.unsafe(`
-    create unlogged table drop_audit (
+    create ${durable ? "" : "unlogged"} table drop_audit (
       seq bigserial primary key,
       at timestamptz not null default clock_timestamp(),
       tx bigint not null default txid_current(),

@@ -114,9 +114,13 @@ export type OutageFigures = {
   /** 503s answered from then on, every one with Retry-After (others are violations). */
   unavailable: number;
   unavailableWithoutRetryAfter: number;
-  /** From the outage to the answer of the first add begun after it and answered 200. */
-  firstHoldAfterMs: number | null;
-  /** The longest request answered between the outage and that first hold. */
+  /**
+   * From the outage to the first write begun after it and acknowledged (a hold, a place in line,
+   * an order, leaving the line, more time): the store back on a primary.
+   */
+  firstWriteAfterMs: number | null;
+  firstWrite: string | null;
+  /** The longest request answered between the outage and that first write. */
   longestRequestMs: number;
 };
 
@@ -204,19 +208,23 @@ const count = <T>(items: readonly T[], key: (item: T) => string): Record<string,
   return out;
 };
 
+/** The requests that change the ledger. */
+const WRITES = new Set<Outcome["kind"]>(["add", "join", "checkout", "leave", "extend"]);
+
 function outageFigures(outage: { at: number; what: string }, opened: number, outcomes: Outcome[]): OutageFigures {
   const after = outcomes.filter((o) => o.at >= outage.at);
   const unavailable = after.filter((o) => o.status === 503);
-  const firstHold = after
-    .filter((o) => o.kind === "add" && o.status === 200 && o.at - o.ms > outage.at)
+  const firstWrite = after
+    .filter((o) => WRITES.has(o.kind) && (o.status === 200 || o.status === 201) && o.at - o.ms > outage.at)
     .reduce<Outcome | null>((first, o) => (first === null || o.at < first.at ? o : first), null);
-  const until = firstHold?.at ?? Infinity;
+  const until = firstWrite?.at ?? Infinity;
   return {
     what: outage.what,
     atMs: Math.round(outage.at - opened),
     unavailable: unavailable.length,
     unavailableWithoutRetryAfter: unavailable.filter((o) => !o.retryAfter).length,
-    firstHoldAfterMs: firstHold ? Math.round(firstHold.at - outage.at) : null,
+    firstWriteAfterMs: firstWrite ? Math.round(firstWrite.at - outage.at) : null,
+    firstWrite: firstWrite ? `${firstWrite.kind} ${firstWrite.status}` : null,
     longestRequestMs: Math.round(Math.max(0, ...after.filter((o) => o.at <= until).map((o) => o.ms))),
   };
 }
@@ -263,7 +271,7 @@ async function play(
 ): Promise<DropResult> {
   const progress = options.progress ?? (() => {});
   await redis.flushdb();
-  await installAudit(sql);
+  await installAudit(sql, { durable: options.outage !== undefined });
   const slug = `drop-${Date.now().toString(36)}`;
   const [product] = await sql<{ id: number }[]>`
     insert into products (slug, name, description, price_cents, image_url, per_shopper_limit)
@@ -485,6 +493,7 @@ async function play(
       botAddress: (i) => botAddress(options.bots + 1 + i),
     });
     const { progress: _p, pgAdminUrl: _a, redisBase: _r, outage: _o, ...shown } = options;
+    const webLog = summarizeLog(web.output.join(""));
     const { sampledMaxHeld, sampledOverCap, samples, ...monitorShown } = monitorResult;
     return {
       options: shown,
@@ -592,9 +601,14 @@ async function play(
       rowLock,
       cost,
       draw,
-      webLog: summarizeLog(web.output.join("")),
+      webLog,
       ledger,
-      violations,
+      violations: [
+        ...violations,
+        ...Object.entries(webLog)
+          .filter(([line]) => /unhandledRejection|uncaughtException/.test(line))
+          .map(([line, times]) => `the web server logged ${times} × ${line}`),
+      ],
     };
   } finally {
     close.abort();

@@ -54,7 +54,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
     ...(r.outage
       ? [
-          `| an outage: ${r.outage.what}, ${n(r.outage.atMs)} ms after the opening | the first hold begun after it answered ${n(r.outage.firstHoldAfterMs)} ms after it; ${n(r.outage.unavailable)} answers 503 meanwhile (${n(r.outage.unavailableWithoutRetryAfter)} without Retry-After); the longest request until then ${n(r.outage.longestRequestMs)} ms |`,
+          `| an outage: ${r.outage.what}, ${n(r.outage.atMs)} ms after the opening | the first write begun after it acknowledged ${n(r.outage.firstWriteAfterMs)} ms after it (${r.outage.firstWrite ?? "none"}); ${n(r.outage.unavailable)} answers 503 meanwhile (${n(r.outage.unavailableWithoutRetryAfter)} without Retry-After); the longest request until then ${n(r.outage.longestRequestMs)} ms |`,
         ]
       : []),
     `| 5xx${r.outage ? " (besides 503 with Retry-After)" : ""} | ${n(r.requests.serverErrors.count)}${r.requests.serverErrors.count > 0 ? ` (${JSON.stringify(r.requests.serverErrors.byStatus)})` : ""} of ${n(r.requests.total)} answers |`,

@@ -34,6 +34,18 @@ export async function migrateDatabase(url: string, migrationsFolder = path.resol
   await ensureDatabase(url);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
+    // A database just created on a pair's primary reaches its standby a moment later (synchronous
+    // commit waits for the WAL to be written there, not replayed), and a standby the URL names
+    // first refuses the connection with 3D000 before the driver can move on to the primary.
+    for (let attempt = 1; ; attempt += 1) {
+      const refused = await sql`select 1`.then(
+        () => null,
+        (error: { code?: string }) => error,
+      );
+      if (!refused) break;
+      if (refused.code !== "3D000" || attempt === 20) throw refused;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migrate(drizzle({ client: sql }), { migrationsFolder });
   } finally {

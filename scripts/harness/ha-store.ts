@@ -470,12 +470,17 @@ async function storeEvent(
     expiredDuringSwitch: late!.n,
     expiredDuringSwitchStillActive: late!.open,
     latestReleaseAfterBackMs: late!.worst,
+    // A promise nobody handled (the driver's own, postgres.js patched for it): never, even in a failover.
+    strayRejections: [...web.lines.slice(webFrom), ...worker.lines.slice(workerFrom)].filter((l) =>
+      /unhandledRejection|unhandled_rejection|uncaughtException/.test(l),
+    ).length,
     webErrorLines: web.errors(webFrom).slice(0, 12),
     workerErrorLines: worker.errors(workerFrom).slice(0, 12),
     pass: false,
   };
   result.pass =
     otherFailures.length === 0 &&
+    result.strayRejections === 0 &&
     noAnswer.length === 0 &&
     result.answers503WithoutRetryAfter === 0 &&
     !!back &&
