@@ -76,16 +76,29 @@ export class HttpClient {
     kind: Kind,
     method: string,
     path: string,
-    { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {},
+    {
+      body,
+      headers = {},
+      signal,
+    }: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** The page going away (a long poll it stops waiting on): the request is dropped, unrecorded. */
+      signal?: AbortSignal;
+    } = {},
   ): Promise<Reply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const started = performance.now();
+    const dropped: Reply = { status: 0, code: "dropped", body: null, ms: 0, retryAfterS: null };
+    if (signal?.aborted) return dropped;
+    let abandoned = false;
     const done = (status: number, code: string | null, text: string, retryAfterS: number | null): Reply => {
       const ms = performance.now() - started;
-      this.recorder.record(
-        { actor: this.actor, kind, status, code, ms, at: performance.now(), retryAfter: retryAfterS !== null },
-        text,
-      );
+      if (!abandoned)
+        this.recorder.record(
+          { actor: this.actor, kind, status, code, ms, at: performance.now(), retryAfter: retryAfterS !== null },
+          text,
+        );
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
@@ -123,6 +136,13 @@ export class HttpClient {
       );
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (error: NodeJS.ErrnoException) => resolve(done(0, error.code ?? error.message, "", null)));
+      const drop = () => {
+        abandoned = true;
+        req.destroy();
+        resolve(dropped);
+      };
+      signal?.addEventListener("abort", drop, { once: true });
+      req.on("close", () => signal?.removeEventListener("abort", drop));
       req.end(payload);
     });
   }

@@ -149,7 +149,7 @@ export type DropResult = {
     deadlineToHeardOnStream: Latency;
     /** Offer committed → the waiter's page knew. */
     offerToHeard: Latency;
-    heardVia: { stream: number; poll: number };
+    heardVia: { stream: number; longPoll: number; reload: number };
   };
   requests: {
     total: number;
@@ -446,7 +446,7 @@ async function play(
 
     const heard = shoppers.filter((s) => s.offerHeardAt !== null && s.waiterId !== null);
     const toHeard: number[] = [];
-    // Of pages listening on the stream: a page that reloads the line every few seconds hears when it reloads.
+    // Of pages listening on the stream (a page that reloads the line hears when it reloads).
     const toHeardOnStream: number[] = [];
     const offerToHeard: number[] = [];
     for (const s of heard) {
@@ -518,7 +518,8 @@ async function play(
         offerToHeard: latency(offerToHeard),
         heardVia: {
           stream: heard.filter((s) => s.heardVia === "stream").length,
-          poll: heard.filter((s) => s.heardVia === "poll").length,
+          longPoll: heard.filter((s) => s.heardVia === "long poll").length,
+          reload: heard.filter((s) => s.heardVia === "reload").length,
         },
       },
       requests: {

@@ -2,8 +2,10 @@
  * A shopper who behaves like a person: arrives in the first seconds of the drop (most of them
  * early), opens the product page, asks for 1 or 2 units, joins the line when refused, thinks,
  * and then checks out, walks away (the hold runs out by itself), or asks once for more time.
- * In line, the page hears of an offer on its stock stream (most shoppers) or by reloading the
- * waiting line (the rest); patience runs out after a while. When the sale closes, whoever is
+ * In line, the page hears of an offer on its stock stream (7 in 10), by the long poll of the line a
+ * page falls back on without the stream (a refused stream, a proxy that will not stream: 1 in 4),
+ * or, without JavaScript, by reloading the line every few seconds (1 in 20); patience runs out
+ * after a while. When the sale closes, whoever is
  * still in line leaves it. In a drop decided by a draw, a shopper who arrives before the release
  * is refused the add (not_released) and enters the draw instead, waiting for the result like any
  * place in line, patient from the release on.
@@ -38,7 +40,7 @@ export type ShopperLog = {
   waiterId: string | null;
   /** Date.now() when the page learnt of an offer, and how. */
   offerHeardAt: number | null;
-  heardVia: "stream" | "poll" | null;
+  heardVia: "stream" | "long poll" | "reload" | null;
   extension: "granted" | string | null;
   /** Times the server ended this shopper's stream while they waited (the page reconnected 2 s later). */
   streamDrops: number;
@@ -125,15 +127,18 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     log.joinedLine = true;
     log.waiterId = client.cookie("waiter")?.split(".")[0] ?? null;
 
-    // The page: most have the live stream open (offers arrive on it), the others reload the line.
+    // The page: most have the live stream open; the rest ask the line itself (see the top).
     const patience = new AbortController();
     const untilRelease = sale.releaseAtMs === null ? 0 : Math.max(0, sale.releaseAtMs - Date.now());
     const gaveUp = setTimeout(() => patience.abort(), untilRelease + between(rnd, 1, 3) * sale.holdMs);
     const stop = AbortSignal.any([patience.signal, closed]);
-    let heard: (via: "stream" | "poll") => void = () => {};
-    const offered = new Promise<"stream" | "poll">((resolve) => (heard = resolve));
+    type Via = NonNullable<ShopperLog["heardVia"]>;
+    let heard: (via: Via) => void = () => {};
+    const offered = new Promise<Via>((resolve) => (heard = resolve));
     let stream = null as { close: () => void } | null;
-    const streaming = rnd() < 0.7;
+    const page = rnd();
+    const streaming = page < 0.7;
+    const longPolling = !streaming && page < 0.95;
     // Like EventSource: when the server ends the stream, open it again after its `retry` (2 s).
     const listen = async (): Promise<void> => {
       const opened = await client.stream(
@@ -148,19 +153,27 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
       else stream = opened.status === 200 ? opened : null;
     };
     if (streaming) await listen();
+    const offerIn = (line: Reply) =>
+      (line.body?.entries ?? []).some(
+        (e: { productId: number; offer: unknown }) => e.productId === sale.productId && e.offer,
+      );
     const polling = (async () => {
-      // A page reads the line on load (an offer made before the stream listened shows there),
-      // and a page without the stream reloads every few seconds. In the draw, the page reads its
-      // result a second after the release by itself (components/waitlist/join-waitlist.tsx).
+      // A page reads the line on load (an offer made before the stream listened shows there). In
+      // the draw, the page reads its result a second after the release by itself
+      // (components/waitlist/join-waitlist.tsx).
       for (let first = true; !stop.aborted; first = false) {
         const untilResult = sale.releaseAtMs === null ? 0 : sale.releaseAtMs + 1_000 - Date.now();
-        if (!first) {
-          await sleep(untilResult > 0 ? untilResult : between(rnd, 2, 4) * 1_000 * (stream ? 5 : 1), stop);
-        }
+        if (!first && untilResult > 0) await sleep(untilResult, stop);
+        else if (!first && !longPolling) await sleep(between(rnd, 2, 4) * 1_000 * (stream ? 5 : 1), stop);
         if (stop.aborted) return;
-        const line = await client.call("waitlist", "GET", "/api/waitlist");
-        const entry = (line.body?.entries ?? []).find((e: { productId: number }) => e.productId === sale.productId);
-        if (entry?.offer) return heard("poll");
+        // Without the stream, the store's page asks by a long poll, answered at the offer
+        // (components/cart/cart-store.tsx); it waits a few seconds after a refusal.
+        const wait = !first && longPolling && untilResult <= 0;
+        const line = await client.call("waitlist", "GET", wait ? "/api/waitlist?wait=25" : "/api/waitlist", {
+          signal: stop,
+        });
+        if (offerIn(line)) return heard(wait ? "long poll" : "reload");
+        if (wait && line.status !== 200 && line.status !== 0) await sleep(between(rnd, 3, 6) * 1_000, stop);
       }
     })();
     const stopped = new Promise<null>((r) => (stop.aborted ? r(null) : stop.addEventListener("abort", () => r(null))));

@@ -101,24 +101,38 @@ function useHoldWatch(store: StoreApi<CartState>): void {
   );
 
   // In a waiting line: the stock stream brings this shopper's own offers, on whatever page is
-  // open; the page then reads its hold again and shows the offer with its countdown.
+  // open; the page then reads its hold again and shows the offer with its countdown. While the
+  // stream is refused (past a stream cap, or a proxy that will not stream), the page asks the line
+  // itself by a long poll, answered at the offer: an offer lasts seconds, a refused stream is
+  // tried again only 10-20 s later.
   useEffect(() => {
     if (!waitingFor) return;
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let polling: AbortController | null = null;
+    const heard = () => void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
+    const stopPolling = () => {
+      polling?.abort();
+      polling = null;
+    };
     const connect = () => {
       source = new EventSource(`/api/stock/stream?ids=${waitingFor}`);
-      source.addEventListener("offer", () => {
-        void refreshHoldAction().then((r) => r.ok && store.getState().adopt(r.state));
-      });
+      source.onopen = stopPolling;
+      source.addEventListener("offer", heard);
       // A dropped stream is retried by EventSource itself; a refused one (429/503) is closed for good.
       source.onerror = () => {
-        if (source?.readyState === EventSource.CLOSED) retry = setTimeout(connect, 10_000 * (1 + Math.random()));
+        if (source?.readyState !== EventSource.CLOSED) return;
+        retry = setTimeout(connect, 10_000 * (1 + Math.random()));
+        if (!polling) {
+          polling = new AbortController();
+          void pollForOffer(polling.signal).then((offered) => offered && heard());
+        }
       };
     };
     connect();
     return () => {
       clearTimeout(retry);
+      stopPolling();
       source?.close();
     };
   }, [waitingFor, store]);
@@ -151,6 +165,29 @@ function useHoldWatch(store: StoreApi<CartState>): void {
       document.removeEventListener("visibilitychange", onVisible);
     };
   }, [store]);
+}
+
+/**
+ * Reads the waiting line by long polls (`GET /api/waitlist?wait=25`) until one of the shopper's
+ * places is offered units (true), or it is in no line any more or the poll is stopped (false). A refused or failed read is
+ * tried again a few seconds later.
+ */
+async function pollForOffer(signal: AbortSignal): Promise<boolean> {
+  while (!signal.aborted) {
+    try {
+      const response = await fetch("/api/waitlist?wait=25", { signal, cache: "no-store" });
+      if (response.ok) {
+        const { entries } = (await response.json()) as { entries: { offer: unknown }[] };
+        if (entries.some((e) => e.offer)) return true;
+        if (entries.length === 0) return false; // no longer in any line: nothing to wait for
+        continue;
+      }
+    } catch {
+      if (signal.aborted) return false;
+    }
+    await new Promise((r) => setTimeout(r, 3_000 * (1 + Math.random())));
+  }
+  return false;
 }
 
 /** The key may outlive the countdown by a few ms: ask until the server agrees the hold is over. */

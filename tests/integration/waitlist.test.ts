@@ -8,6 +8,9 @@ import { placeOrder } from "@/lib/checkout/place-order";
 import { pg } from "@/lib/db/client";
 import { ShopError } from "@/lib/base/shop-error";
 import { entriesOf, joinWaitlist, leaveWaitlist } from "@/lib/waitlist/entries";
+import { onStockChanges } from "@/lib/hold/stock-feed";
+import { publishStockChanges } from "@/lib/hold/stock-events";
+import { entriesWhenOffered, offerWaitSeconds } from "@/lib/streams/offer-wait";
 import { backdateCart, countersOf, createProduct, ledgerViolations } from "../support/ledger";
 import { WorkerProcess } from "../../scripts/harness/worker-process";
 import { setTestConfig } from "../support/config";
@@ -242,4 +245,49 @@ describe("the waiting line (invariant 8)", () => {
     expect(outcomes.toAvailable).toBe(0); // someone always waited
     expect(await ledgerViolations()).toEqual([]);
   }, 120_000);
+
+  it("a long poll of the line (GET /api/waitlist?wait=) is answered when the waiter is offered units, not at the end of its wait", async () => {
+    // The process's one subscription opens with its first listener: wait until it hears a message.
+    const heard = new Set<number>();
+    const stopListening = onStockChanges((changes) => changes.forEach((c) => heard.add(c.productId)));
+    await waitFor(
+      async () => {
+        await publishStockChanges([{ productId: 2_000_000_001, available: 0 }]);
+        return heard.has(2_000_000_001);
+      },
+      { timeout: 10_000, interval: 100, what: "the stock subscription" },
+    );
+    stopListening();
+
+    const productId = await createProduct(1);
+    const holder = { cartId: null as string | null, clientIp: "198.51.100.201" };
+    ({ cartId: holder.cartId } = await addToCart(holder, productId, 1));
+    const waiter = shopper();
+    await joinWaitlist(waiter, productId, 1);
+    const stays = new AbortController().signal;
+    // Ten minutes of wait, far past this test's own timeout: only the offer can answer it in time.
+    let answered = false;
+    const answer = entriesWhenOffered(waiter.waiterId, 600_000, stays).finally(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 200)); // its first read of the line is done
+    expect(answered).toBe(false);
+    await setLineQuantity(holder.cartId, productId, 0); // the unit is freed: the waiter's offer
+    expect(await answer).toEqual([
+      expect.objectContaining({ productId, position: null, offer: expect.objectContaining({ units: 1 }) }),
+    ]);
+    // An offer already made, and a waiter in no line, are answered at once.
+    expect((await entriesWhenOffered(waiter.waiterId, 600_000, stays))[0]?.offer).toMatchObject({ units: 1 });
+    expect(await entriesWhenOffered(crypto.randomUUID(), 600_000, stays)).toEqual([]);
+    // A caller that goes away ends its wait.
+    const other = shopper();
+    await joinWaitlist(other, productId, 1);
+    const leaving = new AbortController();
+    const abandoned = entriesWhenOffered(other.waiterId, 600_000, leaving.signal);
+    leaving.abort();
+    expect(await abandoned).toEqual([expect.objectContaining({ productId, position: 1, offer: null })]);
+    // What `?wait=` may say.
+    expect([null, "0", "1", "25"].map(offerWaitSeconds)).toEqual([0, 0, 1, 25]);
+    for (const bad of ["26", "-1", "1.5", "abc", ""])
+      expect(() => offerWaitSeconds(bad), bad).toThrow(expect.objectContaining({ code: "invalid_request" }));
+    expect(await ledgerViolations()).toEqual([]);
+  }, 30_000);
 });
