@@ -147,6 +147,7 @@ export type DropResult = {
     /** Deadline → the waiter's page knew (stream or reload; this process's clock, same machine). */
     deadlineToHeard: Latency;
     deadlineToHeardOnStream: Latency;
+    deadlineToHeardByLongPoll: Latency;
     /** Offer committed → the waiter's page knew. */
     offerToHeard: Latency;
     heardVia: { stream: number; longPoll: number; reload: number };
@@ -448,6 +449,7 @@ async function play(
     const toHeard: number[] = [];
     // Of pages listening on the stream (a page that reloads the line hears when it reloads).
     const toHeardOnStream: number[] = [];
+    const toHeardByLongPoll: number[] = [];
     const offerToHeard: number[] = [];
     for (const s of heard) {
       const offer = history.offers.get(s.waiterId as string);
@@ -456,6 +458,7 @@ async function play(
       if (offer.deadlineMs === null) continue;
       toHeard.push((s.offerHeardAt as number) - offer.deadlineMs);
       if (s.heardVia === "stream") toHeardOnStream.push((s.offerHeardAt as number) - offer.deadlineMs);
+      if (s.heardVia === "long poll") toHeardByLongPoll.push((s.offerHeardAt as number) - offer.deadlineMs);
     }
     const { lagMs, ...line } = history.line;
 
@@ -515,6 +518,7 @@ async function play(
         deadlineToOffer: { ...latency(lagMs), max: lagMs.length ? Math.round(Math.max(...lagMs)) : null },
         deadlineToHeard: latency(toHeard),
         deadlineToHeardOnStream: latency(toHeardOnStream),
+        deadlineToHeardByLongPoll: latency(toHeardByLongPoll),
         offerToHeard: latency(offerToHeard),
         heardVia: {
           stream: heard.filter((s) => s.heardVia === "stream").length,
