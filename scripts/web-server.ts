@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
 import next from "next";
+import { answerBusyDuringOutage } from "../lib/http/backend-outage";
 import { clientAddress, clientKey } from "../lib/http/client-address";
 import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
@@ -106,6 +107,9 @@ async function serve(): Promise<void> {
         if (close) req.socket.destroySoon();
         return;
       }
+      // A page (not the JSON API, which answers 503 itself) that fails to render while Postgres
+      // or Redis is unavailable says the store is busy for a moment: 503, not Next's 500.
+      if (!req.url.startsWith("/api/")) answerBusyDuringOutage(res);
       const client = nameClient(req);
       if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) {
         void handle(req, res);

@@ -1,6 +1,7 @@
 import "server-only";
 import { log, reason } from "../base/log";
 import { ShopError, type ShopErrorCode } from "../base/shop-error";
+import { noteBackendUnavailable } from "./backend-outage";
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS: Record<ShopErrorCode, number> = {
@@ -118,6 +119,7 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : "";
     log.error("backend_unavailable", { error: `${reason(error)}${detail}` });
+    noteBackendUnavailable();
     return {
       status: 503,
       body: {

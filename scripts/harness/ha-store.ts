@@ -34,7 +34,7 @@ const PLENTY = ["enamel-camp-mug", "canvas-tote-bag", "trail-water-bottle", "bam
 /** The line is joined on this one, sold out for the run. */
 const SOLD_OUT = "limited-edition-art-print";
 
-type Kind = "add" | "checkout" | "join";
+type Kind = "add" | "checkout" | "join" | "page";
 type Answer = {
   kind: Kind;
   start: number; // Date.now() (the database's clock on this host)
@@ -125,6 +125,29 @@ function load(plenty: number[], soldOut: number) {
       n += SHOPPERS;
     }
   });
+  // A browser viewing product pages (HTML): each view a page, or 503 "busy for a moment", never a 500.
+  const viewer = (async () => {
+    for (let n = 0; running; n += 1) {
+      const start = Date.now();
+      const answer: Answer = { kind: "page", start, end: start, status: 0 };
+      try {
+        const response = await fetch(`${BASE}/products/${PLENTY[n % PLENTY.length]}`, {
+          headers: { accept: "text/html" },
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        const text = await response.text();
+        answer.status = response.status;
+        answer.retryAfter = response.headers.get("retry-after");
+        if (response.status === 503 && !text.includes("The store is busy for a moment"))
+          answer.error = "a 503 page that does not say the store is busy";
+      } catch (error) {
+        answer.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      answer.end = Date.now();
+      answers.push(answer);
+      await sleep(answer.status === 503 ? 250 : 100);
+    }
+  })();
   const joiners = Array.from({ length: JOINERS }, async () => {
     while (running) {
       const a = await new Shopper(answers).post("join", "/api/waitlist", { productId: soldOut, quantity: 1 });
@@ -136,7 +159,7 @@ function load(plenty: number[], soldOut: number) {
     answers,
     async stop() {
       running = false;
-      await Promise.all([...shoppers, ...joiners]);
+      await Promise.all([...shoppers, ...joiners, viewer]);
     },
   };
 }
@@ -448,10 +471,12 @@ async function storeEvent(
     adds: byKind("add"),
     checkouts: byKind("checkout"),
     joins: byKind("join"),
+    pages: byKind("page"),
     otherRefusals: otherCodes,
     answers503: unavailable.length,
     answers503WithoutRetryAfter: unavailable.filter((a) => !a.retryAfter).length,
     messages503: [...new Set(unavailable.map((a) => a.error))],
+    busyPagesNotSayingSo: count((a) => a.kind === "page" && a.status === 503 && !!a.error),
     other5xx: otherFailures.map((a) => `${a.kind} ${a.status} ${a.code} ${a.error}`),
     noAnswer: noAnswer.map((a) => `${a.kind} after ${a.end - a.start} ms: ${a.error}`),
     firstOkAddAfterEventMs: back ? back.end - t0 : -1,
@@ -480,6 +505,7 @@ async function storeEvent(
   };
   result.pass =
     otherFailures.length === 0 &&
+    result.busyPagesNotSayingSo === 0 &&
     result.strayRejections === 0 &&
     noAnswer.length === 0 &&
     result.answers503WithoutRetryAfter === 0 &&

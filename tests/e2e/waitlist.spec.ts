@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { servers } from "../../playwright.config";
+import { ADMIN_TOKEN, servers } from "../../playwright.config";
 import { countersOf, expectConserved, inventory } from "./support";
 
 // The waiting line: units that come back go to the next shopper in line, as a hold in their cart,
@@ -65,6 +65,51 @@ test("the waiter, on the catalog, sees the offer and the header countdown appear
   const after = await countersOf(holder.request, "limited-edition-art-print", base);
   expect(after).toMatchObject({ available: 0, reserved: 0, sold: print.sold + 1 });
   expectConserved(await inventory(holder.request, base));
+});
+
+test("a waiter whose live stream is refused hears of the offer by the long poll of the line, without reload", async ({
+  browser,
+}) => {
+  test.setTimeout(60_000);
+  const holder = await (await browser.newContext({ baseURL: base })).newPage();
+  const waiter = await (await browser.newContext({ baseURL: base })).newPage();
+  // A product of its own (archived at the end, so the catalog stays as seeded), one unit.
+  const admin = { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` };
+  const slug = `e2e-poster-${Date.now().toString(36)}`;
+  const created = await holder.request.post("/api/admin/products", {
+    headers: admin,
+    data: { slug, name: "Long Poll Poster", priceCents: 2_500, variants: [{ stock: 1 }] },
+  });
+  expect(created.status()).toBe(201);
+  const { product } = (await created.json()) as { product: { id: number } };
+  try {
+    // Every stream this page opens is refused, as past the client's stream cap.
+    let streamsRefused = 0;
+    await waiter.route("**/api/stock/stream**", (route) => {
+      streamsRefused += 1;
+      return route.fulfill({ status: 429, headers: { "retry-after": "10" }, body: "" });
+    });
+    expect(
+      (await holder.request.post("/api/cart/items", { data: { productId: product.id, quantity: 1 } })).status(),
+    ).toBe(200);
+    expect((await holder.request.post("/api/cart/extend")).status()).toBe(200);
+    await waiter.goto(`/products/${slug}`);
+    const longPoll = waiter.waitForRequest((r) => r.url().includes("/api/waitlist?wait="));
+    await waiter.getByRole("button", { name: "Join the line for Long Poll Poster, you'd be 1st" }).click();
+    await expect(waiter.getByTestId("in-line")).toContainText("You're 1st in line");
+    await longPoll;
+    expect(streamsRefused).toBeGreaterThan(0);
+    // The holder's time runs out: the page learns of the offer from its long poll, not a reload.
+    const loads: string[] = [];
+    waiter.on("load", () => loads.push(waiter.url()));
+    await expect(waiter.getByTestId("offers")).toContainText("The Long Poll Poster you waited for is held for you", {
+      timeout: 30_000,
+    });
+    await expect(waiter.getByTestId("cart-count")).toHaveText("1");
+    expect(loads).toEqual([]);
+  } finally {
+    await holder.request.patch(`/api/admin/products/${product.id}`, { headers: admin, data: { archived: true } });
+  }
 });
 
 test("without JavaScript: join the line, and the offer shows on the next page load; check out", async ({ browser }) => {
