@@ -338,7 +338,7 @@ type EventResult = Awaited<ReturnType<typeof storeEvent>>;
 /** Per kind of event over the rounds: the figures docs/high-availability.md reports. */
 function summary(results: EventResult[]): string {
   const rows = [
-    "| event | rounds | writes acknowledged / missing | first 2xx add after it, p50 / max ms | 503s (all with Retry-After) | other 5xx | longest request ms |",
+    "| event | rounds | writes acknowledged / missing | first 2xx add after it, p50 / max ms | longest without a 2xx add, max ms | 503s (all with Retry-After) | other 5xx | longest request ms |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const kind of ["kill postmaster", "kill node", "switchover"]) {
@@ -352,7 +352,7 @@ function summary(results: EventResult[]): string {
     const missing = of.reduce((n, r) => n + r.missingAcknowledgedWrites.length, 0);
     const sum = (f: (r: EventResult) => number) => of.reduce((n, r) => n + f(r), 0);
     rows.push(
-      `| ${kind} | ${of.length} | ${acknowledged} / ${missing} | ${back[Math.floor((back.length - 1) / 2)]} / ${back.at(-1)} | ${sum((r) => r.answers503)} (${sum((r) => r.answers503WithoutRetryAfter)} without) | ${sum((r) => r.other5xx.length)} | ${Math.max(...of.map((r) => r.longestRequestMs))} |`,
+      `| ${kind} | ${of.length} | ${acknowledged} / ${missing} | ${back[Math.floor((back.length - 1) / 2)]} / ${back.at(-1)} | ${Math.max(...of.map((r) => r.noAddGapMs))} | ${sum((r) => r.answers503)} (${sum((r) => r.answers503WithoutRetryAfter)} without) | ${sum((r) => r.other5xx.length)} | ${Math.max(...of.map((r) => r.longestRequestMs))} |`,
     );
   }
   return rows.join("\n");
@@ -375,6 +375,22 @@ function descendants(pid: number): number[] {
   const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
   walk(pid);
   return out;
+}
+
+/**
+ * The harness's own reads of the ledger, retried while the pair has no primary to take them (a
+ * switch still settling): the driver tries each node once and fails, as the store's requests do.
+ */
+async function settled<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      if (attempt >= 60 || !/^(CONNECTION_|57P0|25006|08)/.test(code)) throw error;
+      await sleep(500);
+    }
+  }
 }
 
 function primaryIndex(ha: PgHa): number {
@@ -411,36 +427,48 @@ async function storeEvent(
     shoppers.answers.find((a) => a.kind === "add" && a.start > t0 && a.status >= 200 && a.status < 300);
   for (const deadline = t0 + 90_000; !okAdd() && Date.now() < deadline;) await sleep(20);
   const back = okAdd();
+  // A switchover (or a lost node) is over once the other node is the primary; a planned
+  // switchover begins a moment after it is asked for, so adds go on at the old primary until then.
+  if (kind !== "kill postmaster")
+    for (const deadline = Date.now() + 60_000; [-1, i].includes(primaryIndex(ha)) && Date.now() < deadline;)
+      await sleep(100);
   await sleep(4_000);
   await shoppers.stop();
   const stoppedAt = Date.now();
   if (kind === "kill node") ha.runNode(i); // the lost machine comes back, to rejoin as the standby
   // Invariant 4 a moment after the store is back: no active cart overdue by more than a sweep + 1 s.
-  const [overdue] = await sql<{ n: number }[]>`
+  const [overdue] = await settled(
+    () => sql<{ n: number }[]>`
     select count(*)::int as n from carts
-     where state = 'active' and expires_at < now() - make_interval(secs => ${(SWEEP_MS + 1_000) / 1000})`;
+     where state = 'active' and expires_at < now() - make_interval(secs => ${(SWEEP_MS + 1_000) / 1000})`,
+  );
   const answers = shoppers.answers;
   const cartIds = [...new Set(answers.map((a) => a.cartId).filter((id): id is string => !!id))];
   const backAt = back?.end ?? stoppedAt;
   // Holds whose deadline fell between the event and the store's return: released how long after it?
   const [late] = cartIds.length
-    ? await sql<{ n: number; worst: number | null; open: number }[]>`
+    ? await settled(
+        () => sql<{ n: number; worst: number | null; open: number }[]>`
         select count(*)::int as n,
                max(extract(epoch from (ended_at - greatest(expires_at, to_timestamp(${backAt / 1000})))) * 1000)::int as worst,
                count(*) filter (where state = 'active')::int as open
           from carts where id in ${sql(cartIds)} and expires_at between to_timestamp(${t0 / 1000}) and to_timestamp(${backAt / 1000})
-           and state <> 'checked_out'`
+           and state <> 'checked_out'`,
+      )
     : [{ n: 0, worst: null, open: 0 }];
   // Every hold of the run ends (TTL), then the ledger is checked whole.
   for (const deadline = Date.now() + (TTL_S + 10) * 1000; Date.now() < deadline;) {
-    const [r] = await sql<
-      { n: number }[]
-    >`select count(*)::int as n from carts where state = 'active' and id in ${sql(["00000000-0000-0000-0000-000000000000", ...cartIds])}`;
+    const [r] = await settled(
+      () =>
+        sql<
+          { n: number }[]
+        >`select count(*)::int as n from carts where state = 'active' and id in ${sql(["00000000-0000-0000-0000-000000000000", ...cartIds])}`,
+    );
     if (r!.n === 0) break;
     await sleep(500);
   }
-  const missing = await missingWrites(sql, answers);
-  const violations = await ledgerViolations(sql);
+  const missing = await settled(() => missingWrites(sql, answers));
+  const violations = await settled(() => ledgerViolations(sql));
   await ha.waitHealthy(120_000).catch(() => {});
   const states = ha.states().map((s) => `${s.name}:${s.current}/${s.assigned}`);
   const now = primaryIndex(ha);
@@ -456,6 +484,12 @@ async function storeEvent(
   const unavailable = answers.filter((a) => a.status === 503);
   const otherFailures = answers.filter((a) => a.status >= 500 && a.status !== 503);
   const noAnswer = answers.filter((a) => a.status === 0);
+  // The longest time without an acknowledged add, from the event to the end of the load.
+  const acked = [
+    t0,
+    ...answers.filter((a) => a.kind === "add" && a.status >= 200 && a.status < 300 && a.end > t0).map((a) => a.end),
+  ].sort((a, b) => a - b);
+  const noAddGapMs = Math.max(0, ...acked.map((t, k) => (k === 0 ? 0 : t - acked[k - 1]!)));
   const longest = answers.reduce((m, a) => (a.end - a.start > m.end - m.start ? a : m), answers[0]!);
   const otherCodes: Record<string, number> = {};
   for (const a of answers.filter((a) => a.status >= 400 && a.status !== 503))
@@ -480,6 +514,7 @@ async function storeEvent(
     other5xx: otherFailures.map((a) => `${a.kind} ${a.status} ${a.code} ${a.error}`),
     noAnswer: noAnswer.map((a) => `${a.kind} after ${a.end - a.start} ms: ${a.error}`),
     firstOkAddAfterEventMs: back ? back.end - t0 : -1,
+    noAddGapMs,
     longestRequestMs: longest ? longest.end - longest.start : 0,
     longestRequest: longest
       ? `${longest.kind} ${longest.status} ${longest.code ?? ""} at +${longest.start - t0} ms`
