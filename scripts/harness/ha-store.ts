@@ -387,7 +387,11 @@ async function settled<T>(read: () => Promise<T>): Promise<T> {
       return await read();
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      if (attempt >= 60 || !/^(CONNECTION_|57P0|25006|08)/.test(code)) throw error;
+      if (
+        attempt >= 60 ||
+        !/^(CONNECTION_|CONNECT_TIMEOUT|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)|57P0|25006|08)/.test(code)
+      )
+        throw error;
       await sleep(500);
     }
   }
