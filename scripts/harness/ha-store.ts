@@ -397,6 +397,12 @@ async function settled<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The node taking writes, alone (`wait_primary`, its standby gone) or not; -1 while none is. */
+function writableIndex(ha: PgHa): number {
+  const node = ha.states().find((s) => ["primary", "wait_primary", "single"].includes(s.current));
+  return node ? ha.nodePorts.indexOf(node.port) : -1;
+}
+
 function primaryIndex(ha: PgHa): number {
   const primary = ha.states().find((s) => s.current === "primary" && s.assigned === "primary");
   return primary ? ha.nodePorts.indexOf(primary.port) : -1;
@@ -434,7 +440,7 @@ async function storeEvent(
   // A switchover (or a lost node) is over once the other node is the primary; a planned
   // switchover begins a moment after it is asked for, so adds go on at the old primary until then.
   if (kind !== "kill postmaster")
-    for (const deadline = Date.now() + 60_000; [-1, i].includes(primaryIndex(ha)) && Date.now() < deadline;)
+    for (const deadline = Date.now() + 60_000; [-1, i].includes(writableIndex(ha)) && Date.now() < deadline;)
       await sleep(100);
   await sleep(4_000);
   await shoppers.stop();
