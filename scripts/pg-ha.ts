@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -38,6 +40,18 @@ export const KEEPER_SETTINGS: Record<string, number> = {
   "timeout.network_partition_timeout": 3,
 };
 
+/**
+ * `.data/pg-ha` in the repository, unless `postgres` (as which every pg_autoctl runs when started
+ * as root) cannot enter the repository's folders, as in a clone under `mktemp -d` (mode 700):
+ * then a folder of this repository's own in the system's temporary folder.
+ */
+function defaultDir(): string {
+  const inRepository = path.join(ROOT, ".data/pg-ha");
+  if (!AS_POSTGRES || spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", ROOT]).status === 0)
+    return inRepository;
+  return path.join(tmpdir(), `holdcart-pg-ha-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}`);
+}
+
 const JOINED = ["single", "primary", "secondary", "wait_primary"];
 
 export class PgHa {
@@ -46,7 +60,7 @@ export class PgHa {
 
   constructor(
     basePort = Number(process.env.PG_HA_BASE_PORT ?? 6500),
-    readonly dir = path.resolve(ROOT, process.env.PG_HA_DIR ?? ".data/pg-ha"),
+    readonly dir = process.env.PG_HA_DIR ? path.resolve(ROOT, process.env.PG_HA_DIR) : defaultDir(),
   ) {
     this.monitorPort = basePort;
     this.nodePorts = [basePort + 1, basePort + 2];
