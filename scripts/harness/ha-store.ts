@@ -397,10 +397,13 @@ async function settled<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The node taking writes, alone (`wait_primary`, its standby gone) or not; -1 while none is. */
-function writableIndex(ha: PgHa): number {
-  const node = ha.states().find((s) => ["primary", "wait_primary", "single"].includes(s.current));
-  return node ? ha.nodePorts.indexOf(node.port) : -1;
+/**
+ * Whether a node other than `i` takes writes, alone (`wait_primary`, its standby gone) or not. A
+ * killed node keeps the state it last reported ("primary") in the monitor's table.
+ */
+function anotherTakesWrites(ha: PgHa, i: number): boolean {
+  const other = ha.nodePorts.filter((_, k) => k !== i);
+  return ha.states().some((s) => other.includes(s.port) && ["primary", "wait_primary", "single"].includes(s.current));
 }
 
 function primaryIndex(ha: PgHa): number {
@@ -440,8 +443,7 @@ async function storeEvent(
   // A switchover (or a lost node) is over once the other node is the primary; a planned
   // switchover begins a moment after it is asked for, so adds go on at the old primary until then.
   if (kind !== "kill postmaster")
-    for (const deadline = Date.now() + 60_000; [-1, i].includes(writableIndex(ha)) && Date.now() < deadline;)
-      await sleep(100);
+    for (const deadline = Date.now() + 60_000; !anotherTakesWrites(ha, i) && Date.now() < deadline;) await sleep(100);
   await sleep(4_000);
   await shoppers.stop();
   const stoppedAt = Date.now();
