@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,6 +50,24 @@ function defaultDir(): string {
   if (!AS_POSTGRES || spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", ROOT]).status === 0)
     return inRepository;
   return path.join(tmpdir(), `holdcart-pg-ha-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}`);
+}
+
+/** Every process below `pid` (a keeper's services, a postmaster and its backends). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  walk(pid);
+  return out;
 }
 
 const JOINED = ["single", "primary", "secondary", "wait_primary"];
@@ -116,6 +134,17 @@ export class PgHa {
     const [cmd, argv] = this.command(args);
     const log = openSync(path.join(this.dir, "commands.log"), "a");
     spawn(cmd, argv, { cwd: this.dir, stdio: ["ignore", log, log] });
+  }
+
+  /**
+   * Loses node i as a machine is lost: its keeper, its Postgres and every backend killed with
+   * SIGKILL at once (the postmaster too in case it was not the keeper's child). `runNode` brings it back.
+   */
+  killNode(i: number): void {
+    const keeper = this.keeperPid(this.nodeData(i));
+    if (keeper) for (const pid of [keeper, ...descendants(keeper)]) process.kill(pid, "SIGKILL");
+    const postmaster = this.postmasterPid(i);
+    if (postmaster) for (const pid of [postmaster, ...descendants(postmaster)]) process.kill(pid, "SIGKILL");
   }
 
   /** Runs node i's keeper again (after it was stopped or lost). */
@@ -268,6 +297,12 @@ export class PgHa {
     } catch {
       return [];
     }
+  }
+
+  /** The primary's index (0, 1), or -1 while there is none. */
+  primaryIndex(): number {
+    const primary = this.states().find((s) => s.current === "primary" && s.assigned === "primary");
+    return primary ? this.nodePorts.indexOf(primary.port) : -1;
   }
 
   primaryPort(): number {

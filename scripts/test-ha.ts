@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
 import postgres from "postgres";
 import { storeOnThePair } from "./harness/ha-store";
 import { PgHa } from "./pg-ha";
@@ -64,49 +63,22 @@ async function writer(): Promise<void> {
   }
 }
 
-/** Every process below `pid` (the keeper's services, the postmaster and its backends). */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
-}
-
 async function until(timeoutMs: number, ok: () => boolean): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!ok() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-}
-
-/** The primary's index (0, 1), or -1 while there is none. */
-function primaryIndex(): number {
-  const primary = ha.states().find((s) => s.current === "primary" && s.assigned === "primary");
-  return primary ? ha.nodePorts.indexOf(primary.port) : -1;
 }
 
 type Event = "kill postmaster" | "kill node" | "switchover";
 async function event(kind: Event): Promise<Record<string, string | number>> {
   await ha.waitHealthy(120_000);
   await new Promise((r) => setTimeout(r, 2_000)); // writes flowing before
-  const i = primaryIndex();
+  const i = ha.primaryIndex();
   const from = writes.length;
   const t0 = performance.now();
   if (kind === "kill postmaster") {
     process.kill(ha.postmasterPid(i)!, "SIGKILL");
   } else if (kind === "kill node") {
-    const keeper = ha.keeperPid(ha.nodeData(i))!;
-    for (const pid of [keeper, ...descendants(keeper)]) process.kill(pid, "SIGKILL");
-    const postmaster = ha.postmasterPid(i); // in case it was not the keeper's child
-    if (postmaster) for (const pid of [postmaster, ...descendants(postmaster)]) process.kill(pid, "SIGKILL");
+    ha.killNode(i);
   } else {
     ha.runAsync(["pg_autoctl", "perform", "switchover", "--pgdata", ha.monitorData, "--formation", "default"]);
   }
@@ -117,7 +89,7 @@ async function event(kind: Event): Promise<Record<string, string | number>> {
   const back = writes.slice(from).find((w) => w.ok && w.start > t0);
   // The switch is over once the other node is the primary (a killed postmaster may instead be
   // restarted by its keeper before the monitor gives up on it).
-  if (kind !== "kill postmaster") await until(60_000, () => ![-1, i].includes(primaryIndex()));
+  if (kind !== "kill postmaster") await until(60_000, () => ![-1, i].includes(ha.primaryIndex()));
   const switched = performance.now();
   await new Promise((r) => setTimeout(r, 2_000));
   if (kind === "kill node") ha.runNode(i); // the lost machine comes back
@@ -130,7 +102,7 @@ async function event(kind: Event): Promise<Record<string, string | number>> {
   return {
     event: kind,
     from: `node${i + 1}`,
-    to: `node${primaryIndex() + 1}`,
+    to: `node${ha.primaryIndex() + 1}`,
     backMs: back ? Math.round(back.end - t0) : -1,
     noWriteGapMs: Math.round(gap),
     errors: errors.length,

@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { describeViolations, LEDGER_VIOLATIONS_SQL } from "./ledger-violations";
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import type { PgHa } from "../pg-ha";
@@ -358,25 +357,6 @@ function summary(results: EventResult[]): string {
   return rows.join("\n");
 }
 
-/** Every process below `pid`. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
-}
-
 /**
  * The harness's own reads of the ledger, retried while the pair has no primary to take them (a
  * switch still settling): the driver tries each node once and fails, as the store's requests do.
@@ -406,11 +386,6 @@ function anotherTakesWrites(ha: PgHa, i: number): boolean {
   return ha.states().some((s) => other.includes(s.port) && ["primary", "wait_primary", "single"].includes(s.current));
 }
 
-function primaryIndex(ha: PgHa): number {
-  const primary = ha.states().find((s) => s.current === "primary" && s.assigned === "primary");
-  return primary ? ha.nodePorts.indexOf(primary.port) : -1;
-}
-
 async function storeEvent(
   ha: PgHa,
   sql: postgres.Sql,
@@ -425,16 +400,12 @@ async function storeEvent(
   const workerFrom = worker.lines.length;
   const shoppers = load(plenty, soldOut);
   await sleep(4_000); // a steady load first
-  const i = primaryIndex(ha);
+  const i = ha.primaryIndex();
   const t0 = Date.now();
   if (kind === "kill postmaster") process.kill(ha.postmasterPid(i)!, "SIGKILL");
-  else if (kind === "kill node") {
-    // A lost machine: the keeper, its Postgres and every backend (as scripts/test-ha.ts does).
-    const keeper = ha.keeperPid(ha.nodeData(i))!;
-    for (const pid of [keeper, ...descendants(keeper)]) process.kill(pid, "SIGKILL");
-    const postmaster = ha.postmasterPid(i);
-    if (postmaster) for (const pid of [postmaster, ...descendants(postmaster)]) process.kill(pid, "SIGKILL");
-  } else ha.runAsync(["pg_autoctl", "perform", "switchover", "--pgdata", ha.monitorData, "--formation", "default"]);
+  else if (kind === "kill node")
+    ha.killNode(i); // a lost machine
+  else ha.runAsync(["pg_autoctl", "perform", "switchover", "--pgdata", ha.monitorData, "--formation", "default"]);
   // Back: an add begun after the event answered 2xx; then the load goes on 4 s more.
   const okAdd = () =>
     shoppers.answers.find((a) => a.kind === "add" && a.start > t0 && a.status >= 200 && a.status < 300);
@@ -483,7 +454,7 @@ async function storeEvent(
   const violations = await settled(() => ledgerViolations(sql));
   await ha.waitHealthy(120_000).catch(() => {});
   const states = ha.states().map((s) => `${s.name}:${s.current}/${s.assigned}`);
-  const now = primaryIndex(ha);
+  const now = ha.primaryIndex();
 
   const count = (f: (a: Answer) => boolean) => answers.filter(f).length;
   const byKind = (k: Kind) => ({
