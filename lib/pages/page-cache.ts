@@ -7,76 +7,156 @@ export type RenderedPage = {
   keep: boolean;
 };
 
+/**
+ * How a view was answered: "hit", a render of the page as it is now; "miss", a render this view
+ * waited for; "stale", the newest render there is, because the one after a change took longer
+ * than `staleWaitMs`.
+ */
+export type ViewSource = "hit" | "miss" | "stale";
+
 export type PageCacheOptions = {
   /** Renders `path` as a browser without a cart would get it. */
   render: (path: string) => Promise<RenderedPage>;
   /** How long one render answers (the time shown in it moves on; a lost change message ends here). */
   maxAgeMs: number;
+  /**
+   * How long a view waits for the render after a change, when an earlier render of the page
+   * (begun at most `staleAtMostMs` ago) could answer it instead.
+   */
+  staleWaitMs?: number;
+  /** The oldest render sent while a newer one is awaited. */
+  staleAtMostMs?: number;
   /** Pages kept at most (the oldest go first): the catalog and its products' pages fit many times. */
   maxPages?: number;
   now?: () => number;
 };
 
-type Entry = { page: Promise<RenderedPage>; renderedAt: number; settled: boolean };
+type Render = { page: Promise<RenderedPage>; startedAt: number; generation: number };
+type Finished = { page: RenderedPage; startedAt: number; generation: number };
+type Queued = { page: Promise<RenderedPage>; start: () => void };
+
+/** One path's renders: at most one in flight, and at most one more asked for after it. */
+type Slot = { rendering: Render | null; queued: Queued | null; finished: Finished | null };
 
 /**
  * The pages every shopper without a cart shares (lib/pages/shared-page.ts), each rendered once and
  * sent to every view until it is older than `maxAgeMs` or a stock or catalog change (`invalidate`)
- * ends it. Views that arrive while a page renders wait for that render (one render per page at a
- * time, however many views). A render that began before a change is sent to the views that were
- * already waiting for it, but never kept: the next view renders the page again.
+ * ends it.
+ *
+ * A view that finds the page out of date and not rendering renders it and waits for it: one
+ * client's views, one after another, always see the page as it is. A page is never rendered twice
+ * at once: a view that arrives while it renders waits for that render, or, when that render began
+ * before the last change, for one more render after it (one, however many views ask). So in a rush,
+ * when every hold is a change, a process renders each page back to back rather than once per view,
+ * and a view that arrives meanwhile waits at most `staleWaitMs` before it is sent the newest render
+ * there is (its stock a render behind; a page with JavaScript is brought up to date by its stock
+ * stream).
  */
 export class PageCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly slots = new Map<string, Slot>();
   private readonly render: PageCacheOptions["render"];
   private readonly maxAgeMs: number;
+  private readonly staleWaitMs: number;
+  private readonly staleAtMostMs: number;
   private readonly maxPages: number;
   private readonly now: () => number;
+  /** Bumped by every change: a render of an earlier generation is not the page as it is now. */
+  private generation = 0;
 
-  constructor({ render, maxAgeMs, maxPages = 1_000, now = () => performance.now() }: PageCacheOptions) {
+  constructor({
+    render,
+    maxAgeMs,
+    staleWaitMs = 200,
+    staleAtMostMs = 5_000,
+    maxPages = 1_000,
+    now = () => performance.now(),
+  }: PageCacheOptions) {
     this.render = render;
     this.maxAgeMs = maxAgeMs;
+    this.staleWaitMs = staleWaitMs;
+    this.staleAtMostMs = staleAtMostMs;
     this.maxPages = maxPages;
     this.now = now;
   }
 
   /** Pages kept or rendering now. */
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
-  /** The page at `path`, and whether it came from an earlier render ("hit") or this view's ("miss"). */
-  async get(path: string): Promise<{ page: RenderedPage; hit: boolean }> {
-    const entry = this.entries.get(path);
-    // A render in flight is always joined: a page slower to render than maxAgeMs must not start
-    // a render per view (each would be older than maxAgeMs by the time it is done).
-    if (entry && (!entry.settled || this.now() - entry.renderedAt <= this.maxAgeMs)) {
-      const hit = entry.settled; // a view that waited for the render is counted with it
-      return { page: await entry.page, hit };
+  /** The page at `path`, and where it came from. */
+  async get(path: string): Promise<{ page: RenderedPage; source: ViewSource }> {
+    const slot = this.slot(path);
+    const now = this.now();
+    const last = slot.finished;
+    if (last && last.generation === this.generation && now - last.startedAt <= this.maxAgeMs) {
+      return { page: last.page, source: "hit" };
     }
-    return { page: await this.start(path), hit: false };
+    // A view that finds the page not rendering renders it and waits, so one client's views, one
+    // after another, always see the page as it is (and so does every view on an idle store).
+    if (!slot.rendering) return { page: await this.start(path, slot), source: "miss" };
+    const fresh = this.freshRender(path, slot, slot.rendering);
+    if (!last || now - last.startedAt > this.staleAtMostMs) return { page: await fresh, source: "miss" };
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, this.staleWaitMs, null);
+    });
+    fresh.catch(() => {}); // a render that fails after this view was sent the older page fails no one
+    const page = await Promise.race([fresh, waited]).finally(() => clearTimeout(timer));
+    return page ? { page, source: "miss" } : { page: last.page, source: "stale" };
   }
 
-  /** A stock or catalog change: every page rendered or rendering before it is done with. */
+  /** A stock or catalog change: every page rendered or rendering before it is out of date. */
   invalidate(): void {
-    this.entries.clear();
+    this.generation += 1;
   }
 
-  private start(path: string): Promise<RenderedPage> {
-    const entry: Entry = { page: this.render(path), renderedAt: this.now(), settled: false };
-    this.entries.delete(path); // re-inserted last: the Map's order is the age order eviction uses
-    this.entries.set(path, entry);
-    const forget = () => {
-      if (this.entries.get(path) === entry) this.entries.delete(path);
+  /** The render that began after the last change: in flight, or asked for after the one in flight. */
+  private freshRender(path: string, slot: Slot, rendering: Render): Promise<RenderedPage> {
+    if (rendering.generation === this.generation) return rendering.page;
+    slot.queued ??= this.queue(path, slot);
+    return slot.queued.page;
+  }
+
+  private queue(path: string, slot: Slot): Queued {
+    let start = () => {};
+    const page = new Promise<RenderedPage>((resolve, reject) => {
+      start = () => this.start(path, slot).then(resolve, reject);
+    });
+    return { page, start };
+  }
+
+  private start(path: string, slot: Slot): Promise<RenderedPage> {
+    const render: Render = { page: this.render(path), startedAt: this.now(), generation: this.generation };
+    slot.rendering = render;
+    const done = () => {
+      slot.rendering = null;
+      const next = slot.queued;
+      slot.queued = null;
+      next?.start();
     };
-    entry.page.then((page) => {
-      entry.settled = true;
-      if (!page.keep) forget();
-    }, forget);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxPages) break;
-      this.entries.delete(oldest);
+    render.page.then((page) => {
+      const newer = !slot.finished || slot.finished.startedAt <= render.startedAt;
+      if (page.keep && newer) slot.finished = { page, startedAt: render.startedAt, generation: render.generation };
+      else if (!page.keep) slot.finished = null;
+      done();
+    }, done);
+    return render.page;
+  }
+
+  private slot(path: string): Slot {
+    let slot = this.slots.get(path);
+    if (slot) {
+      this.slots.delete(path); // re-inserted last: the Map's order is the age order eviction uses
+    } else {
+      slot = { rendering: null, queued: null, finished: null };
     }
-    return entry.page;
+    this.slots.set(path, slot);
+    for (const [oldest, { rendering }] of this.slots) {
+      if (this.slots.size <= this.maxPages) break;
+      if (!rendering) this.slots.delete(oldest);
+    }
+    return slot;
   }
 }

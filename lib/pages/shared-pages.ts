@@ -4,7 +4,7 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from "node:net";
 import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
-import { PageCache, type RenderedPage } from "./page-cache";
+import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { sharedPagePath } from "./shared-page";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -22,8 +22,10 @@ const RENDER_HEADER = "x-holdcart-render";
  * every such view for `maxAgeMs` (PAGE_CACHE_MS). Any stock message (a hold, a release, a restock,
  * a line that moved, a catalog change), from whichever process or machine published it, ends every
  * render at once: each process hears them on its one Redis subscription (lib/hold/stock-feed.ts).
- * So a page never shows stock older than the last change its process heard, and it is the whole page
- * as Next renders it, stock and times included, with or without JavaScript.
+ * The view after a change waits for a render begun after it, for up to 200 ms; past that (a rush,
+ * when every hold is a change and renders queue behind adds) it is sent the newest render there is,
+ * its stock a render behind, marked `x-page-cache: stale` (lib/pages/page-cache.ts). It is the whole
+ * page as Next renders it, stock and times included, with or without JavaScript.
  *
  * Views of a shopper with a cart, a place in line or a form's message, and every other request, go
  * to Next as before. The renders go to Next over a loopback socket of this process only, so they
@@ -38,7 +40,7 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
     const path = sharedPagePath(req.method, req.url, req.headers);
     if (path === null) return handle(req, res);
     return cache.get(path).then(
-      ({ page, hit }) => send(req, res, page, hit),
+      ({ page, source }) => send(req, res, page, source),
       (error: unknown) => {
         log.warn("page_render_failed", { path, error: reason(error), then: "rendering it for this view" });
         return handle(req, res);
@@ -47,11 +49,11 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, hit: boolean): void {
+function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, source: ViewSource): void {
   res.writeHead(page.status, {
     ...page.headers,
     "content-length": String(page.body.length),
-    "x-page-cache": hit ? "hit" : "miss",
+    "x-page-cache": source,
   });
   res.end(req.method === "HEAD" ? undefined : page.body);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
 import { sharedPagePath } from "@/lib/pages/shared-page";
 
@@ -20,9 +20,9 @@ function next() {
   };
 }
 
-const text = async (view: Promise<{ page: RenderedPage; hit: boolean }>) => {
-  const { page, hit } = await view;
-  return `${page.body.toString()}${hit ? " (hit)" : ""}`;
+const text = async (view: Promise<{ page: RenderedPage; source: string }>) => {
+  const { page, source } = await view;
+  return `${page.body.toString()}${source === "miss" ? "" : ` (${source})`}`;
 };
 
 describe("which page views share one render", () => {
@@ -93,18 +93,64 @@ describe("a page rendered once for every view", () => {
     expect(n.renders()).toBe(2);
   });
 
-  it("a stock change ends every page; a render begun before it is sent to its waiting views but not kept", async () => {
+  it("a stock change ends every page; a render begun before it is sent to its waiting views, and one more render follows it", async () => {
+    let now = 0;
     const n = next();
-    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
+    const cache = new PageCache({ render: n.render, maxAgeMs: 60_000, now: () => now });
     const product = text(cache.get("/products/wool-beanie"));
     cache.invalidate();
     const after = text(cache.get("/products/wool-beanie"));
-    expect(n.renders()).toBe(2);
+    const alsoAfter = text(cache.get("/products/wool-beanie"));
+    expect(n.renders()).toBe(1); // never two renders of a page at once
     n.answer(0, html("3 left"));
-    n.answer(1, html("Only 2 left"));
     expect(await product).toBe("3 left");
-    expect(await after).toBe("Only 2 left");
+    await Promise.resolve();
+    expect(n.renders()).toBe(2); // one render for both views after the change
+    n.answer(1, html("Only 2 left"));
+    expect([await after, await alsoAfter]).toEqual(["Only 2 left", "Only 2 left"]);
+    now = 10;
     expect(await text(cache.get("/products/wool-beanie"))).toBe("Only 2 left (hit)");
+  });
+
+  it("a view that arrives while the page renders after a change waits staleWaitMs, then gets the newest render there is", async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const n = next();
+      const cache = new PageCache({ render: n.render, maxAgeMs: 60_000, staleWaitMs: 200, now: () => now });
+      const first = text(cache.get("/"));
+      n.answer(0, html("catalog 9 left"));
+      expect(await first).toBe("catalog 9 left");
+
+      cache.invalidate();
+      now = 100;
+      const renderer = text(cache.get("/")); // renders the page and waits for it
+      const meanwhile = text(cache.get("/"));
+      expect(n.renders()).toBe(2);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await meanwhile).toBe("catalog 9 left (stale)");
+      n.answer(1, html("catalog 8 left"));
+      expect(await renderer).toBe("catalog 8 left");
+      expect(await text(cache.get("/"))).toBe("catalog 8 left (hit)");
+
+      // A render quicker than staleWaitMs is what a view that arrives during it gets.
+      cache.invalidate();
+      const renderer2 = text(cache.get("/"));
+      const quick = text(cache.get("/"));
+      n.answer(2, html("catalog 7 left"));
+      expect([await renderer2, await quick]).toEqual(["catalog 7 left", "catalog 7 left"]);
+
+      // Never a render older than staleAtMostMs (5 s): the view waits for the new one.
+      cache.invalidate();
+      now = 6_000;
+      const renderer3 = text(cache.get("/"));
+      const late = text(cache.get("/"));
+      await vi.advanceTimersByTimeAsync(1_000);
+      n.answer(3, html("catalog 6 left"));
+      expect([await renderer3, await late]).toEqual(["catalog 6 left", "catalog 6 left"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("an answer Next would not give every shopper (not 200, or a cookie) is sent to its views and never kept", async () => {
