@@ -4,6 +4,7 @@ import { CartStoreProvider, type HoldSettings } from "@/components/cart/cart-sto
 import { HoldEnded } from "@/components/cart/hold-notices";
 import { FlashMessage } from "@/components/layout/flash-message";
 import { SiteHeader } from "@/components/layout/site-header";
+import { NoScriptOfferWait } from "@/components/waitlist/no-script-offer-wait";
 import { OfferBanner } from "@/components/waitlist/offer-banner";
 import { EMPTY_CART, type HoldState } from "@/lib/hold/cart-types";
 import { readHoldState } from "@/lib/shopper/hold-state";
@@ -46,6 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-4 sm:py-8">
             <FlashMessage flash={flash} />
             <OfferBanner />
+            <NoScriptOfferWait />
             <HoldEnded />
             {children}
           </main>

@@ -7,7 +7,8 @@
 import { Agent, request, type ClientRequest, type IncomingMessage } from "node:http";
 
 export type Actor = "shopper" | "bot";
-export type Kind = "page" | "add" | "join" | "leave" | "waitlist" | "cart" | "extend" | "checkout" | "stream";
+export type Kind =
+  "page" | "reload" | "add" | "join" | "leave" | "waitlist" | "cart" | "extend" | "checkout" | "stream";
 
 /** One answer (or a transport failure: status 0, code the error's). Times from performance.now(). */
 export type Outcome = {

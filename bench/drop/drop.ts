@@ -144,13 +144,14 @@ export type DropResult = {
   line: Omit<History["line"], "lagMs"> & {
     /** Deadline of the expired hold → its units offered to the next in line (database clock). */
     deadlineToOffer: Latency & { max: number | null };
-    /** Deadline → the waiter's page knew (stream or reload; this process's clock, same machine). */
+    /** Deadline → the waiter's page knew (by any way; this process's clock, same machine). */
     deadlineToHeard: Latency;
     deadlineToHeardOnStream: Latency;
     deadlineToHeardByLongPoll: Latency;
+    deadlineToHeardWithoutScript: Latency;
     /** Offer committed → the waiter's page knew. */
     offerToHeard: Latency;
-    heardVia: { stream: number; longPoll: number; reload: number };
+    heardVia: { stream: number; longPoll: number; noScript: number; onLoad: number };
   };
   requests: {
     total: number;
@@ -447,9 +448,10 @@ async function play(
 
     const heard = shoppers.filter((s) => s.offerHeardAt !== null && s.waiterId !== null);
     const toHeard: number[] = [];
-    // Of pages listening on the stream (a page that reloads the line hears when it reloads).
+    // By the way the page heard it: its stream, its long poll, the wait of a page without JavaScript.
     const toHeardOnStream: number[] = [];
     const toHeardByLongPoll: number[] = [];
+    const toHeardWithoutScript: number[] = [];
     const offerToHeard: number[] = [];
     for (const s of heard) {
       const offer = history.offers.get(s.waiterId as string);
@@ -459,6 +461,7 @@ async function play(
       toHeard.push((s.offerHeardAt as number) - offer.deadlineMs);
       if (s.heardVia === "stream") toHeardOnStream.push((s.offerHeardAt as number) - offer.deadlineMs);
       if (s.heardVia === "long poll") toHeardByLongPoll.push((s.offerHeardAt as number) - offer.deadlineMs);
+      if (s.heardVia === "no script") toHeardWithoutScript.push((s.offerHeardAt as number) - offer.deadlineMs);
     }
     const { lagMs, ...line } = history.line;
 
@@ -519,11 +522,13 @@ async function play(
         deadlineToHeard: latency(toHeard),
         deadlineToHeardOnStream: latency(toHeardOnStream),
         deadlineToHeardByLongPoll: latency(toHeardByLongPoll),
+        deadlineToHeardWithoutScript: latency(toHeardWithoutScript),
         offerToHeard: latency(offerToHeard),
         heardVia: {
           stream: heard.filter((s) => s.heardVia === "stream").length,
           longPoll: heard.filter((s) => s.heardVia === "long poll").length,
-          reload: heard.filter((s) => s.heardVia === "reload").length,
+          noScript: heard.filter((s) => s.heardVia === "no script").length,
+          onLoad: heard.filter((s) => s.heardVia === "on load").length,
         },
       },
       requests: {

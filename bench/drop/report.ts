@@ -49,7 +49,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| sold | ${n(r.sold.shoppers + r.sold.bots + r.sold.other)} of ${n(r.sold.units)} units, ${n(r.sold.orders)} orders |`,
     `| hand-offs through the line | ${n(line.offers)} offers (${n(line.unitsOffered)} units; ${n(line.offersToBots)} to bots): ${n(line.claimed)} claimed, ${n(line.lapsed)} ran out, ${n(line.declined)} declined; ${n(line.joins)} joined the line |`,
     `| hold's deadline → units offered to the next in line, p50 / p99 / max ms (database clock) | ${pair(line.deadlineToOffer.p50, line.deadlineToOffer.p99)} / ${n(line.deadlineToOffer.max)} (${n(line.deadlineToOffer.n)} offers of expired holds; ${n(line.afterDecline)} more after a decline) |`,
-    `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream: p50 / p99 ${pair(line.deadlineToHeardOnStream.p50, line.deadlineToHeardOnStream.p99)}; ${n(line.heardVia.longPoll)} by the long poll of a page without the stream: p50 / p99 ${pair(line.deadlineToHeardByLongPoll.p50, line.deadlineToHeardByLongPoll.p99)}; ${n(line.heardVia.reload)} by reading the line (on load, or reloading every 2-4 s without JavaScript); the server ended ${n(r.shoppers.streamDrops)} waiting shoppers' streams) |`,
+    `| hold's deadline → the waiter's page knew, p50 / p99 ms | ${pair(line.deadlineToHeard.p50, line.deadlineToHeard.p99)} (${n(line.heardVia.stream)} on the stream: p50 / p99 ${pair(line.deadlineToHeardOnStream.p50, line.deadlineToHeardOnStream.p99)}; ${n(line.heardVia.longPoll)} by the long poll of a page without the stream: p50 / p99 ${pair(line.deadlineToHeardByLongPoll.p50, line.deadlineToHeardByLongPoll.p99)}; ${n(line.heardVia.noScript)} by the wait of a page without JavaScript: p50 / p99 ${pair(line.deadlineToHeardWithoutScript.p50, line.deadlineToHeardWithoutScript.p99)}; ${n(line.heardVia.onLoad)} by reading the line on load; the server ended ${n(r.shoppers.streamDrops)} waiting shoppers' streams) |`,
     `| add to cart, all: p50 / p99 ms | ${pair(r.adds.all.p50, r.adds.all.p99)} (${n(r.adds.all.n)} adds) |`,
     `| adds answered per second: best 1-s window / mean | ${n(r.adds.peakPerSecond)} / ${n(r.adds.perSecond)} |`,
     ...(r.outage
@@ -149,6 +149,7 @@ const HEADLINES: [string, (r: DropResult) => number | null][] = [
   ["deadline → the waiter's page knew p99 ms", (r) => r.line.deadlineToHeard.p99],
   ["… of the pages on the stream, p99 ms", (r) => r.line.deadlineToHeardOnStream.p99],
   ["… of the pages by the long poll, p99 ms", (r) => r.line.deadlineToHeardByLongPoll.p99],
+  ["… of the pages without JavaScript, p99 ms", (r) => r.line.deadlineToHeardWithoutScript?.p99 ?? null],
   ["longest overdue ms", (r) => r.monitor.maxOverdueMs],
   ["row lock per batch p99 ms (bucket bound)", (r) => r.rowLock.batch.p99Ms],
   ["row lock per release p99 ms (bucket bound)", (r) => r.rowLock.release.p99Ms],

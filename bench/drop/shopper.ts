@@ -4,9 +4,9 @@
  * and then checks out, walks away (the hold runs out by itself), or asks once for more time.
  * In line, the page hears of an offer on its stock stream (7 in 10), by the long poll of the line a
  * page falls back on without the stream (a refused stream, a proxy that will not stream: 1 in 4),
- * or, without JavaScript, by reloading the line every few seconds (1 in 20); patience runs out
- * after a while. When the sale closes, whoever is
- * still in line leaves it. In a drop decided by a draw, a shopper who arrives before the release
+ * or, without JavaScript, by the page's meta refresh to the long poll of such a page, which sends
+ * it back to itself at the offer (1 in 20); patience runs out after a while. When the sale closes,
+ * whoever is still in line leaves it. In a drop decided by a draw, a shopper who arrives before the release
  * is refused the add (not_released) and enters the draw instead, waiting for the result like any
  * place in line, patient from the release on.
  */
@@ -40,7 +40,7 @@ export type ShopperLog = {
   waiterId: string | null;
   /** Date.now() when the page learnt of an offer, and how. */
   offerHeardAt: number | null;
-  heardVia: "stream" | "long poll" | "reload" | null;
+  heardVia: "stream" | "long poll" | "no script" | "on load" | null;
   extension: "granted" | string | null;
   /** Times the server ended this shopper's stream while they waited (the page reconnected 2 s later). */
   streamDrops: number;
@@ -139,6 +139,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     const page = rnd();
     const streaming = page < 0.7;
     const longPolling = !streaming && page < 0.95;
+    const noScript = !streaming && !longPolling;
     // Like EventSource: when the server ends the stream, open it again after its `retry` (2 s).
     const listen = async (): Promise<void> => {
       const opened = await client.stream(
@@ -157,11 +158,32 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
       (line.body?.entries ?? []).some(
         (e: { productId: number; offer: unknown }) => e.productId === sale.productId && e.offer,
       );
+    const pagePath = `/products/${sale.slug}`;
+    const html = { accept: "text/html" };
     const polling = (async () => {
       // A page reads the line on load (an offer made before the stream listened shows there). In
       // the draw, the page reads its result a second after the release by itself
       // (components/waitlist/join-waitlist.tsx).
       for (let first = true; !stop.aborted; first = false) {
+        if (!first && noScript) {
+          // The page's meta refresh, 2 s after it loaded, to the long poll of a page without
+          // JavaScript (app/waitlist/wait), whose 303 brings the page back: with the offer's
+          // banner on it once the offer is made. Told the store is busy, the page retries.
+          await sleep(2_000, stop);
+          if (stop.aborted) return;
+          const waited = await client.call("waitlist", "GET", `/waitlist/wait?back=${encodeURIComponent(pagePath)}`, {
+            headers: html,
+            signal: stop,
+          });
+          if (stop.aborted) return;
+          if (waited.status !== 303) {
+            await sleep((waited.retryAfterS ?? 5) * 1_000, stop);
+            continue;
+          }
+          const page = await client.call("reload", "GET", pagePath, { headers: html, signal: stop });
+          if (typeof page.body === "string" && page.body.includes('data-testid="offers"')) return heard("no script");
+          continue;
+        }
         const untilResult = sale.releaseAtMs === null ? 0 : sale.releaseAtMs + 1_000 - Date.now();
         if (!first && untilResult > 0) await sleep(untilResult, stop);
         else if (!first && !longPolling) await sleep(between(rnd, 2, 4) * 1_000 * (stream ? 5 : 1), stop);
@@ -172,7 +194,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
         const line = await client.call("waitlist", "GET", wait ? "/api/waitlist?wait=25" : "/api/waitlist", {
           signal: stop,
         });
-        if (offerIn(line)) return heard(wait ? "long poll" : "reload");
+        if (offerIn(line)) return heard(wait ? "long poll" : "on load");
         if (wait && line.status !== 200 && line.status !== 0) await sleep(between(rnd, 3, 6) * 1_000, stop);
       }
     })();

@@ -6,6 +6,7 @@ import { describeError } from "./error-response";
 import { setFlash } from "./flash";
 import { postedForm } from "./posted-form";
 import { parseInput, type InputProblem } from "./request";
+import { sameSitePath } from "./same-site-path";
 
 /**
  * The one adapter between the server actions (components/<feature>/actions.ts) and the domain:
@@ -89,9 +90,7 @@ export function readForm<S extends z.ZodType>(
 
 /** A same-site path to come back to; anything else (another site, "//evil") means `fallback`. */
 export function returnPath(form: FormData, fallback = "/cart"): string {
-  const to = postedForm(form).get("returnTo");
-  // Printable ASCII only: anything else could not go into a Location header as it is.
-  return typeof to === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(to) && to.length <= 500 ? to : fallback;
+  return sameSitePath(postedForm(form).get("returnTo"), fallback);
 }
 
 /** A plain form's answer: the note (or the refusal) as the next page's flash, and a redirect there. */

@@ -4,6 +4,7 @@ import { ShopError } from "@/lib/base/shop-error";
 import { describeError, errorResponse, isBackendUnavailable } from "@/lib/http/error-response";
 import { assertSameOrigin, clientIp, parseProductId, readJson } from "@/lib/http/request";
 import { originForm } from "@/lib/http/raw-request";
+import { sameSitePath } from "@/lib/http/same-site-path";
 import { codeOf } from "../support/error-code";
 
 describe("request guards", () => {
@@ -35,6 +36,23 @@ describe("request guards", () => {
     expect(
       codeOf(() => assertSameOrigin(req({ origin: "http://evil", "x-forwarded-host": "evil, shop.example" }))),
     ).toBe("forbidden");
+  });
+
+  it("sends a browser back only to a path on this site (a plain form's returnTo, the no-script wait's back)", () => {
+    expect(sameSitePath("/products/wool-beanie?variant=3", "/cart")).toBe("/products/wool-beanie?variant=3");
+    expect(sameSitePath("/", "/cart")).toBe("/");
+    for (const bad of [
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example/",
+      "products",
+      "/a b",
+      "/é",
+      null,
+      42,
+    ])
+      expect(sameSitePath(bad, "/cart"), String(bad)).toBe("/cart");
+    expect(sameSitePath(`/${"a".repeat(500)}`, "/")).toBe("/");
   });
 
   it("answers an absolute-form request line for its own host only, in origin form", () => {
