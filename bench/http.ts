@@ -259,16 +259,17 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
     await naive.stop();
     await reset();
   }
-  // What a refusal costs: the same client over its limit, refused by a route inside Next (the
-  // new-cart limit, as every refusal was before the door) and by the door before Next runs. Each
-  // server alone, adds of new carts on the hot product; after the first, all refused. Rows 9 and
+  // What a refusal costs: the same client over its limit, refused for its new carts (the route's
+  // first refusal, then the door's: lib/http/door/known-refusals.ts; before 2026-12-06 every one
+  // inside Next) and over its rate by the door before Next runs. Each server alone, adds of new
+  // carts on the hot product; after the first, all refused. Rows 9 and
   // 10 run one web process, so the figure is the answering process's own; row 11 the default (one
   // per core), where the load generator on the same cores takes CPU from them.
   const one = { WEB_CONCURRENCY: "1" };
   const door = { RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "1" };
   for (const [scenario, env] of [
     [
-      "9. a refusal by a route (new-cart limit: 429 inside Next), one web process",
+      "9. a refused new cart (new-cart limit: 429, known to the door after the route's first), one web process",
       { ...one, NEW_CARTS_PER_IP_PER_MINUTE: "1" },
     ],
     ["10. a refusal at the door (over its rate: 429 before Next), one web process", { ...one, ...door }],

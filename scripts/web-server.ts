@@ -7,6 +7,8 @@ import { clientAddress, clientKey } from "../lib/http/client-address";
 import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
+import { doorRefusals } from "../lib/http/door/door-metrics";
+import { knownRefusal } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
@@ -59,6 +61,7 @@ async function serve(): Promise<void> {
   if (store.status === "wait") store.connect().catch(() => {});
   const overLimit = rateLimit ? createRateCheck(store, rateLimit) : null;
   const publicFiles = publicFilePaths(path.join(process.cwd(), "public"));
+  const refusals = doorRefusals();
 
   const nameClient = (req: IncomingMessage): string => {
     const forwarded = req.headers["x-forwarded-for"];
@@ -110,18 +113,23 @@ async function serve(): Promise<void> {
       // A page (not the JSON API, which answers 503 itself) that fails to render while Postgres
       // or Redis is unavailable says the store is busy for a moment: 503, not Next's 500.
       if (!req.url.startsWith("/api/")) answerBusyDuringOutage(res);
-      const client = nameClient(req);
-      if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) {
-        void handle(req, res);
-        return;
-      }
-      const verdict = overLimit(clientKey(client));
-      if (typeof verdict === "number") refuseOverRate(res, verdict);
-      else if (verdict === null) void handle(req, res);
-      else
-        void verdict.then((retryAfter) =>
-          retryAfter === null ? void handle(req, res) : refuseOverRate(res, retryAfter),
-        );
+      const client = clientKey(nameClient(req));
+      // Admitted by the rate: answered by Next, unless the door already knows the route's refusal.
+      const admit = () => {
+        const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
+        if (!known) return void handle(req, res);
+        refusals[known.reason].inc();
+        writeRefusal(res, known.refusal);
+      };
+      if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) return admit();
+      const overRate = (retryAfter: number) => {
+        refusals.over_rate.inc();
+        refuseOverRate(res, retryAfter);
+      };
+      const verdict = overLimit(client);
+      if (typeof verdict === "number") overRate(verdict);
+      else if (verdict === null) admit();
+      else void verdict.then((retryAfter) => (retryAfter === null ? admit() : overRate(retryAfter)));
     },
   );
   let stopping = false;

@@ -6,7 +6,7 @@ import { releaseCart, releaseOverdueHoldersOf } from "../hold/release";
 import { newCartId } from "./cart-id";
 import type { CartSnapshot, CartView } from "../hold/cart-types";
 import { toCartView } from "./cart-view";
-import { allowNewCart } from "./new-cart-limit";
+import { newCartWaitMs, tooManyNewCarts } from "./new-cart-limit";
 import { applyChange } from "../hold/change-queue";
 import { StockRefusal } from "../hold/change-lines";
 import type { Applied, CartTarget, LineChange } from "../hold/line-change";
@@ -115,9 +115,8 @@ async function add(
       await releaseCart(caller.cartId, "lazy").catch(() => {});
     }
   }
-  if (!(await allowNewCart(caller.clientIp))) {
-    throw new ShopError("rate_limited", "Too many new carts from your network. Please wait a minute.");
-  }
+  const waitMs = await newCartWaitMs(caller.clientIp);
+  if (waitMs > 0) throw tooManyNewCarts(waitMs);
   const cartId = newCartId();
   const applied = await applyFreeingOverdue({ cartId, newFor: caller.clientIp }, change);
   await writeToRedisOrUndo(applied, "end new cart");

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { WAITER_COOKIE } from "./cookie-names";
 import { cookieOptions } from "./cookie-options";
 import { newRandomId } from "../base/ids";
-import { signId, verifySignedId } from "../base/signed-value";
+import { signWaiterId, verifyWaiterCookie } from "./waiter-cookie";
 
 /**
  * Who waits in line: a random id in a signed httpOnly cookie (signed for this purpose alone, so a
@@ -13,10 +13,7 @@ import { signId, verifySignedId } from "../base/signed-value";
 export { WAITER_COOKIE } from "./cookie-names";
 const THIRTY_DAYS = 30 * 24 * 3600;
 
-const PURPOSE = "waiter";
-
-/** The waiter id of a genuine cookie value; null for anything missing, malformed or tampered with. */
-export const verifyWaiterCookie = (value: string | undefined | null): string | null => verifySignedId(value, PURPOSE);
+export { verifyWaiterCookie } from "./waiter-cookie";
 
 /** The caller's waiter id; null when they never joined a line (or the cookie was tampered with). */
 export async function currentWaiterId(): Promise<string | null> {
@@ -28,6 +25,6 @@ export async function waiterIdForJoining(): Promise<string> {
   const known = await currentWaiterId();
   if (known) return known;
   const id = newRandomId();
-  (await cookies()).set(WAITER_COOKIE, signId(id, PURPOSE), cookieOptions(THIRTY_DAYS));
+  (await cookies()).set(WAITER_COOKIE, signWaiterId(id), cookieOptions(THIRTY_DAYS));
   return id;
 }

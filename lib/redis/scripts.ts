@@ -45,15 +45,20 @@ return 1
 
 /**
  * A sliding-window limit: admits an event if fewer than ARGV[2] were admitted in the last ARGV[1]
- * ms, and records it. Time comes from Redis, so every web process counts on one clock; the set
- * never holds more than ARGV[2] members. ARGV[3] makes a member unique.
+ * ms, and records it (1). Refused, it answers minus the ms until the oldest admission leaves the
+ * window: nobody can be admitted under this key before then. Time comes from Redis, so every web
+ * process counts on one clock; the set never holds more than ARGV[2] members. ARGV[3] makes a
+ * member unique.
  */
 export const ADMIT_IN_WINDOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return -math.max(1, tonumber(oldest[2]) + window - now)
+end
 redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
 redis.call('PEXPIRE', KEYS[1], window)
 return 1

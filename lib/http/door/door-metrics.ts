@@ -1,0 +1,27 @@
+import "server-only";
+import { Counter } from "prom-client";
+import { once } from "../../base/metrics-registry";
+
+/** Why the door answered a request itself, before Next ran. */
+export type DoorReason = "over_rate" | "stream_cap" | "new_carts";
+
+/**
+ * Requests the door refused, by reason: what a drop's bots cost the store without reaching Next.
+ * Per process; a cluster's scrape sums them (lib/metrics/cluster.ts).
+ */
+export function doorRefusals(): Record<DoorReason, { inc: () => void }> {
+  return once("doorRefusals", (registry) => {
+    const counter = new Counter({
+      name: "holdcart_door_refusals_total",
+      help: "Requests refused by the web server before Next ran: over_rate (the per-client rate), stream_cap (a client at its cap of stock streams), new_carts (a client whose new carts are refused for the rest of the minute).",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    });
+    // Children made once: counting a refusal is then an addition, not a lookup of its labels.
+    return {
+      over_rate: counter.labels("over_rate"),
+      stream_cap: counter.labels("stream_cap"),
+      new_carts: counter.labels("new_carts"),
+    };
+  });
+}

@@ -1,0 +1,15 @@
+import "server-only";
+import { signId, verifySignedId } from "../base/signed-value";
+
+/**
+ * The waiter cookie's value: a random id signed for this purpose alone, so a cart cookie is never
+ * taken for it. Apart from the session (waiter-session.ts, which reads Next's cookies) so that the
+ * door, before Next runs, can tell a genuine one too.
+ */
+const PURPOSE = "waiter";
+
+/** The waiter id of a genuine cookie value; null for anything missing, malformed or tampered with. */
+export const verifyWaiterCookie = (value: string | undefined | null): string | null => verifySignedId(value, PURPOSE);
+
+/** The cookie value for `waiterId`. */
+export const signWaiterId = (waiterId: string): string => signId(waiterId, PURPOSE);

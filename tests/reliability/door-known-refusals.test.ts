@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countersOf, createProduct } from "../support/ledger";
+import { scrape, value } from "../support/prometheus";
+import { cookieFrom, rawRequest } from "../support/raw-client";
+import { waitFor } from "../support/wait-for";
+import { loopbackAddress, openStockStream, type StockStream } from "../../scripts/harness/stock-streams";
+import { WebProcess } from "../../scripts/harness/web-process";
+
+// The door answers what it already knows a route would refuse (lib/http/door/known-refusals.ts):
+// a client at its stream cap opening another, a client whose new carts are refused for the rest of
+// the minute asking for one more. Its counter says it, not the route, answered: the answers are
+// the same. One process, so the stream cap (per process) is the client's; no rate limit in the way.
+const STREAM_CAP = 2;
+const NEW_CARTS = 2;
+const web = new WebProcess({
+  WEB_CONCURRENCY: "1",
+  RATE_LIMIT_PER_SECOND: "0",
+  MAX_STREAMS_PER_CLIENT: String(STREAM_CAP),
+  NEW_CARTS_PER_IP_PER_MINUTE: String(NEW_CARTS),
+});
+
+beforeAll(() => web.start());
+afterAll(() => web.stop());
+
+let clients = 0;
+const newClient = () => loopbackAddress(600 + clients++);
+const auth = { authorization: `Bearer ${process.env.ADMIN_TOKEN}` };
+const doorRefused = async (reason: string) =>
+  value(await scrape(`${web.url}/api/metrics`, auth), "holdcart_door_refusals_total", { reason });
+
+describe("refusals the door knows before Next runs", () => {
+  it("a client at its stream cap is refused at the door (429, Retry-After); another client, and the same one after closing a stream, are served", async () => {
+    const productId = await createProduct(5);
+    const client = newClient();
+    const open: StockStream[] = [];
+    try {
+      for (let i = 0; i < STREAM_CAP; i += 1)
+        open.push(await openStockStream(web.url, [productId], { localAddress: client }));
+      expect(open.map((s) => s.status)).toEqual(Array(STREAM_CAP).fill(200));
+      const before = await doorRefused("stream_cap");
+      for (let i = 0; i < 3; i += 1) {
+        const refused = await openStockStream(web.url, [productId], { localAddress: client });
+        expect(refused.status).toBe(429);
+        expect(refused.header("retry-after")).toBe("5");
+        expect(JSON.parse(await refused.text()).error.code).toBe("rate_limited");
+      }
+      expect(await doorRefused("stream_cap")).toBe(before + 3);
+
+      const other = await openStockStream(web.url, [productId], { localAddress: newClient() });
+      expect(other.status).toBe(200);
+      other.close();
+      open.shift()?.close();
+      // The slot comes back when the server sees the stream end.
+      await waitFor(
+        async () => {
+          const again = await openStockStream(web.url, [productId], { localAddress: client });
+          if (again.status === 200) open.push(again);
+          else again.close();
+          return again.status === 200;
+        },
+        { timeout: 10_000, interval: 100, what: "a stream of the client again" },
+      );
+    } finally {
+      open.forEach((s) => s.close());
+    }
+  });
+
+  it("once the route refused a client's new cart, the door refuses its next ones until the minute has room; its own cart still takes adds", async () => {
+    const productId = await createProduct(20);
+    const bot = newClient();
+    const add = (cookie?: string) =>
+      rawRequest(`${web.url}/api/cart/items`, {
+        method: "POST",
+        body: { productId, quantity: 1 },
+        from: bot,
+        headers: cookie ? { cookie } : {},
+      });
+    const started = [];
+    for (let i = 0; i < NEW_CARTS; i += 1) started.push(await add());
+    expect(started.map((a) => a.status)).toEqual(Array(NEW_CARTS).fill(200));
+    const before = await doorRefused("new_carts");
+
+    const byRoute = await add();
+    expect(byRoute.status).toBe(429);
+    expect(await doorRefused("new_carts")).toBe(before); // the route's refusal: the door did not know yet
+    const byDoor = [await add(), await add(), await add(`cart=${"0".repeat(36)}.forged`)];
+    expect(await doorRefused("new_carts")).toBe(before + 3);
+    for (const refused of [byRoute, ...byDoor]) {
+      expect(refused.status).toBe(429);
+      expect(JSON.parse(refused.body).error).toMatchObject({ code: "rate_limited" });
+      const retryAfter = Number(refused.headers["retry-after"]);
+      expect(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`).toBe(true);
+    }
+
+    // With the cart it has, the same client's add goes to the route and is held.
+    const own = await add(cookieFrom(started[0]!, "cart"));
+    expect(own.status).toBe(200);
+    expect(await doorRefused("new_carts")).toBe(before + 3);
+    // Two new carts of one unit, and a second unit in the first: nothing else was held.
+    expect((await countersOf(productId)).reserved).toBe(NEW_CARTS + 1);
+    // Another client starts a cart as usual.
+    expect(
+      (
+        await rawRequest(`${web.url}/api/cart/items`, {
+          method: "POST",
+          body: { productId, quantity: 1 },
+          from: newClient(),
+        })
+      ).status,
+    ).toBe(200);
+  });
+});
