@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCartStore } from "@/components/cart/cart-store";
 
 /** How long a page without JavaScript shows as it is before it waits for an offer (s). */
@@ -16,9 +16,11 @@ const SETTLE_SECONDS = 2;
  */
 export function NoScriptOfferWait() {
   const path = usePathname();
-  const waiting = useCartStore((s) => s.waiting.some((entry) => entry.offer === null));
+  const query = useSearchParams().toString(); // a product's chosen variant (`?variant=`)
+  // Not once an offer is made: the wait answers at once while one is open, and the page shows it.
+  const waiting = useCartStore((s) => s.waiting.length > 0 && s.waiting.every((entry) => entry.offer === null));
   if (!waiting || !(path === "/" || path.startsWith("/products/"))) return null;
-  const wait = `/waitlist/wait?back=${encodeURIComponent(path)}`;
+  const wait = `/waitlist/wait?back=${encodeURIComponent(query ? `${path}?${query}` : path)}`;
   // As markup: React hoists a <meta> element to <head>, out of the <noscript>.
   return (
     <noscript

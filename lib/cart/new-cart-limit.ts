@@ -24,10 +24,13 @@ const refusedUntil = () => (globalForRefused.__holdcartNewCartsRefused ??= new M
 export async function newCartWaitMs(client: string): Promise<number> {
   const limit = config().newCartsPerIpPerMinute;
   if (limit === 0) return 0;
+  // From when it was asked: the window's clock (Redis's) read the wait then, and the answer's
+  // round trip must not lengthen the refusal.
+  const asked = performance.now();
   const answer = await redis().admitInWindow(newCartRateKey(client), WINDOW_MS, limit, randomBytes(6).toString("hex"));
   if (answer === 1) return 0;
   const waitMs = Math.max(1, -answer);
-  remember(client, Date.now() + waitMs);
+  remember(client, asked + waitMs);
   return waitMs;
 }
 
@@ -35,7 +38,7 @@ export async function newCartWaitMs(client: string): Promise<number> {
 export function newCartsRefusedForMs(client: string): number {
   const until = refusedUntil().get(client);
   if (until === undefined) return 0;
-  const left = until - Date.now();
+  const left = until - performance.now();
   if (left > 0) return left;
   refusedUntil().delete(client);
   return 0;
@@ -44,7 +47,7 @@ export function newCartsRefusedForMs(client: string): number {
 function remember(client: string, until: number): void {
   const refused = refusedUntil();
   if (refused.size >= MAX_REMEMBERED) {
-    const now = Date.now();
+    const now = performance.now();
     for (const [key, end] of refused) if (end <= now) refused.delete(key);
   }
   if (refused.size < MAX_REMEMBERED) refused.set(client, until);

@@ -43,14 +43,14 @@ type Slot = { rendering: Render | null; queued: Queued | null; finished: Finishe
  * sent to every view until it is older than `maxAgeMs` or a stock or catalog change (`invalidate`)
  * ends it.
  *
- * A view that finds the page out of date and not rendering renders it and waits for it: one
- * client's views, one after another, always see the page as it is. A page is never rendered twice
+ * A view that finds the page out of date and not rendering renders it and waits for it: on an
+ * idle store every view after a change shows it. A page is never rendered twice
  * at once: a view that arrives while it renders waits for that render, or, when that render began
  * before the last change, for one more render after it (one, however many views ask). So in a rush,
  * when every hold is a change, a process renders each page back to back rather than once per view,
  * and a view that arrives meanwhile waits at most `staleWaitMs` before it is sent the newest render
- * there is (its stock a render behind; a page with JavaScript is brought up to date by its stock
- * stream).
+ * there is, if it began at most `staleAtMostMs` ago (a page with JavaScript is brought up to date by
+ * its stock stream).
  */
 export class PageCache {
   private readonly slots = new Map<string, Slot>();
@@ -87,24 +87,32 @@ export class PageCache {
   /** The page at `path`, and where it came from. */
   async get(path: string): Promise<{ page: RenderedPage; source: ViewSource }> {
     const slot = this.slot(path);
-    const now = this.now();
     const last = slot.finished;
-    if (last && last.generation === this.generation && now - last.startedAt <= this.maxAgeMs) {
+    if (last && last.generation === this.generation && this.now() - last.startedAt <= this.maxAgeMs) {
       return { page: last.page, source: "hit" };
     }
-    // A view that finds the page not rendering renders it and waits, so one client's views, one
-    // after another, always see the page as it is (and so does every view on an idle store).
+    // A view that finds the page not rendering renders it and waits: on an idle store every view
+    // after a change shows it.
     if (!slot.rendering) return { page: await this.start(path, slot), source: "miss" };
     const fresh = this.freshRender(path, slot, slot.rendering);
-    if (!last || now - last.startedAt > this.staleAtMostMs) return { page: await fresh, source: "miss" };
+    if (!this.servable(slot)) return { page: await fresh, source: "miss" };
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waited = new Promise<null>((resolve) => {
       timer = setTimeout(resolve, this.staleWaitMs, null);
     });
-    fresh.catch(() => {}); // a render that fails after this view was sent the older page fails no one
+    fresh.catch(() => {}); // a render that fails after this view was sent an older page fails no one
     const page = await Promise.race([fresh, waited]).finally(() => clearTimeout(timer));
-    return page ? { page, source: "miss" } : { page: last.page, source: "stale" };
+    if (page) return { page, source: "miss" };
+    // Read again: a render may have finished while this view waited.
+    const newest = this.servable(slot);
+    return newest ? { page: newest.page, source: "stale" } : { page: await fresh, source: "miss" };
+  }
+
+  /** The newest render of the slot, if young enough to answer a view while a newer one is awaited. */
+  private servable(slot: Slot): Finished | null {
+    const newest = slot.finished;
+    return newest && this.now() - newest.startedAt <= this.staleAtMostMs ? newest : null;
   }
 
   /** A stock or catalog change: every page rendered or rendering before it is out of date. */
@@ -134,7 +142,8 @@ export class PageCache {
       slot.rendering = null;
       const next = slot.queued;
       slot.queued = null;
-      next?.start();
+      if (next) next.start();
+      else if (!slot.finished && this.slots.get(path) === slot) this.slots.delete(path); // nothing to keep
     };
     render.page.then((page) => {
       const newer = !slot.finished || slot.finished.startedAt <= render.startedAt;
@@ -155,7 +164,7 @@ export class PageCache {
     this.slots.set(path, slot);
     for (const [oldest, { rendering }] of this.slots) {
       if (this.slots.size <= this.maxPages) break;
-      if (!rendering) this.slots.delete(oldest);
+      if (!rendering && oldest !== path) this.slots.delete(oldest);
     }
     return slot;
   }

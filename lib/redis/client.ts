@@ -41,15 +41,9 @@ function logErrors(redis: RedisClient, name: string): void {
   });
 }
 
-/**
- * Connection options that fail fast (the web answers 503) instead of queueing for long, and send
- * the commands of one turn of the event loop in one write (`enableAutoPipelining`): in a drop's
- * rush the door's rate check alone is a command per request, and a write per command cost the web
- * more CPU than the check itself.
- */
+/** Connection options that fail fast (the web answers 503) instead of queueing for long. */
 export const failFast = (name: string): RedisOptions => ({
   connectionName: name,
-  enableAutoPipelining: true,
   connectTimeout: 2_000,
   commandTimeout: 2_000,
   maxRetriesPerRequest: 1,
@@ -65,7 +59,6 @@ export function createRedis(url?: string, name = "holdcart"): RedisClient {
   const redis: RedisClient = nodes
     ? new Cluster(nodes, {
         lazyConnect: true,
-        enableAutoPipelining: true,
         redisOptions: failFast(name),
         clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
         // A failover moves slots: follow MOVED/ASK and retry briefly instead of failing at once.
@@ -76,7 +69,11 @@ export function createRedis(url?: string, name = "holdcart"): RedisClient {
         // subscribes to its events) even when no command has been redirected there yet.
         slotsRefreshInterval: 5_000,
       })
-    : new Redis(url ?? config().redisUrl, { lazyConnect: true, ...failFast(name) });
+    : // The commands of one turn of the event loop in one write: in a drop's rush the door's rate
+      // check alone is a command per request, and a write each cost the web more than the check.
+      // Not on a Cluster: there ioredis fails a whole auto-pipeline whose slots moved (MOVED in
+      // a batch with writes), which a failover or resharding must not do to shoppers' holds.
+      new Redis(url ?? config().redisUrl, { lazyConnect: true, enableAutoPipelining: true, ...failFast(name) });
   logErrors(redis, name);
   return withScripts(redis);
 }

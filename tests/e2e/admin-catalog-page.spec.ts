@@ -215,6 +215,13 @@ test("without JavaScript: the operator creates a product in 3 sizes; one shopper
   await waiter.getByRole("button", { name: new RegExp(`^Join the line for ${name} — Small`) }).click();
   await expect(waiter.getByTestId("flash")).toHaveText(`You joined the line for the ${name} — Small.`);
   await expect(waiter.getByTestId("in-line")).toContainText("You're 1st in line");
+  // The page waits for the offer by itself, and comes back to the size it waits for.
+  const small = new URL(waiter.url()).searchParams.get("variant");
+  expect(small).toMatch(/^\d+$/);
+  await expect(waiter.locator('meta[http-equiv="refresh"]')).toHaveAttribute(
+    "content",
+    `2; url=/waitlist/wait?back=${encodeURIComponent(`/products/${slug}?variant=${small}`)}`,
+  );
 
   await archive(page, slug, name);
   for (const context of [operator, first, second]) await context.close();

@@ -124,6 +124,9 @@ test("without JavaScript: join the line, and the open page shows the offer by it
   });
   expect(held.status()).toBe(200);
 
+  // Every page load of the waiter's tab, from before it joins: the page's own wait is one of them.
+  const waits: string[] = [];
+  waiter.on("request", (r) => r.isNavigationRequest() && waits.push(new URL(r.url()).pathname));
   await waiter.goto("/products/wool-beanie");
   await waiter.getByRole("button", { name: /^Join the line for Wool Beanie/ }).click();
   await expect(waiter).toHaveURL(`${base}/products/wool-beanie`);
@@ -134,8 +137,6 @@ test("without JavaScript: join the line, and the open page shows the offer by it
 
   // The holder's hold ends (8 s). Nobody reloads the page: it waits for the offer by its meta
   // refresh (app/waitlist/wait), and comes back to itself with the offer on it.
-  const waits: string[] = [];
-  waiter.on("request", (r) => r.isNavigationRequest() && waits.push(new URL(r.url()).pathname));
   await expect(waiter.getByTestId("offers")).toContainText("The Wool Beanie you waited for is held for you", {
     timeout: 20_000,
   });

@@ -140,13 +140,29 @@ describe("a page rendered once for every view", () => {
       n.answer(2, html("catalog 7 left"));
       expect([await renderer2, await quick]).toEqual(["catalog 7 left", "catalog 7 left"]);
 
+      // A render that began before the last change and ends while a view waits: the view gets it,
+      // the newest there is, not the one there was when it came.
+      cache.invalidate();
+      now = 200;
+      const renderer4 = text(cache.get("/")); // render 3, begun after the change
+      cache.invalidate();
+      const waiting = text(cache.get("/")); // waits for render 3 and asks for one more after it
+      n.answer(3, html("catalog 5 left"));
+      expect(await renderer4).toBe("catalog 5 left");
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await waiting).toBe("catalog 5 left (stale)");
+      expect(n.renders()).toBe(5); // the render asked for after it
+      n.answer(4, html("catalog 4 left"));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await text(cache.get("/"))).toBe("catalog 4 left (hit)");
+
       // Never a render older than staleAtMostMs (5 s): the view waits for the new one.
       cache.invalidate();
       now = 6_000;
       const renderer3 = text(cache.get("/"));
       const late = text(cache.get("/"));
       await vi.advanceTimersByTimeAsync(1_000);
-      n.answer(3, html("catalog 6 left"));
+      n.answer(5, html("catalog 6 left"));
       expect([await renderer3, await late]).toEqual(["catalog 6 left", "catalog 6 left"]);
     } finally {
       vi.useRealTimers();
@@ -159,6 +175,7 @@ describe("a page rendered once for every view", () => {
     const missing = text(cache.get("/products/no-such-thing"));
     n.answer(0, html("Not found", false));
     expect(await missing).toBe("Not found");
+    expect(cache.size).toBe(0); // nothing kept of it: a bot's made-up paths push out no real page
     void cache.get("/products/no-such-thing");
     expect(n.renders()).toBe(2);
   });

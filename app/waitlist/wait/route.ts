@@ -12,8 +12,19 @@ import { entriesWhenOffered, MAX_OFFER_WAIT_SECONDS } from "@/lib/streams/offer-
  * the answer is 503 with `Retry-After`, shown as the "busy for a moment" page, which retries.
  */
 export const GET = route(async (request) => {
-  const back = sameSitePath(new URL(request.url).searchParams.get("back"), "/");
   const waiterId = await currentWaiterId();
   if (waiterId) await entriesWhenOffered(waiterId, MAX_OFFER_WAIT_SECONDS * 1_000, request.signal);
-  return new Response(null, { status: 303, headers: { location: back, "cache-control": "no-store" } });
+  return backTo(request);
 });
+
+/** The answer GET gives, at once: Next would otherwise run GET, wait and all, for a HEAD. */
+export const HEAD = route(async (request) => backTo(request));
+
+const backTo = (request: Request) =>
+  new Response(null, {
+    status: 303,
+    headers: {
+      location: sameSitePath(new URL(request.url).searchParams.get("back"), "/"),
+      "cache-control": "no-store",
+    },
+  });

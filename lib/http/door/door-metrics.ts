@@ -13,7 +13,7 @@ export function doorRefusals(): Record<DoorReason, { inc: () => void }> {
   return once("doorRefusals", (registry) => {
     const counter = new Counter({
       name: "holdcart_door_refusals_total",
-      help: "Requests refused by the web server before Next ran: over_rate (the per-client rate), stream_cap (a client at its cap of stock streams), new_carts (a client whose new carts are refused for the rest of the minute).",
+      help: "Requests refused by the web server before Next ran: over_rate (the per-client rate), stream_cap (a client at its cap of stock streams, or the process at its MAX_STREAMS), new_carts (a client whose new carts are refused for the rest of the minute).",
       labelNames: ["reason"] as const,
       registers: [registry],
     });
