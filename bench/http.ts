@@ -7,8 +7,7 @@ import postgres from "postgres";
 import { db } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
 import { redis } from "../lib/redis/client";
-import { cpuMsOf } from "../scripts/harness/process-stats";
-import { childrenOf } from "../scripts/harness/web-process";
+import { childrenOf, cpuMsOf } from "../scripts/harness/process-stats";
 import { freePort } from "../scripts/harness/redis-server";
 
 export type HttpRow = {

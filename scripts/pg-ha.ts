@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { descendantsOf } from "./harness/process-stats";
 
 /**
  * `tsx scripts/pg-ha.ts start|stop [--clean]|status`: a local pg_auto_failover formation on
@@ -50,24 +51,6 @@ function defaultDir(): string {
   if (!AS_POSTGRES || spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", ROOT]).status === 0)
     return inRepository;
   return path.join(tmpdir(), `holdcart-pg-ha-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}`);
-}
-
-/** Every process below `pid` (a keeper's services, a postmaster and its backends). */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
 }
 
 const JOINED = ["single", "primary", "secondary", "wait_primary"];
@@ -142,9 +125,9 @@ export class PgHa {
    */
   killNode(i: number): void {
     const keeper = this.keeperPid(this.nodeData(i));
-    if (keeper) for (const pid of [keeper, ...descendants(keeper)]) process.kill(pid, "SIGKILL");
+    if (keeper) for (const pid of [keeper, ...descendantsOf(keeper)]) process.kill(pid, "SIGKILL");
     const postmaster = this.postmasterPid(i);
-    if (postmaster) for (const pid of [postmaster, ...descendants(postmaster)]) process.kill(pid, "SIGKILL");
+    if (postmaster) for (const pid of [postmaster, ...descendantsOf(postmaster)]) process.kill(pid, "SIGKILL");
   }
 
   /** Runs node i's keeper again (after it was stopped or lost). */

@@ -14,8 +14,7 @@ import { get } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Sql } from "postgres";
-import { cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
-import { childrenOf } from "../../scripts/harness/web-process";
+import { childrenOf, cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
 import { percentile } from "../stats";
 import type { Side } from "./addresses";
 

@@ -68,20 +68,15 @@ export function answerBusyDuringOutage(res: ServerResponse): void {
     }
     return (writeHead as (...a: unknown[]) => ServerResponse)(status, ...rest);
   }) as ServerResponse["writeHead"];
-  res.write = ((...args: unknown[]) => {
-    if (failedInOutage(res.statusCode)) answerBusy();
-    if (busy) {
+  // write and end: the busy page instead, once the status they would send is a failure in an outage.
+  const unlessBusy =
+    <R>(send: (...a: unknown[]) => R, answeredBusy: R) =>
+    (...args: unknown[]): R => {
+      if (failedInOutage(res.statusCode)) answerBusy();
+      if (!busy) return send(...args);
       dropped(args);
-      return true;
-    }
-    return (write as (...a: unknown[]) => boolean)(...args);
-  }) as ServerResponse["write"];
-  res.end = ((...args: unknown[]) => {
-    if (failedInOutage(res.statusCode)) answerBusy();
-    if (busy) {
-      dropped(args);
-      return res;
-    }
-    return (end as (...a: unknown[]) => ServerResponse)(...args);
-  }) as ServerResponse["end"];
+      return answeredBusy;
+    };
+  res.write = unlessBusy(write as (...a: unknown[]) => boolean, true) as ServerResponse["write"];
+  res.end = unlessBusy(end as (...a: unknown[]) => ServerResponse, res) as ServerResponse["end"];
 }

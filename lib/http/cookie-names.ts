@@ -9,3 +9,15 @@ export const WAITER_COOKIE = "waiter";
 /** A plain form's one-time message, and the header proxy.ts hands it to the page in (lib/http/flash.ts). */
 export const FLASH_COOKIE = "flash";
 export const FLASH_HEADER = "x-holdcart-flash";
+
+/**
+ * The name and value of each cookie in a raw Cookie header, as the web server sees it before Next
+ * parses it (a pair without "=" is a name with an empty value).
+ */
+export function* cookiesIn(header: string): Generator<[name: string, value: string]> {
+  for (const pair of header.split(";")) {
+    const equals = pair.indexOf("=");
+    if (equals === -1) yield [pair.trim(), ""];
+    else yield [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
+  }
+}

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { CART_COOKIE, FLASH_COOKIE, FLASH_HEADER, WAITER_COOKIE } from "../http/cookie-names";
+import { CART_COOKIE, cookiesIn, FLASH_COOKIE, FLASH_HEADER, WAITER_COOKIE } from "../http/cookie-names";
 
 /** The catalog and a product's page (slugs as lib/catalog/products.ts accepts them). */
 const SHARED_PATH = /^\/(?:products\/[a-z0-9][a-z0-9-]{0,199})?$/;
@@ -32,10 +32,6 @@ export function sharedPagePath(
 }
 
 function hasOwnCookie(header: string): boolean {
-  for (const pair of header.split(";")) {
-    const equals = pair.indexOf("=");
-    const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
-    if (OWN_COOKIES.has(name)) return true;
-  }
+  for (const [name] of cookiesIn(header)) if (OWN_COOKIES.has(name)) return true;
   return false;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | undefined;
 
@@ -18,4 +18,33 @@ export function rssMbOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
   if (!kb) throw new Error(`no VmRSS for ${pid}`);
   return Math.round(Number(kb) / 1024);
+}
+
+/** Each live process's children, from the parent pid in /proc/PID/stat. */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces): state, then the parent's pid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+/** The live child processes of `pid` (the cluster's web processes of a primary). */
+export const childrenOf = (pid: number): number[] => childrenByParent().get(pid) ?? [];
+
+/** Every process below `pid` (a keeper's services, a postmaster and its backends). */
+export function descendantsOf(pid: number): number[] {
+  const children = childrenByParent();
+  const out: number[] = [];
+  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  walk(pid);
+  return out;
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { childrenOf } from "./process-stats";
 import { freePort } from "./redis-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -103,20 +104,3 @@ export class WebProcess {
 
 /** WEB_CONCURRENCY of the runner's environment, else 2: a cluster, as production runs. */
 const DEFAULT_CONCURRENCY = Number(process.env.WEB_CONCURRENCY || 2);
-
-/** The live child processes of `pid`, from /proc (the cluster's web processes of a primary). */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name (which may hold spaces): state, then the parent's pid.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return children;
-}

@@ -4,7 +4,7 @@ import { newCartsRefusedForMs, tooManyNewCarts } from "../../cart/new-cart-limit
 import { verifyCartCookie } from "../../cart/cart-id";
 import { streamRefusal } from "../../streams/stream-slots";
 import type { ShopError } from "../../base/shop-error";
-import { CART_COOKIE, WAITER_COOKIE } from "../cookie-names";
+import { CART_COOKIE, cookiesIn, WAITER_COOKIE } from "../cookie-names";
 import { verifyWaiterCookie } from "../waiter-cookie";
 import type { DoorReason } from "./door-metrics";
 
@@ -29,9 +29,10 @@ export function knownRefusal(
     const refusal = streamRefusal(client);
     return refusal && { reason: "stream_cap", refusal };
   }
-  if (path === "/api/cart/items" && method === "POST" && !holdsOrWaits(headers.cookie)) {
+  if (path === "/api/cart/items" && method === "POST") {
+    // The memory first: an add of a client not refused costs no check of its cookies (an HMAC each).
     const waitMs = newCartsRefusedForMs(client);
-    return waitMs > 0 ? { reason: "new_carts", refusal: tooManyNewCarts(waitMs) } : null;
+    if (waitMs > 0 && !holdsOrWaits(headers.cookie)) return { reason: "new_carts", refusal: tooManyNewCarts(waitMs) };
   }
   return null;
 }
@@ -42,11 +43,7 @@ export function knownRefusal(
  */
 function holdsOrWaits(cookieHeader: string | undefined): boolean {
   if (!cookieHeader) return false;
-  for (const pair of cookieHeader.split(";")) {
-    const equals = pair.indexOf("=");
-    if (equals === -1) continue;
-    const name = pair.slice(0, equals).trim();
-    const value = pair.slice(equals + 1).trim();
+  for (const [name, value] of cookiesIn(cookieHeader)) {
     if (name === CART_COOKIE && verifyCartCookie(value)) return true;
     if (name === WAITER_COOKIE && verifyWaiterCookie(value)) return true;
   }
