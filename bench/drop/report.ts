@@ -66,7 +66,7 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
     `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
     `| web CPU per product page view / catalog page view / refusal at the door, ms (measured after the sale) | ${n(r.cost.productPage.cpuMs)} / ${n(r.cost.catalogPage.cpuMs)} / ${n(r.cost.refusal.cpuMs)} (${n(r.cost.refusal.n)} refusals) |`,
-    `| web CPU per API request, ms (after the sale): product JSON / add refused, sold out / line read / stream opened and dropped | ${n(r.cost.api.product.cpuMs)} / ${n(r.cost.api.soldOutAdd.cpuMs)} / ${n(r.cost.api.lineRead.cpuMs)} / ${n(r.cost.api.streamOpened.cpuMs)} |`,
+    `| web CPU per API request, ms (after the sale): Next's floor (a route that answers "ok") / product JSON / add refused, sold out / line read / stream opened and dropped | ${n(r.cost.api.floor.cpuMs)} / ${n(r.cost.api.product.cpuMs)} / ${n(r.cost.api.soldOutAdd.cpuMs)} / ${n(r.cost.api.lineRead.cpuMs)} / ${n(r.cost.api.streamOpened.cpuMs)} |`,
     `| the product's row locked per statement (invariant 12): batches n, p50 / p99 / max ms; releases n, p50 / p99 / max ms (bucket bounds) | ${n(r.rowLock.batch.n)}: ${pair(r.rowLock.batch.p50Ms, r.rowLock.batch.p99Ms)} / ${n(r.rowLock.batch.maxMs)}; ${n(r.rowLock.release.n)}: ${pair(r.rowLock.release.p50Ms, r.rowLock.release.p99Ms)} / ${n(r.rowLock.release.maxMs)} |`,
     `| longest an active cart was seen past its deadline, unreleased (bound: sweep + 1 s = ${n(o.sweepIntervalMs + 1_000)} ms) | ${n(r.monitor.maxOverdueMs)} ms |`,
     `| per-client caps (every committed change; samples every 100 ms) | ${r.caps.violations.length} over the cap; sampled: most held by one bot ${n(r.caps.sampledMaxHeld.bot)}, by one shopper ${n(r.caps.sampledMaxHeld.shopper)} (${n(r.caps.samples)} samples) |`,
@@ -157,6 +157,7 @@ const HEADLINES: [string, (r: DropResult) => number | null][] = [
   ["web CPU per catalog page view ms", (r) => r.cost.catalogPage.cpuMs],
   ["web CPU per refusal ms", (r) => r.cost.refusal.cpuMs],
   ["web CPU over the sale, % of one core", (r) => r.monitor.cpuPercent.web],
+  ["web CPU per request to Next's floor ms (the machine's pace)", (r) => r.cost.api.floor.cpuMs],
 ];
 
 /** A draw's own headline figures. */

@@ -1,8 +1,9 @@
 /**
  * What one request costs the web processes, measured on the store right after the sale (same
  * processes, same data, nothing else asking): web CPU time (/proc/PID/stat, every web process)
- * per product page view, per catalog page view and per refused add of a client over its rate
- * (the door's 429, answered before the framework).
+ * per product page view, per catalog page view, per refused add of a client over its rate
+ * (the door's 429, answered before the framework), and per API request of the kinds a drop sends
+ * most, beside Next's own floor (a route that answers "ok": the machine's pace that day).
  */
 import { cpuMsOf } from "../../scripts/harness/process-stats";
 import { HttpClient, Recorder, type Reply } from "./client";
@@ -17,7 +18,7 @@ export type RequestCost = {
   api: Record<ApiKind, { cpuMs: number; n: number }>;
 };
 
-export type ApiKind = "product" | "soldOutAdd" | "lineRead" | "streamOpened";
+export type ApiKind = "floor" | "product" | "soldOutAdd" | "lineRead" | "streamOpened";
 
 const webCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 
@@ -89,8 +90,11 @@ export async function requestCost(
 
   // The drop's own requests, each from a shopper of its own: the product as JSON, an add refused
   // because the units are gone (the sale is over), the line read, a stream opened and dropped.
+  // First Next's own floor, a route that answers "ok": what any request through the framework
+  // costs on this machine today, to read the others (and other days' runs) against.
   const API = 300;
   const kinds: [ApiKind, (c: HttpClient) => Promise<Reply | number>][] = [
+    ["floor", (c) => c.call("page", "GET", "/api/health/live")],
     ["product", (c) => c.call("page", "GET", `/api/products/${slug}`)],
     ["soldOutAdd", (c) => c.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } })],
     ["lineRead", (c) => c.call("waitlist", "GET", "/api/waitlist")],
