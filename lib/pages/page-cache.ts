@@ -24,7 +24,10 @@ export type PageCacheOptions = {
    * (begun at most `staleAtMostMs` ago) could answer it instead.
    */
   staleWaitMs?: number;
-  /** The oldest render sent while a newer one is awaited. */
+  /**
+   * The oldest render sent while a newer one is awaited: longer than a rush's renders take (in
+   * `npm run drop` up to 5 s each, back to back), so a view in a rush never waits for one.
+   */
   staleAtMostMs?: number;
   /** Pages kept at most (the oldest go first): the catalog and its products' pages fit many times. */
   maxPages?: number;
@@ -43,14 +46,15 @@ type Slot = { rendering: Render | null; queued: Queued | null; finished: Finishe
  * sent to every view until it is older than `maxAgeMs` or a stock or catalog change (`invalidate`)
  * ends it.
  *
- * A view that finds the page out of date and not rendering renders it and waits for it: on an
- * idle store every view after a change shows it. A page is never rendered twice
- * at once: a view that arrives while it renders waits for that render, or, when that render began
- * before the last change, for one more render after it (one, however many views ask). So in a rush,
- * when every hold is a change, a process renders each page back to back rather than once per view,
- * and a view that arrives meanwhile waits at most `staleWaitMs` before it is sent the newest render
- * there is, if it began at most `staleAtMostMs` ago (a page with JavaScript is brought up to date by
- * its stock stream).
+ * A page is never rendered twice at once. A view that finds the page out of date starts its render
+ * if none is in flight; one that arrives while it renders waits for that render, or, when that
+ * render began before the last change, for one more render after it (one, however many views ask).
+ * Either way a view waits at most `staleWaitMs` for it, then is sent the newest render there is, if
+ * that began at most `staleAtMostMs` ago; with none as young, it waits for the new one. So on an idle
+ * store, where a render takes a few ms, every view after a change shows it; in a rush, when every
+ * hold is a change and a render waits seconds behind the adds, a process renders each page back to
+ * back rather than once per view, and no view waits for more than a turn of the loop and
+ * `staleWaitMs` (a page with JavaScript is brought up to date by its stock stream).
  */
 export class PageCache {
   private readonly slots = new Map<string, Slot>();
@@ -67,7 +71,7 @@ export class PageCache {
     render,
     maxAgeMs,
     staleWaitMs = 200,
-    staleAtMostMs = 5_000,
+    staleAtMostMs = 30_000,
     maxPages = 1_000,
     now = () => performance.now(),
   }: PageCacheOptions) {
@@ -91,10 +95,7 @@ export class PageCache {
     if (last && last.generation === this.generation && this.now() - last.startedAt <= this.maxAgeMs) {
       return { page: last.page, source: "hit" };
     }
-    // A view that finds the page not rendering renders it and waits: on an idle store every view
-    // after a change shows it.
-    if (!slot.rendering) return { page: await this.start(path, slot), source: "miss" };
-    const fresh = this.freshRender(path, slot, slot.rendering);
+    const fresh = slot.rendering ? this.freshRender(path, slot, slot.rendering) : this.start(path, slot);
     if (!this.servable(slot)) return { page: await fresh, source: "miss" };
 
     let timer: ReturnType<typeof setTimeout> | undefined;
