@@ -46,15 +46,14 @@ type Slot = { rendering: Render | null; queued: Queued | null; finished: Finishe
  * sent to every view until it is older than `maxAgeMs` or a stock or catalog change (`invalidate`)
  * ends it.
  *
- * A page is never rendered twice at once. A view that finds the page out of date starts its render
- * if none is in flight; one that arrives while it renders waits for that render, or, when that
- * render began before the last change, for one more render after it (one, however many views ask).
- * Either way a view waits at most `staleWaitMs` for it, then is sent the newest render there is, if
- * that began at most `staleAtMostMs` ago; with none as young, it waits for the new one. So on an idle
- * store, where a render takes a few ms, every view after a change shows it; in a rush, when every
+ * A view that finds the page out of date and not rendering renders it and waits for it: on an
+ * idle store every view after a change shows it. A page is never rendered twice at once: a view
+ * that arrives while it renders waits for that render, or, when that render began before the last
+ * change, for one more render after it (one, however many views ask). So in a rush, when every
  * hold is a change and a render waits seconds behind the adds, a process renders each page back to
- * back rather than once per view, and no view waits for more than a turn of the loop and
- * `staleWaitMs` (a page with JavaScript is brought up to date by its stock stream).
+ * back rather than once per view, and a view that arrives meanwhile waits at most `staleWaitMs`
+ * before it is sent the newest render there is, if it began at most `staleAtMostMs` ago (a page
+ * with JavaScript is brought up to date by its stock stream).
  */
 export class PageCache {
   private readonly slots = new Map<string, Slot>();
@@ -95,7 +94,11 @@ export class PageCache {
     if (last && last.generation === this.generation && this.now() - last.startedAt <= this.maxAgeMs) {
       return { page: last.page, source: "hit" };
     }
-    const fresh = slot.rendering ? this.freshRender(path, slot, slot.rendering) : this.start(path, slot);
+    // A view that finds the page not rendering renders it and waits: on an idle store every view
+    // after a change shows it. (In a rush a render is nearly always in flight, one asked for by the
+    // views that came during the last.)
+    if (!slot.rendering) return { page: await this.start(path, slot), source: "miss" };
+    const fresh = this.freshRender(path, slot, slot.rendering);
     if (!this.servable(slot)) return { page: await fresh, source: "miss" };
 
     let timer: ReturnType<typeof setTimeout> | undefined;
