@@ -2,7 +2,6 @@ import "server-only";
 import { stockOf } from "../catalog/products";
 import { openEventStream } from "./event-stream";
 import { watchOffers, watchStock } from "./stock-watch";
-import { sharedRead } from "./shared-read";
 import { stockMessage } from "./stock-hub";
 import { streamRefusal } from "./stream-slots";
 
@@ -11,9 +10,6 @@ import { streamRefusal } from "./stream-slots";
  * and starts from a fresh snapshot): a stalled reader cannot make the queue grow without bound.
  */
 const MAX_BACKLOG = 256;
-
-/** A stream's first message: the stock of its products, read once for the streams opening together. */
-const snapshotOf = sharedRead(stockOf, (productIds: readonly number[]) => [...productIds].sort().join(","));
 
 /** Throws the refusal a stream for `client` would get now, without opening one (for HEAD). */
 export function assertStreamAllowed(client: string): void {
@@ -51,7 +47,7 @@ export async function openStockStream({
         unwatchOffers?.();
       };
     },
-    snapshot: () => snapshotOf(productIds),
+    snapshot: () => stockOf(productIds),
     opening: (stock) => (stock.length > 0 ? [stockMessage(stock)] : []),
   });
 }
