@@ -26,7 +26,8 @@ export type PageCacheOptions = {
   staleWaitMs?: number;
   /**
    * The oldest render sent while a newer one is awaited: longer than a rush's renders take (in
-   * `npm run drop` up to 5 s each, back to back), so a view in a rush never waits for one.
+   * `npm run drop` up to 5 s each, back to back), so in a rush a view is sent the last one rather
+   * than wait for the next.
    */
   staleAtMostMs?: number;
   /** Pages kept at most (the oldest go first): the catalog and its products' pages fit many times. */
