@@ -1,36 +1,76 @@
 #!/usr/bin/env bash
-# `npm test`: every suite, in the order CI runs them. The production build the end-to-end specs
-# need runs beside the unit and integration suites, which do not need it: on CI's 2 cores that
-# is a minute of its 20. Its output is shown only if it fails.
+# `npm test`: every suite CI runs. Most of a suite's time is waiting (for holds to run out, for
+# servers to start, for a browser), not work: on CI's 2 cores one suite at a time kept them two
+# thirds idle. So suites that share nothing run side by side, as lanes: each has its own
+# databases, Redis dbs (or Redis Cluster) and ports, and together they stay within Postgres' 100
+# connections. A lane's output is printed when all of its group is done, a failed lane's last.
 set -euo pipefail
-npm run typecheck
-npm run lint
-npm run test:setup
-log=$(mktemp)
-npm run build >"$log" 2>&1 &
-build=$!
-trap 'kill "$build" 2>/dev/null || true; rm -f "$log"' EXIT
-npm run test:unit
-npm run test:integration
-if ! wait "$build"; then
-  cat "$log"
-  exit 1
-fi
-npx playwright test
-# The reliability scenarios and the Redis Cluster pass share nothing: each file has a database of
-# its own, the scenarios their own servers and ports, the cluster pass its own Redis Cluster (its
-# project's files a Redis db of their own, 6), and together they stay under 75 of Postgres' 100
-# connections. Side by side they take the reliability suite's 7 minutes instead of 12. The
-# cluster pass's output follows the reliability suite's.
-cluster_log=$(mktemp)
-TEST_RELIABILITY_REDIS_DB=6 npm run test:cluster >"$cluster_log" 2>&1 &
-cluster=$!
-trap 'kill "$build" "$cluster" 2>/dev/null || true; rm -f "$log" "$cluster_log"' EXIT
-npm run test:reliability
-cluster_status=0
-wait "$cluster" || cluster_status=$?
-cat "$cluster_log"
-[ "$cluster_status" -eq 0 ] || exit "$cluster_status"
+cd "$(dirname "$0")/.."
+logs=$(mktemp -d)
+pids=()
+names=()
+trap 'for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done; rm -rf "$logs"' EXIT
+set -m # each lane a process group of its own, so a failure stops all of a lane's servers
+
+# lane NAME COMMAND: runs COMMAND (a shell function) in the background, its output kept.
+lane() {
+  local name=$1
+  shift
+  (
+    start=$SECONDS
+    status=0
+    "$@" >"$logs/$name.log" 2>&1 || status=$?
+    echo "$status $((SECONDS - start))" >"$logs/$name.status"
+  ) &
+  pids+=($!)
+  names+=("$name")
+}
+
+# group: waits for every lane started since the last group, prints their output (the failed
+# ones last, where a reader of CI's tail looks), and fails if any lane did.
+group() {
+  wait "${pids[@]}" || true
+  local failed=()
+  for name in "${names[@]}"; do
+    read -r status seconds <"$logs/$name.status"
+    if [ "$status" -eq 0 ]; then
+      printf '\n==> %s: passed in %d s\n' "$name" "$seconds"
+      cat "$logs/$name.log"
+    else
+      failed+=("$name")
+    fi
+  done
+  for name in "${failed[@]}"; do
+    read -r status seconds <"$logs/$name.status"
+    printf '\n==> %s: FAILED (exit %d) after %d s\n' "$name" "$status" "$seconds"
+    cat "$logs/$name.log"
+  done
+  pids=()
+  names=()
+  [ "${#failed[@]}" -eq 0 ]
+}
+
+# Checks, and the production build the end-to-end and reliability suites run (`next typegen`
+# writes into the build's .next, so the type check goes first). The unit and integration suites
+# need no build.
+checked_build() { npm run typecheck && npm run build; }
+unit_and_integration() { npm run test:unit && npm run test:integration; }
+lane build checked_build
+lane lint npm run lint
+lane setup npm run test:setup
+lane unit+integration unit_and_integration
+group
+
+# The suites against the build, in two lanes of about equal length: a third lane made every suite
+# take twice as long and the machine too slow for its own timeouts. End-to-end: servers on
+# 3210-3212, Redis dbs 10, 14, 15; then the Redis Cluster pass (the integration suite again and the
+# cluster scenarios, on its own cluster, 7100-7105 and 7200-7205; its harness on Redis db 6).
+# Reliability: servers on ports the OS picks, Redis db 11.
+pages_then_cluster() { npx playwright test && TEST_RELIABILITY_REDIS_DB=6 npm run test:cluster; }
+lane e2e+cluster pages_then_cluster
+lane reliability npm run test:reliability
+group
+
 # Postgres losing its primary (docs/high-availability.md): the production build on a
 # pg_auto_failover pair of its own (ports 6500-6502, web 3700, Redis db 5) under shoppers, through a
 # postmaster kill, a node kill and a switchover; about 75 s. Alone: it asserts bounds in seconds.

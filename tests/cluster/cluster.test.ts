@@ -5,6 +5,7 @@ import { recordFigures } from "../support/figures";
 import { invariantViolations } from "../support/invariants";
 import { activeCarts, countersOf, createProduct } from "../support/ledger";
 import { shoppersAdding, total } from "../support/load";
+import { openStockStream } from "../../scripts/harness/stock-streams";
 import { RedisCluster } from "../../scripts/harness/redis-cluster";
 import { Shopper } from "../support/shopper";
 import { WebProcess } from "../../scripts/harness/web-process";
@@ -32,6 +33,20 @@ describe("Redis Cluster", () => {
     const workers = [worker(), worker(), worker()];
     await Promise.all([...webs.map((w) => w.start()), ...workers.map((w) => w.started())]);
     try {
+      // A page open on one instance hears of a hold made through the other, and of its end by a
+      // worker: the stock stream's news crosses instances through the cluster.
+      const watched = await createProduct(3);
+      const page = await openStockStream(webs[1]?.url as string, [watched]);
+      const holder = new Shopper(webs[0]?.url as string);
+      try {
+        expect(page.status).toBe(200);
+        expect((await holder.add(watched, 1)).status).toBe(200);
+        await page.until((s) => s.latest.get(watched) === 2);
+        await page.until((s) => s.latest.get(watched) === 3, TTL_MS + 10_000);
+      } finally {
+        page.close();
+      }
+
       const loads = webs.map((web) => shoppersAdding(web.url, products, 15));
       // A shopper's cart is readable through either instance.
       const shopper = new Shopper(webs[0]?.url as string);
