@@ -10,6 +10,7 @@ logs=$(mktemp -d)
 pids=()
 names=()
 trap 'for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done; rm -rf "$logs"' EXIT
+trap 'exit 130' INT TERM # Ctrl-C stops the lanes too (they are not in the terminal's process group)
 set -m # each lane a process group of its own, so a failure stops all of a lane's servers
 
 # lane NAME COMMAND: runs COMMAND (a shell function) in the background, its output kept.
