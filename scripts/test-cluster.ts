@@ -8,6 +8,7 @@ import { RedisCluster } from "./harness/redis-cluster";
  * `npm run test:cluster -- --pages` also runs the end-to-end specs whose pages hold, release,
  * stream, hand off and end shared renders through Redis (about 5 minutes more; CI leaves them out:
  * the integration suite drives those paths on the cluster, and the scenarios a page's stream).
+ * `-- --no-scenarios` leaves the scenarios out (`npm test` runs them in its other lane).
  * Needs the production build (`npm run build`) for the end-to-end specs and the scenarios.
  */
 const PAGE_SPECS = ["cart", "expiry", "hold", "shared-pages", "waitlist"].map((name) => `tests/e2e/${name}.spec.ts`);
@@ -22,7 +23,7 @@ try {
   await cluster.start();
   status ||= run("npx", ["vitest", "run", "--project", "integration"]);
   if (process.argv.includes("--pages")) status ||= run("npx", ["playwright", "test", ...PAGE_SPECS]);
-  status ||= run("npx", ["vitest", "run", "--project", "cluster"]);
+  if (!process.argv.includes("--no-scenarios")) status ||= run("npx", ["vitest", "run", "--project", "cluster"]);
 } finally {
   await cluster.stop();
 }
