@@ -95,9 +95,7 @@ export class PageCache {
     if (last && last.generation === this.generation && this.now() - last.startedAt <= this.maxAgeMs) {
       return { page: last.page, source: "hit" };
     }
-    // A view that finds the page not rendering renders it and waits: on an idle store every view
-    // after a change shows it. (In a rush a render is nearly always in flight, one asked for by the
-    // views that came during the last.)
+    // Not rendering: this view renders it and waits (the class's comment says why).
     if (!slot.rendering) return { page: await this.start(path, slot), source: "miss" };
     const fresh = this.freshRender(path, slot, slot.rendering);
     if (!this.servable(slot)) return { page: await fresh, source: "miss" };
