@@ -86,9 +86,12 @@ function joinRefusal({ code, details }: Refusal): ShopError {
     case "in_stock":
       return new ShopError("in_stock", `${available} in stock: add it to your cart instead.`, { available });
     case "already_holding":
+      // With per-client caps the holder is anyone at the caller's address, maybe another browser.
       return new ShopError(
         "already_holding",
-        "It is in your cart already: units you hold cannot also be waited for (they would come back to you).",
+        details.held === undefined
+          ? "It is in your cart already: units you hold cannot also be waited for (they would come back to you)."
+          : "A cart from your network already holds it, and this store counts a network as one shopper: one shopper cannot wait for what it holds.",
         { held },
       );
     case "already_waiting":

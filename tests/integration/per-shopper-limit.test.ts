@@ -52,6 +52,14 @@ describe("a product's limit per shopper", () => {
     await addToCart({ cartId: null, clientIp: "198.51.100.73" }, productId, 1); // sold out now
     // Holding it, they cannot wait for it too (invariant 8: it would come back to them).
     expect(await refusalOf(joinWaitlist(holder, productId, 1))).toMatchObject({ code: "already_holding" });
+    // Nor can another browser at the same address, which holds nothing itself: the refusal says
+    // whose cart it is, not "your cart".
+    const sameNetwork = { waiterId: crypto.randomUUID(), clientKey: holder.clientKey, cartId: null };
+    expect(await refusalOf(joinWaitlist(sameNetwork, productId, 1))).toEqual({
+      code: "already_holding",
+      message:
+        "A cart from your network already holds it, and this store counts a network as one shopper: one shopper cannot wait for what it holds.",
+    });
     const other = { waiterId: crypto.randomUUID(), clientKey: "198.51.100.74", cartId: null };
     expect(await refusalOf(joinWaitlist(other, productId, 2))).toEqual({
       code: "hold_limit",
