@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { extendHold } from "@/lib/cart/extend";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/base/shop-error";
-import { countersOf, createProduct } from "../support/ledger";
+import { pg } from "@/lib/db/client";
+import { backdateCart, countersOf, createProduct, deadlinesPassed } from "../support/ledger";
+import { waitFor } from "../support/wait-for";
 import { setTestConfig } from "../support/config";
 
 // Invariant 9 alone: no new-cart rate limit, so one client can open as many carts as it likes.
@@ -61,5 +64,43 @@ describe("no client holds more than its share (invariant 9)", () => {
       "hold_limit",
     );
     expect(await countersOf(products[2] ?? 0)).toMatchObject({ available: 50, reserved: 0 });
+  });
+
+  it("a hold kept longer while its deadline passes is not kept once the client's next cart counted it gone", async () => {
+    // Seen in a drop of 5,000 shoppers: an extension asked before the deadline and decided after
+    // it brought a cart back to life after the client's new cart had been allowed its 10 units.
+    const productId = await createProduct(30);
+    const client = "203.0.113.62";
+    const first = await addToCart({ cartId: null, clientIp: client }, productId, 10);
+    await backdateCart(first.cartId, -1_000); // its deadline a second from now
+
+    // Another session holds the cart's row, so the extension, asked now, waits past the deadline.
+    const blocker = await pg().reserve();
+    try {
+      await blocker`begin`;
+      await blocker`select 1 from carts where id = ${first.cartId} for update`;
+      const [{ pid } = { pid: 0 }] = await blocker<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const extension = outcome(extendHold(first.cartId));
+      await waitFor(
+        async () => {
+          const [row] = await pg()<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
+          return (row?.n ?? 0) > 0;
+        },
+        { timeout: 10_000, what: "the extension to wait for the cart's row" },
+      );
+      await waitFor(() => deadlinesPassed([first.cartId]), { timeout: 10_000, what: "the deadline" });
+      // The client's next cart: its caps count the first one as ended, so it may hold 10.
+      await addToCart({ cartId: null, clientIp: client }, productId, 10);
+      await blocker`commit`;
+      expect(await extension).toBe("cart_expired");
+    } finally {
+      blocker.release();
+    }
+    // No moment at which the client holds more than its 10 in live carts.
+    const [held] = await pg()<{ units: number }[]>`
+      select coalesce(sum(r.quantity), 0)::int as units from reservations r join carts c on c.id = r.cart_id
+       where c.client_key = ${client} and c.state = 'active' and c.expires_at > now()`;
+    expect(held?.units).toBe(10);
   });
 });
