@@ -3,6 +3,9 @@ import { extendHold } from "@/lib/cart/extend";
 import { addToCart, setLineQuantity } from "@/lib/cart/mutations";
 import { ShopError } from "@/lib/base/shop-error";
 import { pg } from "@/lib/db/client";
+import { receiveStock } from "@/lib/admin/restock";
+import { releaseCart } from "@/lib/hold/release";
+import { joinWaitlist } from "@/lib/waitlist/entries";
 import { backdateCart, countersOf, createProduct, deadlinesPassed } from "../support/ledger";
 import { waitFor } from "../support/wait-for";
 import { setTestConfig } from "../support/config";
@@ -102,5 +105,55 @@ describe("no client holds more than its share (invariant 9)", () => {
       select coalesce(sum(r.quantity), 0)::int as units from reservations r join carts c on c.id = r.cart_id
        where c.client_key = ${client} and c.state = 'active' and c.expires_at > now()`;
     expect(held?.units).toBe(10);
+  });
+
+  it("units handed from the line never bring back a cart the client's next cart counted as ended", async () => {
+    // The same race through a hand-off: a release begun before the waiter's cart ran out, and
+    // deciding after it, once put its offer into that cart and so kept the cart's old holds too.
+    const client = "203.0.113.63";
+    const waiter = { waiterId: crypto.randomUUID(), clientKey: client, cartId: null };
+    const first = await createProduct(1);
+    const holderOfFirst = await addToCart({ cartId: null, clientIp: "198.51.100.63" }, first, 1);
+    await joinWaitlist(waiter, first, 1);
+    await releaseCart(holderOfFirst.cartId, "operator", "early");
+    const [offered] = await pg()<{ id: string }[]>`
+      select id from carts where waiter_id = ${waiter.waiterId} and state = 'active'`;
+    const waiterCart = offered?.id ?? "";
+    await receiveStock(first, 10);
+    const second = await createProduct(1);
+    const holderOfSecond = await addToCart({ cartId: null, clientIp: "198.51.100.64" }, second, 1);
+    await joinWaitlist(waiter, second, 1);
+    await backdateCart(waiterCart, -1_000); // the waiter's cart (1 of the first product) ends in a second
+
+    // Another session holds the second product's row: its release, asked now, waits past that.
+    const blocker = await pg().reserve();
+    try {
+      await blocker`begin`;
+      await blocker`select 1 from inventory where product_id = ${second} for update`;
+      const [{ pid } = { pid: 0 }] = await blocker<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const release = releaseCart(holderOfSecond.cartId, "operator", "early");
+      await waitFor(
+        async () => {
+          const [row] = await pg()<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
+          return (row?.n ?? 0) > 0;
+        },
+        { timeout: 10_000, what: "the release to wait for the product's row" },
+      );
+      await waitFor(() => deadlinesPassed([waiterCart]), { timeout: 10_000, what: "the waiter's deadline" });
+      // The client's next cart: the first cart has ended, so it may hold the first product's 10.
+      await addToCart({ cartId: null, clientIp: client }, first, 10);
+      await blocker`commit`;
+      await release;
+    } finally {
+      blocker.release();
+    }
+    // The second product was offered to the waiter, in a cart of its own.
+    const [held] = await pg()<{ first: number; second: number }[]>`
+      select coalesce(sum(r.quantity) filter (where r.product_id = ${first}), 0)::int as first,
+             coalesce(sum(r.quantity) filter (where r.product_id = ${second}), 0)::int as second
+        from reservations r join carts c on c.id = r.cart_id
+       where c.client_key = ${client} and c.state = 'active' and c.expires_at > now()`;
+    expect(held).toEqual({ first: 10, second: 1 });
   });
 });
