@@ -8,7 +8,7 @@ import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
 import { doorRefusals } from "../lib/http/door/door-metrics";
-import { knownRefusal } from "../lib/http/door/known-refusals";
+import { knownRefusal, knownSoldOut } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
@@ -117,9 +117,17 @@ async function serve(): Promise<void> {
       // Admitted by the rate: answered by Next, unless the door already knows the route's refusal.
       const admit = () => {
         const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
-        if (!known) return void handle(req, res);
-        refusals[known.reason].inc();
-        writeRefusal(res, known.refusal);
+        if (known) {
+          refusals[known.reason].inc();
+          return writeRefusal(res, known.refusal);
+        }
+        const soldOut = knownSoldOut(req);
+        if (!soldOut) return void handle(req, res);
+        void soldOut.then((decided) => {
+          if ("forNext" in decided) return handle(decided.forNext, res);
+          refusals.sold_out.inc();
+          writeRefusal(res, decided.refusal);
+        });
       };
       if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) return admit();
       const overRate = (retryAfter: number) => {

@@ -18,9 +18,7 @@ import { soldOut } from "../hold/sold-out";
  * The retry does not depend on who freed them: another shopper, the sweeper or this call.
  */
 async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
-  // Sold out, and no hold due back before the flag ends: nothing overdue to free, no database.
-  const known = change.mode === "add" ? soldOut.known(change.productId) : null;
-  if (known) throw insufficientStock(0, known.reserved);
+  refuseKnownSoldOut(change);
   try {
     return await applyChange(target, change);
   } catch (error) {
@@ -38,6 +36,12 @@ async function applyFreeingOverdue(target: CartTarget, change: LineChange): Prom
       throw again;
     }
   }
+}
+
+/** Sold out, and no hold due back before the flag ends: nothing overdue to free, no database. */
+function refuseKnownSoldOut(change: LineChange): void {
+  const known = change.mode === "add" ? soldOut.known(change.productId) : null;
+  if (known) throw insufficientStock(0, known.reserved);
 }
 
 const isOutOfStock = (error: unknown) => error instanceof ShopError && error.code === "insufficient_stock";
@@ -115,6 +119,9 @@ async function add(
       await releaseCart(caller.cartId, "lazy").catch(() => {});
     }
   }
+  // Known sold out: refused before the new cart is counted against the client's minute, as the
+  // door (lib/http/door/known-refusals.ts) refuses it, so either answers the same.
+  refuseKnownSoldOut(change);
   const waitMs = await newCartWaitMs(caller.clientIp);
   if (waitMs > 0) throw tooManyNewCarts(waitMs);
   const cartId = newCartId();

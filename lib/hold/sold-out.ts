@@ -6,19 +6,31 @@ import { onStockChanges } from "./stock-feed";
 // elsewhere) costs a shopper at most this much of a wrong "sold out".
 const HORIZON_MS = 1_000;
 
-/** Per product: until when it is known sold out, and how many of its units are in carts. */
-const until = new Map<number, { end: number; reserved: number }>();
-// Bumped by every sign of stock, so an answer that left the database before it cannot set a flag.
-const generation = new Map<number, number>();
-const learning = new Map<number, Promise<void>>();
-let listening = false;
+type Known = {
+  /** Per product: until when it is known sold out, and how many of its units are in carts. */
+  until: Map<number, { end: number; reserved: number }>;
+  // Bumped by every sign of stock, so an answer that left the database before it cannot set a flag.
+  generation: Map<number, number>;
+  learning: Map<number, Promise<void>>;
+  listening: boolean;
+};
+// On globalThis, like the stream slots: the door (scripts/web-server.ts) answers the adds the
+// routes' refusals taught, and the two are bundled apart.
+const globalForKnown = globalThis as unknown as { __holdcartSoldOut?: Known };
+const known = (globalForKnown.__holdcartSoldOut ??= {
+  until: new Map(),
+  generation: new Map(),
+  learning: new Map(),
+  listening: false,
+});
+const { until, generation, learning } = known;
 
 type Ticket = { asked: number; seen: number };
 
 /** Any process's stock message with units available ends what we knew (a restock, a release). */
 function listen(): void {
-  if (listening) return;
-  listening = true;
+  if (known.listening) return;
+  known.listening = true;
   onStockChanges((changes) => {
     for (const c of changes) if (c.available > 0) soldOut.forget(c.productId);
   });
@@ -32,11 +44,21 @@ function listen(): void {
  * with units available) forgets it at once.
  */
 export const soldOut = {
+  /** Whether any product is known sold out now (the map holds the few products of a sale). */
+  anyKnown(): boolean {
+    const now = performance.now();
+    for (const [productId, flag] of until) {
+      if (now < flag.end) return true;
+      until.delete(productId);
+    }
+    return false;
+  },
+
   /** Null unless known sold out; then the units in carts (so "held" is not called "sold"). */
   known(productId: number): { reserved: number } | null {
-    const known = until.get(productId);
-    if (known === undefined) return null;
-    if (performance.now() < known.end) return known;
+    const flag = until.get(productId);
+    if (flag === undefined) return null;
+    if (performance.now() < flag.end) return flag;
     until.delete(productId);
     return null;
   },

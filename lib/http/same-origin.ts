@@ -6,7 +6,7 @@
  * operator's proxies when TRUSTED_PROXY_HOPS > 0, removed otherwise), its last entry being the
  * nearest proxy's.
  */
-export function isCrossSite(headers: Headers): boolean {
+export function isCrossSite(headers: Pick<Headers, "get">): boolean {
   const site = headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") return true;
   const origin = headers.get("origin");

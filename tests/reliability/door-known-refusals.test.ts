@@ -109,4 +109,53 @@ describe("refusals the door knows before Next runs", () => {
       ).status,
     ).toBe(200);
   });
+
+  it("an add to a new cart of a product the process knows is sold out is refused at the door, with the route's answer; other adds reach the route with their bodies whole", async () => {
+    const soldOut = await createProduct(1);
+    const inStock = await createProduct(50);
+    const add = (productId: number, headers: Record<string, string> = {}) =>
+      rawRequest(`${web.url}/api/cart/items`, {
+        method: "POST",
+        body: { productId, quantity: 1 },
+        from: newClient(),
+        headers,
+      });
+    const holder = await add(soldOut);
+    expect(holder.status).toBe(200);
+    const expected = {
+      code: "insufficient_stock",
+      message: "All of them are in other shoppers' carts right now. They come back if a hold ends.",
+      available: 0,
+      reserved: 1,
+    };
+    // The route's refusal teaches the process that the product is sold out until its hold ends
+    // (at most a second); the next add to a new cart meets the door. On a slow machine the second
+    // may pass first, so the three requests are tried until one round shows it.
+    const round = async () => {
+      const before = await doorRefused("sold_out");
+      const taught = await add(soldOut);
+      const byDoor = await add(soldOut);
+      const afterDoor = await doorRefused("sold_out");
+      // While the door knows a product sold out it reads every new cart's add, and gives it back.
+      const held = await add(inStock);
+      const crossSite = await add(soldOut, { origin: "https://elsewhere.example" });
+      const withCart = await add(soldOut, { cookie: cookieFrom(holder, "cart") ?? "" });
+      const last = await doorRefused("sold_out");
+      return afterDoor === before + 1 && last === afterDoor && { taught, byDoor, held, crossSite, withCart };
+    };
+    const seen = await waitFor(round, { timeout: 30_000, interval: 0, what: "a round with the door's refusal" });
+    expect(seen.taught.status).toBe(409);
+    expect(seen.byDoor.status).toBe(409);
+    expect(JSON.parse(seen.byDoor.body).error).toEqual(expected);
+    expect(seen.held.status).toBe(200);
+    expect(JSON.parse(seen.held.body).cart.items).toEqual([
+      expect.objectContaining({ productId: inStock, quantity: 1 }),
+    ]);
+    // The route's own refusals: cross-site first (403), and a cart's add is the route's to judge.
+    expect(JSON.parse(seen.crossSite.body).error.code).toBe("forbidden");
+    expect(seen.withCart.status).toBe(409);
+    expect(JSON.parse(seen.withCart.body).error.code).toBe("insufficient_stock");
+    // Nothing the door answered was held.
+    expect(await countersOf(soldOut)).toMatchObject({ available: 0, reserved: 1 });
+  });
 });

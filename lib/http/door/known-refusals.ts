@@ -1,11 +1,17 @@
 import "server-only";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { config } from "../../base/config";
 import { newCartsRefusedForMs, tooManyNewCarts } from "../../cart/new-cart-limit";
 import { verifyCartCookie } from "../../cart/cart-id";
+import { addItemSchema } from "../../cart/schemas";
+import { soldOut } from "../../hold/sold-out";
 import { streamRefusal } from "../../streams/stream-slots";
-import type { ShopError } from "../../base/shop-error";
+import { insufficientStock, type ShopError } from "../../base/shop-error";
 import { CART_COOKIE, cookiesIn, WAITER_COOKIE } from "../cookie-names";
+import { MAX_BODY_BYTES } from "../request";
+import { isCrossSite } from "../same-origin";
 import { verifyWaiterCookie } from "../waiter-cookie";
+import { readBody, replayed } from "./body-replay";
 import type { DoorReason } from "./door-metrics";
 
 /**
@@ -22,20 +28,72 @@ export function knownRefusal(
   url: string,
   headers: IncomingHttpHeaders,
   client: string,
-): { reason: Exclude<DoorReason, "over_rate">; refusal: ShopError } | null {
+): { reason: Exclude<DoorReason, "over_rate" | "sold_out">; refusal: ShopError } | null {
   const query = url.indexOf("?");
   const path = query === -1 ? url : url.slice(0, query);
   if (path === "/api/stock/stream" && (method === "GET" || method === "HEAD")) {
     const refusal = streamRefusal(client);
     return refusal && { reason: "stream_cap", refusal };
   }
-  if (path === "/api/cart/items" && method === "POST") {
+  if (isAdd(method, path)) {
     // The memory first: an add of a client not refused costs no check of its cookies (an HMAC each).
     const waitMs = newCartsRefusedForMs(client);
     if (waitMs > 0 && !holdsOrWaits(headers.cookie)) return { reason: "new_carts", refusal: tooManyNewCarts(waitMs) };
   }
   return null;
 }
+
+const isAdd = (method: string | undefined, path: string) => path === "/api/cart/items" && method === "POST";
+
+/**
+ * The add the route would refuse as sold out (409 insufficient_stock), known from the refusals
+ * this process's routes have had (lib/hold/sold-out.ts: until the product's next hold ends, at
+ * most a second): an add to a new cart (no cart, no place in line) of a product sold out, by a
+ * same-site request whose JSON body is one the route takes. In a drop nearly every shopper's
+ * first add is this refusal, and inside Next each cost about 2.5 ms of the web's CPU, the rush's
+ * largest share. The door reads the body only while some product is known sold out. Null at once
+ * when it cannot apply; else a promise of the refusal, or of the request for Next to answer (its
+ * body to be read again: lib/http/door/body-replay.ts).
+ */
+export function knownSoldOut(
+  req: IncomingMessage,
+): Promise<{ refusal: ShopError } | { forNext: IncomingMessage }> | null {
+  const { headers } = req;
+  const length = Number(headers["content-length"]);
+  const applies =
+    isAdd(req.method, req.url ?? "") &&
+    soldOut.anyKnown() &&
+    length > 0 &&
+    length <= MAX_BODY_BYTES &&
+    /^application\/json\b/i.test(headers["content-type"] ?? "") &&
+    !holdsOrWaits(headers.cookie) &&
+    !isCrossSite({ get: (name) => headerOf(headers, name) });
+  if (!applies) return null;
+  return readBody(req, length).then((body) => {
+    if (body === null) return { forNext: req }; // gone: nobody reads the answer
+    const refusal = soldOutRefusal(body);
+    return refusal ? { refusal } : { forNext: replayed(req, body) };
+  });
+}
+
+/** The route's refusal of this add body, if its product is known sold out. */
+function soldOutRefusal(body: Buffer): ShopError | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString("utf8"));
+  } catch {
+    return null; // the route words the problem
+  }
+  const add = addItemSchema(config().maxQtyPerLine).safeParse(data);
+  if (!add.success || add.data.variantId !== undefined || add.data.productId === undefined) return null;
+  const known = soldOut.known(add.data.productId);
+  return known && insufficientStock(0, known.reserved);
+}
+
+const headerOf = (headers: IncomingHttpHeaders, name: string): string | null => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(", ") : (value ?? null);
+};
 
 /**
  * Whether the request brings a cart or a place in line (signed cookies): the add may go to a cart
