@@ -8,7 +8,7 @@ import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
 import { doorRefusals } from "../lib/http/door/door-metrics";
-import { knownRefusal, knownSoldOut } from "../lib/http/door/known-refusals";
+import { knownRefusal, knownAddRefusal } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
@@ -121,11 +121,11 @@ async function serve(): Promise<void> {
           refusals[known.reason].inc();
           return writeRefusal(res, known.refusal);
         }
-        const soldOut = knownSoldOut(req);
-        if (!soldOut) return void handle(req, res);
-        void soldOut.then((decided) => {
+        const addRefusal = knownAddRefusal(req);
+        if (!addRefusal) return void handle(req, res);
+        void addRefusal.then((decided) => {
           if ("forNext" in decided) return handle(decided.forNext, res);
-          refusals.sold_out.inc();
+          refusals[decided.reason].inc();
           writeRefusal(res, decided.refusal);
         });
       };

@@ -78,6 +78,8 @@ export async function requestCost(
 
   // Bots over their rate: each empties its bucket, then every add it sends is refused at the door,
   // each refusal held back a moment (lib/http/door/refusal.ts): many connections, to refuse many.
+  // The adds its refilling budget lets through are refused at the door too, the product being
+  // known sold out (lib/http/door/known-refusals.ts), and answered at once.
   const BOTS = 4;
   const LANES = 60; // under MAX_CONNECTIONS_PER_CLIENT
   const bots = Array.from({ length: BOTS }, (_, i) => new HttpClient(base, botAddress(i), "bot", recorder, LANES));
@@ -86,7 +88,7 @@ export async function requestCost(
   for (let b = 0; b < BOTS; b += 1) for (let i = 0; i < 200 && (await add(b)).code !== "rate_limited"; i += 1);
   const refused = await measured(pids, background, 2_400, BOTS * LANES, add);
   bots.forEach((b) => b.close());
-  const refusals = refused.replies.filter((r) => r.code === "rate_limited").length;
+  const refusals = refused.replies.filter((r) => r.code === "rate_limited" || r.code === "insufficient_stock").length;
 
   // The drop's own requests, each from a shopper of its own: the product as JSON, an add refused
   // because the units are gone (the sale is over), the line read, a stream opened and dropped.

@@ -1,7 +1,7 @@
 import "server-only";
 import { explainUnknown } from "../catalog/variants";
 import { log, reason } from "../base/log";
-import { insufficientStock, ShopError } from "../base/shop-error";
+import { insufficientStock, notReleased, ShopError } from "../base/shop-error";
 import { releaseCart, releaseOverdueHoldersOf } from "../hold/release";
 import { newCartId } from "./cart-id";
 import type { CartSnapshot, CartView } from "../hold/cart-types";
@@ -12,13 +12,14 @@ import { StockRefusal } from "../hold/change-lines";
 import type { Applied, CartTarget, LineChange } from "../hold/line-change";
 import { forgetCartsInRedis, writeCartToRedis } from "../hold/redis-cart";
 import { soldOut } from "../hold/sold-out";
+import { unreleased } from "../hold/unreleased";
 
 /**
  * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.
  * The retry does not depend on who freed them: another shopper, the sweeper or this call.
  */
 async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
-  refuseKnownSoldOut(change);
+  refuseKnown(change);
   try {
     return await applyChange(target, change);
   } catch (error) {
@@ -38,9 +39,16 @@ async function applyFreeingOverdue(target: CartTarget, change: LineChange): Prom
   }
 }
 
-/** Sold out, and no hold due back before the flag ends: nothing overdue to free, no database. */
-function refuseKnownSoldOut(change: LineChange): void {
-  const known = change.mode === "add" ? soldOut.known(change.productId) : null;
+/**
+ * An add this process already knows the ledger refuses, without the database: a drop not yet open
+ * (lib/hold/unreleased.ts), or sold out with no hold due back before the flag ends (nothing
+ * overdue to free).
+ */
+function refuseKnown(change: LineChange): void {
+  if (change.mode !== "add") return;
+  const releaseAtMs = unreleased.known(change.productId);
+  if (releaseAtMs !== null) throw notReleased(new Date(releaseAtMs));
+  const known = soldOut.known(change.productId);
   if (known) throw insufficientStock(0, known.reserved);
 }
 
@@ -119,9 +127,9 @@ async function add(
       await releaseCart(caller.cartId, "lazy").catch(() => {});
     }
   }
-  // Known sold out: refused before the new cart is counted against the client's minute, as the
-  // door (lib/http/door/known-refusals.ts) refuses it, so either answers the same.
-  refuseKnownSoldOut(change);
+  // Known refused: before the new cart is counted against the client's minute, as the door
+  // (lib/http/door/known-refusals.ts) refuses it, so either answers the same.
+  refuseKnown(change);
   const waitMs = await newCartWaitMs(caller.clientIp);
   if (waitMs > 0) throw tooManyNewCarts(waitMs);
   const cartId = newCartId();

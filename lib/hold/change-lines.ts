@@ -10,6 +10,7 @@ import { announceHandOff, handOffOf, type Offer } from "./hand-off";
 import { cartLimitError } from "./cart-limits";
 import { holdLimitError } from "./hold-limits";
 import { soldOut } from "./sold-out";
+import { unreleased } from "./unreleased";
 import type { CartLine } from "./cart-types";
 import type { Applied, LineChangeRequest } from "./line-change";
 
@@ -99,6 +100,9 @@ export async function changeLines(productId: number, requests: LineChangeRequest
     const { reserved, nextReleaseMs } = soldOutRefusal.details;
     soldOut.refused(productId, ticket, reserved ?? 0, nextReleaseMs ?? null);
   }
+  // Refused as a drop not yet open: so until its release (a second at most, lib/hold/unreleased.ts).
+  const unopened = outcomes.find((o): o is Refusal => !o.ok && o.code === "not_released");
+  if (unopened?.details.releaseAtMs !== undefined) unreleased.refused(productId, unopened.details.releaseAtMs);
   if (availableAfter !== null) afterBatch(productId, availableAfter);
   if (declinedUnits > 0) holdMetrics.offerPassed(declinedUnits);
   if (offers.length > 0) {

@@ -7,6 +7,7 @@ import { enforceLimits } from "./cart-limits";
 import { holdUnits } from "./counters";
 import { deadlineColumns } from "./deadline-sql";
 import type { Applied } from "./line-change";
+import { unreleased } from "./unreleased";
 
 /**
  * A lone new cart (no batch to share, no per-client caps to read first): one conditional
@@ -46,7 +47,11 @@ export async function holdInNewCart(
              p.archived_at is not null as archived
         from inventory i join products p on p.id = i.product_id where i.product_id = ${productId}`;
     if (left?.archived) throw productArchived();
-    if (left?.not_open_until) throw notReleased(new Date(left.not_open_until));
+    if (left?.not_open_until) {
+      const releaseAt = new Date(left.not_open_until);
+      unreleased.refused(productId, releaseAt.getTime());
+      throw notReleased(releaseAt);
+    }
     throw insufficientStock(left?.available ?? 0, left?.reserved ?? 0);
   }
   afterBatch(productId, row.available);

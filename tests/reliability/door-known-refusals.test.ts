@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { updateProductSettings } from "@/lib/catalog/product-settings";
 import { countersOf, createProduct } from "../support/ledger";
 import { scrape, value } from "../support/prometheus";
 import { cookieFrom, rawRequest } from "../support/raw-client";
@@ -157,5 +158,28 @@ describe("refusals the door knows before Next runs", () => {
     expect(JSON.parse(seen.withCart.body).error.code).toBe("insufficient_stock");
     // Nothing the door answered was held.
     expect(await countersOf(soldOut)).toMatchObject({ available: 0, reserved: 1 });
+  });
+
+  it("an add to a new cart of a drop not yet open is refused at the door, with the route's answer", async () => {
+    const productId = await createProduct(10);
+    const releaseAt = new Date(Date.now() + 3_600_000);
+    await updateProductSettings(productId, { releaseAt });
+    const add = () =>
+      rawRequest(`${web.url}/api/cart/items`, { method: "POST", body: { productId, quantity: 1 }, from: newClient() });
+    // As above: the route's refusal teaches the process, for a second at most.
+    const round = async () => {
+      const before = await doorRefused("not_released");
+      const taught = await add();
+      const byDoor = await add();
+      return (await doorRefused("not_released")) === before + 1 && { taught, byDoor };
+    };
+    const seen = await waitFor(round, { timeout: 30_000, interval: 0, what: "a round with the door's refusal" });
+    expect(seen.byDoor.status).toBe(409);
+    expect(JSON.parse(seen.byDoor.body)).toEqual(JSON.parse(seen.taught.body));
+    expect(JSON.parse(seen.byDoor.body).error).toMatchObject({
+      code: "not_released",
+      releaseAt: releaseAt.toISOString(),
+    });
+    expect(await countersOf(productId)).toMatchObject({ available: 10, reserved: 0 });
   });
 });

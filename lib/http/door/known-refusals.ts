@@ -5,8 +5,9 @@ import { newCartsRefusedForMs, tooManyNewCarts } from "../../cart/new-cart-limit
 import { verifyCartCookie } from "../../cart/cart-id";
 import { addItemSchema } from "../../cart/schemas";
 import { soldOut } from "../../hold/sold-out";
+import { unreleased } from "../../hold/unreleased";
 import { streamRefusal } from "../../streams/stream-slots";
-import { insufficientStock, type ShopError } from "../../base/shop-error";
+import { insufficientStock, notReleased, type ShopError } from "../../base/shop-error";
 import { CART_COOKIE, cookiesIn, WAITER_COOKIE } from "../cookie-names";
 import { MAX_BODY_BYTES } from "../request";
 import { isCrossSite } from "../same-origin";
@@ -28,7 +29,7 @@ export function knownRefusal(
   url: string,
   headers: IncomingHttpHeaders,
   client: string,
-): { reason: Exclude<DoorReason, "over_rate" | "sold_out">; refusal: ShopError } | null {
+): { reason: Exclude<DoorReason, "over_rate" | "not_released" | "sold_out">; refusal: ShopError } | null {
   const query = url.indexOf("?");
   const path = query === -1 ? url : url.slice(0, query);
   if (path === "/api/stock/stream" && (method === "GET" || method === "HEAD")) {
@@ -46,23 +47,23 @@ export function knownRefusal(
 const isAdd = (method: string | undefined, path: string) => path === "/api/cart/items" && method === "POST";
 
 /**
- * The add the route would refuse as sold out (409 insufficient_stock), known from the refusals
- * this process's routes have had (lib/hold/sold-out.ts: until the product's next hold ends, at
- * most a second): an add to a new cart (no cart, no place in line) of a product sold out, by a
- * same-site request whose JSON body is one the route takes. In a drop nearly every shopper's
- * first add is this refusal, and inside Next each cost about 2.5 ms of the web's CPU, the rush's
- * largest share. The door reads the body only while some product is known sold out. Null at once
- * when it cannot apply; else a promise of the refusal, or of the request for Next to answer (its
- * body to be read again: lib/http/door/body-replay.ts).
+ * The add the route would refuse from this process's memory, learnt from its own refusals: a
+ * drop not yet open (409 not_released, lib/hold/unreleased.ts) or a product sold out (409
+ * insufficient_stock, lib/hold/sold-out.ts), each known for a second at most. Only an add to a new
+ * cart (no cart, no place in line), by a same-site request whose JSON body is one the route takes.
+ * In a drop nearly every shopper's first add is one of these, and inside Next each cost about
+ * 2.5 ms of the web's CPU, the rush's largest share. The door reads the body only while some
+ * product is known so. Null at once when it cannot apply; else a promise of the refusal, or of
+ * the request for Next to answer (its body to be read again: lib/http/door/body-replay.ts).
  */
-export function knownSoldOut(
+export function knownAddRefusal(
   req: IncomingMessage,
-): Promise<{ refusal: ShopError } | { forNext: IncomingMessage }> | null {
+): Promise<{ reason: "not_released" | "sold_out"; refusal: ShopError } | { forNext: IncomingMessage }> | null {
   const { headers } = req;
   const length = Number(headers["content-length"]);
   const applies =
     isAdd(req.method, req.url ?? "") &&
-    soldOut.anyKnown() &&
+    (unreleased.anyKnown() || soldOut.anyKnown()) &&
     length > 0 &&
     length <= MAX_BODY_BYTES &&
     /^application\/json\b/i.test(headers["content-type"] ?? "") &&
@@ -71,13 +72,12 @@ export function knownSoldOut(
   if (!applies) return null;
   return readBody(req, length).then((body) => {
     if (body === null) return { forNext: req }; // gone: nobody reads the answer
-    const refusal = soldOutRefusal(body);
-    return refusal ? { refusal } : { forNext: replayed(req, body) };
+    return refusalOfAdd(body) ?? { forNext: replayed(req, body) };
   });
 }
 
-/** The route's refusal of this add body, if its product is known sold out. */
-function soldOutRefusal(body: Buffer): ShopError | null {
+/** The route's refusal of this add body, if this process knows it; the ledger's order. */
+function refusalOfAdd(body: Buffer): { reason: "not_released" | "sold_out"; refusal: ShopError } | null {
   let data: unknown;
   try {
     data = JSON.parse(body.toString("utf8"));
@@ -86,8 +86,10 @@ function soldOutRefusal(body: Buffer): ShopError | null {
   }
   const add = addItemSchema(config().maxQtyPerLine).safeParse(data);
   if (!add.success || add.data.variantId !== undefined || add.data.productId === undefined) return null;
+  const releaseAtMs = unreleased.known(add.data.productId);
+  if (releaseAtMs !== null) return { reason: "not_released", refusal: notReleased(new Date(releaseAtMs)) };
   const known = soldOut.known(add.data.productId);
-  return known && insufficientStock(0, known.reserved);
+  return known && { reason: "sold_out", refusal: insufficientStock(0, known.reserved) };
 }
 
 const headerOf = (headers: IncomingHttpHeaders, name: string): string | null => {
