@@ -1,5 +1,6 @@
 import "server-only";
 import { pg } from "../db/client";
+import { KnownUntil } from "./known-until";
 import { onStockChanges } from "./stock-feed";
 
 // However sure we are, ask the database again after this long: a lost stock message (a restock
@@ -8,7 +9,7 @@ const HORIZON_MS = 1_000;
 
 type Known = {
   /** Per product: until when it is known sold out, and how many of its units are in carts. */
-  until: Map<number, { end: number; reserved: number }>;
+  until: KnownUntil<{ reserved: number }>;
   // Bumped by every sign of stock, so an answer that left the database before it cannot set a flag.
   generation: Map<number, number>;
   learning: Map<number, Promise<void>>;
@@ -18,7 +19,7 @@ type Known = {
 // routes' refusals taught, and the two are bundled apart.
 const globalForKnown = globalThis as unknown as { __holdcartSoldOut?: Known };
 const known = (globalForKnown.__holdcartSoldOut ??= {
-  until: new Map(),
+  until: new KnownUntil(),
   generation: new Map(),
   learning: new Map(),
   listening: false,
@@ -44,23 +45,14 @@ function listen(): void {
  * with units available) forgets it at once.
  */
 export const soldOut = {
-  /** Whether any product is known sold out now (the map holds the few products of a sale). */
+  /** Whether any product is known sold out now. */
   anyKnown(): boolean {
-    const now = performance.now();
-    for (const [productId, flag] of until) {
-      if (now < flag.end) return true;
-      until.delete(productId);
-    }
-    return false;
+    return until.any();
   },
 
   /** Null unless known sold out; then the units in carts (so "held" is not called "sold"). */
   known(productId: number): { reserved: number } | null {
-    const flag = until.get(productId);
-    if (flag === undefined) return null;
-    if (performance.now() < flag.end) return flag;
-    until.delete(productId);
-    return null;
+    return until.get(productId);
   },
 
   forget(productId: number): void {
@@ -82,7 +74,7 @@ export const soldOut = {
     listen();
     if ((generation.get(productId) ?? 0) !== seen) return;
     const wait = Math.min(nextReleaseMs ?? HORIZON_MS, HORIZON_MS);
-    if (wait > 0) until.set(productId, { end: asked + wait, reserved });
+    if (wait > 0) until.set(productId, asked + wait, { reserved });
   },
 
   /**

@@ -1,4 +1,5 @@
 import "server-only";
+import { KnownUntil } from "./known-until";
 
 // However sure we are, ask the database again after this long: a drop the operator moved
 // earlier costs a shopper at most this much of a wrong "not yet".
@@ -7,11 +8,10 @@ const HORIZON_MS = 1_000;
 // database's, whose clock opens the drop.
 const NEAR_RELEASE_MS = 5_000;
 
-type Known = Map<number, { end: number; releaseAtMs: number }>;
 // On globalThis, like the sold-out flags: the door (scripts/web-server.ts) answers the adds the
-// routes' refusals taught, and the two are bundled apart.
-const globalForKnown = globalThis as unknown as { __holdcartUnreleased?: Known };
-const until: Known = (globalForKnown.__holdcartUnreleased ??= new Map());
+// routes' refusals taught, and the two are bundled apart. The fact is the release (epoch ms).
+const globalForKnown = globalThis as unknown as { __holdcartUnreleased?: KnownUntil<number> };
+const until = (globalForKnown.__holdcartUnreleased ??= new KnownUntil<number>());
 
 /**
  * Drops not yet open (invariant 11), as this process's refusals learnt them, so the thousands of
@@ -20,28 +20,19 @@ const until: Known = (globalForKnown.__holdcartUnreleased ??= new Map());
  * of its release, when the ledger decides again.
  */
 export const unreleased = {
-  /** Whether any product is known unreleased now (a sale has a few). */
+  /** Whether any product is known unreleased now. */
   anyKnown(): boolean {
-    const now = performance.now();
-    for (const [productId, flag] of until) {
-      if (now < flag.end) return true;
-      until.delete(productId);
-    }
-    return false;
+    return until.any();
   },
 
   /** Null unless known not yet released; then its release time (epoch ms). */
   known(productId: number): number | null {
-    const flag = until.get(productId);
-    if (flag === undefined) return null;
-    if (performance.now() < flag.end) return flag.releaseAtMs;
-    until.delete(productId);
-    return null;
+    return until.get(productId);
   },
 
   /** The ledger refused an add of the product: its drop opens at `releaseAtMs`. */
   refused(productId: number, releaseAtMs: number): void {
     const known = Math.min(HORIZON_MS, releaseAtMs - Date.now() - NEAR_RELEASE_MS);
-    if (known > 0) until.set(productId, { end: performance.now() + known, releaseAtMs });
+    if (known > 0) until.set(productId, performance.now() + known, releaseAtMs);
   },
 };

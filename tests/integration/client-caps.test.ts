@@ -13,6 +13,17 @@ import { setTestConfig } from "../support/config";
 // Invariant 9 alone: no new-cart rate limit, so one client can open as many carts as it likes.
 setTestConfig({ HOLD_LIMITS: "on", NEW_CARTS_PER_IP_PER_MINUTE: "0" });
 
+/** Waits until a statement of another session waits for a lock `pid` holds. */
+const blockedBy = (pid: number, what: string) =>
+  waitFor(
+    async () => {
+      const [row] = await pg()<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
+      return (row?.n ?? 0) > 0;
+    },
+    { timeout: 10_000, what },
+  );
+
 const outcome = (work: Promise<unknown>) =>
   work.then(
     () => "held",
@@ -84,14 +95,7 @@ describe("no client holds more than its share (invariant 9)", () => {
       await blocker`select 1 from carts where id = ${first.cartId} for update`;
       const [{ pid } = { pid: 0 }] = await blocker<{ pid: number }[]>`select pg_backend_pid() as pid`;
       const extension = outcome(extendHold(first.cartId));
-      await waitFor(
-        async () => {
-          const [row] = await pg()<{ n: number }[]>`
-          select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
-          return (row?.n ?? 0) > 0;
-        },
-        { timeout: 10_000, what: "the extension to wait for the cart's row" },
-      );
+      await blockedBy(pid, "the extension to wait for the cart's row");
       await waitFor(() => deadlinesPassed([first.cartId]), { timeout: 10_000, what: "the deadline" });
       // The client's next cart: its caps count the first one as ended, so it may hold 10.
       await addToCart({ cartId: null, clientIp: client }, productId, 10);
@@ -132,14 +136,7 @@ describe("no client holds more than its share (invariant 9)", () => {
       await blocker`select 1 from inventory where product_id = ${second} for update`;
       const [{ pid } = { pid: 0 }] = await blocker<{ pid: number }[]>`select pg_backend_pid() as pid`;
       const release = releaseCart(holderOfSecond.cartId, "operator", "early");
-      await waitFor(
-        async () => {
-          const [row] = await pg()<{ n: number }[]>`
-            select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
-          return (row?.n ?? 0) > 0;
-        },
-        { timeout: 10_000, what: "the release to wait for the product's row" },
-      );
+      await blockedBy(pid, "the release to wait for the product's row");
       await waitFor(() => deadlinesPassed([waiterCart]), { timeout: 10_000, what: "the waiter's deadline" });
       // The client's next cart: the first cart has ended, so it may hold the first product's 10.
       await addToCart({ cartId: null, clientIp: client }, first, 10);
