@@ -1,7 +1,7 @@
 import "server-only";
 import { explainUnknown } from "../catalog/variants";
 import { log, reason } from "../base/log";
-import { insufficientStock, notReleased, ShopError } from "../base/shop-error";
+import { ShopError } from "../base/shop-error";
 import { releaseCart, releaseOverdueHoldersOf } from "../hold/release";
 import { newCartId } from "./cart-id";
 import type { CartSnapshot, CartView } from "../hold/cart-types";
@@ -12,14 +12,13 @@ import { StockRefusal } from "../hold/change-lines";
 import type { Applied, CartTarget, LineChange } from "../hold/line-change";
 import { forgetCartsInRedis, writeCartToRedis } from "../hold/redis-cart";
 import { soldOut } from "../hold/sold-out";
-import { unreleased } from "../hold/unreleased";
+import { addRefusalOf } from "../hold/refused-adds";
 
 /**
  * Invariant 7: when stock ran out, free the product's overdue holds and try exactly once more.
  * The retry does not depend on who freed them: another shopper, the sweeper or this call.
  */
 async function applyFreeingOverdue(target: CartTarget, change: LineChange): Promise<Applied> {
-  refuseKnown(change);
   try {
     return await applyChange(target, change);
   } catch (error) {
@@ -37,19 +36,6 @@ async function applyFreeingOverdue(target: CartTarget, change: LineChange): Prom
       throw again;
     }
   }
-}
-
-/**
- * An add this process already knows the ledger refuses, without the database: a drop not yet open
- * (lib/hold/unreleased.ts), or sold out with no hold due back before the flag ends (nothing
- * overdue to free).
- */
-function refuseKnown(change: LineChange): void {
-  if (change.mode !== "add") return;
-  const releaseAtMs = unreleased.known(change.productId);
-  if (releaseAtMs !== null) throw notReleased(new Date(releaseAtMs));
-  const known = soldOut.known(change.productId);
-  if (known) throw insufficientStock(0, known.reserved);
 }
 
 const isOutOfStock = (error: unknown) => error instanceof ShopError && error.code === "insufficient_stock";
@@ -115,6 +101,10 @@ async function add(
   productId: number,
   quantity: number,
 ): Promise<AddResult> {
+  // Known refused (lib/hold/refused-adds.ts): no database, and no new cart counted against the
+  // client's minute, as the door refuses it, so either answers the same.
+  const known = addRefusalOf(productId);
+  if (known) throw known.refusal;
   const change: LineChange = { productId, mode: "add", quantity };
   if (caller.cartId) {
     try {
@@ -127,9 +117,6 @@ async function add(
       await releaseCart(caller.cartId, "lazy").catch(() => {});
     }
   }
-  // Known refused: before the new cart is counted against the client's minute, as the door
-  // (lib/http/door/known-refusals.ts) refuses it, so either answers the same.
-  refuseKnown(change);
   const waitMs = await newCartWaitMs(caller.clientIp);
   if (waitMs > 0) throw tooManyNewCarts(waitMs);
   const cartId = newCartId();

@@ -29,6 +29,10 @@ async function readCapped(request: Request, max: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Whether a Content-Type announces JSON, the only body the API reads. */
+export const isJsonBody = (contentType: string | null | undefined): boolean =>
+  /^application\/json\b/i.test(contentType ?? "");
+
 /**
  * Parses a small JSON body (at most `maxBytes`: MAX_BODY_BYTES, or more for the operator's
  * catalog edits, whose descriptions run longer) against `schema`; every problem is a 4xx ShopError.
@@ -38,8 +42,7 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes = MAX_BODY_BYTES,
 ): Promise<z.infer<S>> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
+  if (!isJsonBody(request.headers.get("content-type"))) {
     throw new ShopError("unsupported_media_type", "Send the body as application/json.");
   }
   const text = await readCapped(request, maxBytes);

@@ -4,12 +4,11 @@ import { config } from "../../base/config";
 import { newCartsRefusedForMs, tooManyNewCarts } from "../../cart/new-cart-limit";
 import { verifyCartCookie } from "../../cart/cart-id";
 import { addItemSchema } from "../../cart/schemas";
-import { soldOut } from "../../hold/sold-out";
-import { unreleased } from "../../hold/unreleased";
+import { addRefusalOf, anyAddRefusalKnown, type KnownAddRefusal } from "../../hold/refused-adds";
 import { streamRefusal } from "../../streams/stream-slots";
-import { insufficientStock, notReleased, type ShopError } from "../../base/shop-error";
+import type { ShopError } from "../../base/shop-error";
 import { CART_COOKIE, cookiesIn, WAITER_COOKIE } from "../cookie-names";
-import { MAX_BODY_BYTES } from "../request";
+import { isJsonBody, MAX_BODY_BYTES } from "../request";
 import { isCrossSite } from "../same-origin";
 import { verifyWaiterCookie } from "../waiter-cookie";
 import { readBody, replayed } from "./body-replay";
@@ -56,17 +55,15 @@ const isAdd = (method: string | undefined, path: string) => path === "/api/cart/
  * product is known so. Null at once when it cannot apply; else a promise of the refusal, or of
  * the request for Next to answer (its body to be read again: lib/http/door/body-replay.ts).
  */
-export function knownAddRefusal(
-  req: IncomingMessage,
-): Promise<{ reason: "not_released" | "sold_out"; refusal: ShopError } | { forNext: IncomingMessage }> | null {
+export function knownAddRefusal(req: IncomingMessage): Promise<KnownAddRefusal | { forNext: IncomingMessage }> | null {
   const { headers } = req;
   const length = Number(headers["content-length"]);
   const applies =
     isAdd(req.method, req.url ?? "") &&
-    (unreleased.anyKnown() || soldOut.anyKnown()) &&
+    anyAddRefusalKnown() &&
     length > 0 &&
     length <= MAX_BODY_BYTES &&
-    /^application\/json\b/i.test(headers["content-type"] ?? "") &&
+    isJsonBody(headers["content-type"]) &&
     !holdsOrWaits(headers.cookie) &&
     !isCrossSite({ get: (name) => headerOf(headers, name) });
   if (!applies) return null;
@@ -76,8 +73,8 @@ export function knownAddRefusal(
   });
 }
 
-/** The route's refusal of this add body, if this process knows it; the ledger's order. */
-function refusalOfAdd(body: Buffer): { reason: "not_released" | "sold_out"; refusal: ShopError } | null {
+/** The route's refusal of this add body, if this process knows it. */
+function refusalOfAdd(body: Buffer): KnownAddRefusal | null {
   let data: unknown;
   try {
     data = JSON.parse(body.toString("utf8"));
@@ -86,10 +83,7 @@ function refusalOfAdd(body: Buffer): { reason: "not_released" | "sold_out"; refu
   }
   const add = addItemSchema(config().maxQtyPerLine).safeParse(data);
   if (!add.success || add.data.variantId !== undefined || add.data.productId === undefined) return null;
-  const releaseAtMs = unreleased.known(add.data.productId);
-  if (releaseAtMs !== null) return { reason: "not_released", refusal: notReleased(new Date(releaseAtMs)) };
-  const known = soldOut.known(add.data.productId);
-  return known && { reason: "sold_out", refusal: insufficientStock(0, known.reserved) };
+  return addRefusalOf(add.data.productId);
 }
 
 const headerOf = (headers: IncomingHttpHeaders, name: string): string | null => {
