@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { childrenOf } from "./process-stats";
 import { freePort } from "./redis-server";
 
@@ -23,7 +24,14 @@ export class WebProcess {
   private child: ChildProcess | null = null;
   port = 0;
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  /**
+   * `env`: the test's environment for the server. `inspect`: the server listens for a debugger on
+   * a free port, so a test can collect its garbage (`collectGarbage`); with WEB_CONCURRENCY=1 only.
+   */
+  constructor(
+    private readonly env: Record<string, string> = {},
+    private readonly options: { inspect?: boolean } = {},
+  ) {}
 
   /** The process started (the cluster's primary, or the only web process with WEB_CONCURRENCY=1). */
   get pid(): number {
@@ -54,6 +62,10 @@ export class WebProcess {
     assertProductionBuild();
     this.port = await freePort();
     const nodeArgs = (process.env.WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    if (this.options.inspect) {
+      if (this.concurrency !== 1) throw new Error("inspect: one web process (WEB_CONCURRENCY=1) only");
+      nodeArgs.push("--inspect=127.0.0.1:0");
+    }
     this.child = spawn(process.execPath, [...nodeArgs, "dist/web.mjs"], {
       cwd: ROOT,
       env: {
@@ -83,6 +95,22 @@ export class WebProcess {
     }
   }
 
+  /**
+   * A full garbage collection in the web process, through its inspector (started with `inspect`).
+   * V8 collects when it gets round to it, on an idle process maybe never: what the process holds
+   * measured after this is what it keeps, not garbage yet to be collected.
+   */
+  async collectGarbage(): Promise<void> {
+    const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(this.output.join(""))?.[1];
+    if (!inspector) throw new Error("the web server was not started with inspect");
+    // Node 20's WebSocket client is behind a flag, so a node of its own speaks to the inspector.
+    await promisify(execFile)(
+      process.execPath,
+      ["--experimental-websocket", "--no-warnings", "--eval", COLLECT_GARBAGE, inspector],
+      { timeout: 30_000 },
+    );
+  }
+
   /** Sends `signal` to every process that answers requests (SIGSTOP freezes them, as a saturated or paused host would). */
   signal(signal: NodeJS.Signals): void {
     for (const pid of this.servingPids()) process.kill(pid, signal);
@@ -101,6 +129,14 @@ export class WebProcess {
     await exited;
   }
 }
+
+/** Asks the inspector at argv[1] for a full collection (V8's low-memory one) and waits for it to end. */
+const COLLECT_GARBAGE = `
+const socket = new WebSocket(process.argv[1]);
+socket.onopen = () => socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" }));
+socket.onmessage = (message) => { if (JSON.parse(message.data).id === 1) process.exit(0); };
+socket.onerror = () => process.exit(1);
+`;
 
 /** WEB_CONCURRENCY of the runner's environment, else 2: a cluster, as production runs. */
 const DEFAULT_CONCURRENCY = Number(process.env.WEB_CONCURRENCY || 2);
