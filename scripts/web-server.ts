@@ -7,9 +7,11 @@ import { clientAddress, clientKey } from "../lib/http/client-address";
 import { capConnectionsPerClient } from "../lib/http/door/connection-cap";
 import { countsTowardRate, publicFilePaths } from "../lib/http/door/counted-request";
 import { createRateCheck } from "../lib/http/door/rate-limit";
-import { doorRefusals } from "../lib/http/door/door-metrics";
+import { doorRefusals, doorServed } from "../lib/http/door/door-metrics";
 import { knownRefusal, knownAddRefusal } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
+import { isStockStream, serveStockStream } from "../lib/http/door/stock-stream";
+import { isLineRead, serveLineRead } from "../lib/http/door/line-read";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
@@ -62,6 +64,7 @@ async function serve(): Promise<void> {
   const overLimit = rateLimit ? createRateCheck(store, rateLimit) : null;
   const publicFiles = publicFilePaths(path.join(process.cwd(), "public"));
   const refusals = doorRefusals();
+  const served = doorServed();
 
   const nameClient = (req: IncomingMessage): string => {
     const forwarded = req.headers["x-forwarded-for"];
@@ -114,12 +117,22 @@ async function serve(): Promise<void> {
       // or Redis is unavailable says the store is busy for a moment: 503, not Next's 500.
       if (!req.url.startsWith("/api/")) answerBusyDuringOutage(res);
       const client = clientKey(nameClient(req));
-      // Admitted by the rate: answered by Next, unless the door already knows the route's refusal.
+      // Admitted by the rate: answered by Next, unless the door already knows the route's refusal
+      // or serves the request itself (the live stock stream, a read of the line: the requests every
+      // waiting shopper's page makes, which need nothing of Next's).
       const admit = () => {
         const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
         if (known) {
           refusals[known.reason].inc();
           return writeRefusal(res, known.refusal);
+        }
+        if (isStockStream(req.method, req.url ?? "/")) {
+          served.stock_stream.inc();
+          return serveStockStream(req, res, client);
+        }
+        if (isLineRead(req.method, req.url ?? "/")) {
+          served.line_read.inc();
+          return serveLineRead(req, res);
         }
         const addRefusal = knownAddRefusal(req);
         if (!addRefusal) return void handle(req, res);

@@ -51,3 +51,19 @@ export async function entriesWhenOffered(
     stopWatching();
   }
 }
+
+/**
+ * The answer to a read of the line, `GET /api/waitlist[?wait=N]`: the places in line of
+ * `waiterId` (none without one), at once, or with `wait` as a long poll. One reading for its two
+ * servers, the door of the production web server (lib/http/door/line-read.ts) and Next's route.
+ */
+export async function lineRead(
+  waiterId: string | null,
+  wait: string | null,
+  signal: AbortSignal,
+): Promise<{ entries: WaitlistEntry[] }> {
+  const seconds = offerWaitSeconds(wait);
+  const entries =
+    waiterId && seconds > 0 ? await entriesWhenOffered(waiterId, seconds * 1_000, signal) : await entriesOf(waiterId);
+  return { entries };
+}

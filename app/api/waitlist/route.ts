@@ -5,20 +5,18 @@ import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation, route } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
-import { entriesWhenOffered, offerWaitSeconds } from "@/lib/streams/offer-wait";
-import { entriesOf, joinWaitlist } from "@/lib/waitlist/entries";
+import { lineRead } from "@/lib/streams/offer-wait";
+import { joinWaitlist } from "@/lib/waitlist/entries";
 
 /**
  * The caller's places in line, and the offers they turned into. With `?wait=N` (1-25 s), a long
  * poll: answered once one of them is offered units, or after N seconds (lib/streams/offer-wait.ts).
+ * The production web server answers it at its door (lib/http/door/line-read.ts): this route
+ * serves `npm run dev`.
  */
-export const GET = route(async (request) => {
-  const wait = offerWaitSeconds(new URL(request.url).searchParams.get("wait"));
-  const waiterId = await currentWaiterId();
-  const entries =
-    waiterId && wait > 0 ? await entriesWhenOffered(waiterId, wait * 1_000, request.signal) : await entriesOf(waiterId);
-  return json({ entries });
-});
+export const GET = route(async (request) =>
+  json(await lineRead(await currentWaiterId(), new URL(request.url).searchParams.get("wait"), request.signal)),
+);
 
 /** Join the line for a product that cannot be held now: 201; 409 in_stock / already_waiting. */
 export const POST = mutation(async (request) => {

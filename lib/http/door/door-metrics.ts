@@ -27,3 +27,22 @@ export function doorRefusals(): Record<DoorReason, { inc: () => void }> {
     };
   });
 }
+
+/** What the door serves itself, Next never running for it. */
+export type DoorServed = "stock_stream" | "line_read";
+
+/**
+ * Requests the door served itself (lib/http/door/stock-stream.ts, line-read.ts): the live stock
+ * stream and the read of the line, which need nothing of Next's. Per process, like the refusals.
+ */
+export function doorServed(): Record<DoorServed, { inc: () => void }> {
+  return once("doorServed", (registry) => {
+    const counter = new Counter({
+      name: "holdcart_door_served_total",
+      help: "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream) and line_read (GET /api/waitlist, with or without ?wait).",
+      labelNames: ["request"] as const,
+      registers: [registry],
+    });
+    return { stock_stream: counter.labels("stock_stream"), line_read: counter.labels("line_read") };
+  });
+}

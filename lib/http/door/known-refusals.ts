@@ -12,6 +12,7 @@ import { isJsonBody, MAX_BODY_BYTES } from "../request";
 import { isCrossSite } from "../same-origin";
 import { verifyWaiterCookie } from "../waiter-cookie";
 import { readBody, replayed } from "./body-replay";
+import { isStockStream } from "./stock-stream";
 import type { DoorReason } from "./door-metrics";
 
 /**
@@ -29,13 +30,11 @@ export function knownRefusal(
   headers: IncomingHttpHeaders,
   client: string,
 ): { reason: Exclude<DoorReason, "over_rate" | "not_released" | "sold_out">; refusal: ShopError } | null {
-  const query = url.indexOf("?");
-  const path = query === -1 ? url : url.slice(0, query);
-  if (path === "/api/stock/stream" && (method === "GET" || method === "HEAD")) {
+  if (isStockStream(method, url)) {
     const refusal = streamRefusal(client);
     return refusal && { reason: "stream_cap", refusal };
   }
-  if (isAdd(method, path)) {
+  if (isAdd(method, url)) {
     // The memory first: an add of a client not refused costs no check of its cookies (an HMAC each).
     const waitMs = newCartsRefusedForMs(client);
     if (waitMs > 0 && !holdsOrWaits(headers.cookie)) return { reason: "new_carts", refusal: tooManyNewCarts(waitMs) };
@@ -43,7 +42,9 @@ export function knownRefusal(
   return null;
 }
 
-const isAdd = (method: string | undefined, path: string) => path === "/api/cart/items" && method === "POST";
+/** An add to cart: `POST /api/cart/items`, whatever its query. */
+const isAdd = (method: string | undefined, url: string) =>
+  method === "POST" && url.split("?", 1)[0] === "/api/cart/items";
 
 /**
  * The add the route would refuse from this process's memory, learnt from its own refusals: a

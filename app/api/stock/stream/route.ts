@@ -1,19 +1,12 @@
 import { route } from "@/lib/http/handler";
 import { currentWaiterId } from "@/lib/http/waiter-session";
-import { clientIp, parseProductId } from "@/lib/http/request";
+import { clientIp } from "@/lib/http/request";
+import { STOCK_STREAM_HEADERS, streamedProductIds } from "@/lib/http/stock-stream-request";
 import { assertStreamAllowed, openStockStream } from "@/lib/streams/stock-stream";
 
-const MAX_IDS = 200;
-const HEADERS = {
-  "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-store, no-transform",
-  "x-accel-buffering": "no",
-};
-
-const productIdsOf = (request: Request): number[] => {
-  const raw = new URL(request.url).searchParams.get("ids") ?? "";
-  return [...new Set(raw.split(",").filter(Boolean).slice(0, MAX_IDS).map(parseProductId))];
-};
+// The production web server answers this path at its door (lib/http/door/stock-stream.ts), so
+// Next's request pipeline does not run for the thousand streams a drop opens in its first
+// seconds; this route serves `npm run dev` and any server that puts Next's handler first.
 
 /**
  * Server-sent events: the current stock (`StockChange`: available, reserved, next release) of the
@@ -21,12 +14,12 @@ const productIdsOf = (request: Request): number[] => {
  */
 export const GET = route(async (request) => {
   const stream = await openStockStream({
-    productIds: productIdsOf(request),
+    productIds: streamedProductIds(new URL(request.url).searchParams),
     client: clientIp(request.headers),
     waiterId: await currentWaiterId(),
     signal: request.signal,
   });
-  return new Response(stream, { headers: HEADERS });
+  return new Response(stream, { headers: STOCK_STREAM_HEADERS });
 });
 
 /**
@@ -34,7 +27,7 @@ export const GET = route(async (request) => {
  * dropping the body unread and uncancelled, which left a subscription behind per HEAD.
  */
 export const HEAD = route(async (request) => {
-  productIdsOf(request);
+  streamedProductIds(new URL(request.url).searchParams);
   assertStreamAllowed(clientIp(request.headers));
-  return new Response(null, { headers: HEADERS });
+  return new Response(null, { headers: STOCK_STREAM_HEADERS });
 });

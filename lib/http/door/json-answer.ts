@@ -1,0 +1,10 @@
+import "server-only";
+import type { ServerResponse } from "node:http";
+import { apiHeaders } from "../error-response";
+
+/** Answers `body` as JSON with the head every route of the API answers with (`json` of lib/http/handler.ts). */
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.destroyed) return; // the client left while it was being read: nobody reads the answer
+  res.writeHead(status, { ...apiHeaders(status), "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

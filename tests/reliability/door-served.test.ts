@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProduct } from "../support/ledger";
+import { scrape, value } from "../support/prometheus";
+import { rawRequest } from "../support/raw-client";
+import { Shopper } from "../support/shopper";
+import { openStockStream } from "../../scripts/harness/stock-streams";
+import { WebProcess } from "../../scripts/harness/web-process";
+
+// The door serves the requests every waiting shopper's page makes, which need nothing of Next's
+// (lib/http/door/stock-stream.ts, line-read.ts): the answers are the routes' own, and its counter
+// says the door, not Next, gave them.
+const web = new WebProcess({ WEB_CONCURRENCY: "1", RATE_LIMIT_PER_SECOND: "0" });
+
+beforeAll(() => web.start());
+afterAll(() => web.stop());
+
+const auth = { authorization: `Bearer ${process.env.ADMIN_TOKEN}` };
+const servedAtDoor = async (request: string) =>
+  value(await scrape(`${web.url}/api/metrics`, auth), "holdcart_door_served_total", { request });
+
+describe("requests the door serves itself", () => {
+  it("a read of the line: the caller's places, none without a cookie, 400 for a bad wait, and a long poll answered with the offer", async () => {
+    const productId = await createProduct(1);
+    const holder = new Shopper(web.url);
+    const waiter = new Shopper(web.url);
+    expect((await holder.add(productId, 1)).status).toBe(200);
+    expect((await waiter.add(productId, 1)).body.error.code).toBe("insufficient_stock");
+    expect((await waiter.join(productId, 1)).status).toBe(201);
+    const before = await servedAtDoor("line_read");
+
+    const line = await waiter.lines();
+    expect(line.status).toBe(200);
+    expect(line.body.entries).toHaveLength(1);
+    expect(line.body.entries[0]).toMatchObject({ productId, quantity: 1, offer: null });
+    expect(await new Shopper(web.url).lines()).toEqual({ status: 200, body: { entries: [] } });
+    const bad = await waiter.request("GET", "/api/waitlist?wait=soon");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("invalid_request");
+
+    // The long poll waits for the offer: the holder lets the unit go, and it goes to the line.
+    const polled = waiter.request("GET", "/api/waitlist?wait=25");
+    expect((await holder.remove(productId)).status).toBe(200);
+    const answered = await polled;
+    expect(answered.status).toBe(200);
+    expect(answered.body.entries[0]).toMatchObject({ productId, offer: { units: 1 } });
+    expect(await servedAtDoor("line_read")).toBe(before + 4);
+  });
+
+  it("the live stock stream: its snapshot, then each change; HEAD its head; 400 for an id that is not one", async () => {
+    const productId = await createProduct(5);
+    const before = await servedAtDoor("stock_stream");
+    const stream = await openStockStream(web.url, [productId], { keep: true });
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.header("content-type")).toMatch(/^text\/event-stream/);
+      expect(stream.header("cache-control")).toBe("no-store, no-transform");
+      await stream.until((s) => s.latest.get(productId) === 5);
+      expect((await new Shopper(web.url).add(productId, 2)).status).toBe(200);
+      await stream.until((s) => s.latest.get(productId) === 3);
+    } finally {
+      stream.close();
+    }
+    const head = await rawRequest(`${web.url}/api/stock/stream?ids=${productId}`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const bad = await rawRequest(`${web.url}/api/stock/stream?ids=${productId},x`, {});
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.code).toBe("invalid_request");
+    expect(await servedAtDoor("stock_stream")).toBe(before + 3);
+  });
+});
