@@ -12,6 +12,7 @@ import { knownRefusal, knownAddRefusal } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { isStockStream, serveStockStream } from "../lib/http/door/stock-stream";
 import { isLineRead, serveLineRead } from "../lib/http/door/line-read";
+import { isLineJoin, serveLineJoin } from "../lib/http/door/line-join";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
@@ -118,8 +119,8 @@ async function serve(): Promise<void> {
       if (!req.url.startsWith("/api/")) answerBusyDuringOutage(res);
       const client = clientKey(nameClient(req));
       // Admitted by the rate: answered by Next, unless the door already knows the route's refusal
-      // or serves the request itself (the live stock stream, a read of the line: the requests every
-      // waiting shopper's page makes, which need nothing of Next's).
+      // or serves the request itself (the live stock stream, reading and joining the line: the
+      // requests every waiting shopper's page makes, which need nothing of Next's).
       const admit = () => {
         const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
         if (known) {
@@ -133,6 +134,10 @@ async function serve(): Promise<void> {
         if (isLineRead(req.method, req.url ?? "/")) {
           served.line_read.inc();
           return serveLineRead(req, res);
+        }
+        if (isLineJoin(req.method, req.url ?? "/")) {
+          served.line_join.inc();
+          return serveLineJoin(req, res, client);
         }
         const addRefusal = knownAddRefusal(req);
         if (!addRefusal) return void handle(req, res);

@@ -1,8 +1,9 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { CART_COOKIE, signCartId, verifyCartCookie } from "../cart/cart-id";
+import { CART_COOKIE, signCartId } from "../cart/cart-id";
+import { cartIdOf } from "./caller-cart";
 import { cookieOptions } from "./cookie-options";
-import { markWaitersCart, waitersLiveCart } from "../cart/waiter-cart";
+import { markWaitersCart } from "../cart/waiter-cart";
 import { config } from "../base/config";
 import { verifyWaiterCookie, WAITER_COOKIE } from "./waiter-session";
 
@@ -12,10 +13,7 @@ import { verifyWaiterCookie, WAITER_COOKIE } from "./waiter-session";
  */
 export async function currentCartId(): Promise<string | null> {
   const jar = await cookies();
-  const fromCookie = verifyCartCookie(jar.get(CART_COOKIE)?.value);
-  const waiterId = verifyWaiterCookie(jar.get(WAITER_COOKIE)?.value);
-  if (!waiterId) return fromCookie;
-  return (await waitersLiveCart(waiterId, fromCookie)) ?? fromCookie;
+  return cartIdOf(jar.get(CART_COOKIE)?.value, jar.get(WAITER_COOKIE)?.value);
 }
 
 /**

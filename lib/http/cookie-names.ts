@@ -21,3 +21,10 @@ export function* cookiesIn(header: string): Generator<[name: string, value: stri
     else yield [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
   }
 }
+
+/** The value of the first cookie named `name` in a raw Cookie header, if any. */
+export function cookieIn(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const [n, value] of cookiesIn(header)) if (n === name) return value;
+  return undefined;
+}

@@ -15,3 +15,20 @@ export function cookieOptions(maxAgeSeconds: number, sameSite: "lax" | "strict" 
     maxAge: Math.max(0, Math.ceil(maxAgeSeconds)),
   };
 }
+
+/**
+ * The Set-Cookie line of a cookie with `options`, written as Next writes it for `cookies().set`
+ * (same attributes, same order): for the door, which answers without Next.
+ */
+export function setCookieLine(name: string, value: string, options: ReturnType<typeof cookieOptions>): string {
+  const expires = new Date(Date.now() + options.maxAge * 1_000).toUTCString();
+  return [
+    `${name}=${encodeURIComponent(value)}`,
+    `Path=${options.path}`,
+    `Expires=${expires}`,
+    `Max-Age=${options.maxAge}`,
+    ...(options.secure ? ["Secure"] : []),
+    ...(options.httpOnly ? ["HttpOnly"] : []),
+    `SameSite=${options.sameSite}`,
+  ].join("; ");
+}

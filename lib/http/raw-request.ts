@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { ShopError } from "../base/shop-error";
 import { MAX_ACTION_BODY_BYTES } from "./action-request";
 
@@ -91,3 +92,11 @@ export function declaredBodyProblem(
   }
   return null;
 }
+
+/** A Node request's headers read as a fetch `Headers` is (`get`: several values joined, null when absent). */
+export const headersOf = (headers: IncomingHttpHeaders): Pick<Headers, "get"> => ({
+  get: (name) => {
+    const value = headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(", ") : (value ?? null);
+  },
+});

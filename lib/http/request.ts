@@ -7,11 +7,14 @@ import { isCrossSite } from "./same-origin";
 
 export const MAX_BODY_BYTES = 4 * 1024;
 
+/** The refusal of a body over `max` bytes. */
+export const bodyTooLarge = (max: number) =>
+  new ShopError("payload_too_large", `The body must be at most ${max} bytes.`);
+
 /** Reads at most `max` bytes, even from a chunked body that announced no length. */
 async function readCapped(request: Request, max: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  const tooLarge = () => new ShopError("payload_too_large", `The body must be at most ${max} bytes.`);
-  if (declared > max) throw tooLarge();
+  if (declared > max) throw bodyTooLarge(max);
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,7 +25,7 @@ async function readCapped(request: Request, max: number): Promise<string> {
     size += value.byteLength;
     if (size > max) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw bodyTooLarge(max);
     }
     chunks.push(value);
   }
@@ -42,10 +45,17 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes = MAX_BODY_BYTES,
 ): Promise<z.infer<S>> {
-  if (!isJsonBody(request.headers.get("content-type"))) {
-    throw new ShopError("unsupported_media_type", "Send the body as application/json.");
-  }
-  const text = await readCapped(request, maxBytes);
+  assertJsonBody(request.headers.get("content-type"));
+  return jsonInput(await readCapped(request, maxBytes), schema);
+}
+
+/** Refuses (415) a body whose Content-Type does not announce JSON. */
+export function assertJsonBody(contentType: string | null | undefined): void {
+  if (!isJsonBody(contentType)) throw new ShopError("unsupported_media_type", "Send the body as application/json.");
+}
+
+/** A JSON body's text read against a route's schema: 400 when it is not JSON, or not what the route takes. */
+export function jsonInput<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -87,7 +97,7 @@ export function parseInput<S extends z.ZodType>(
 }
 
 /** CSRF defence for state-changing route handlers (the rule lives in same-origin.ts). */
-export function assertSameOrigin(request: Request): void {
+export function assertSameOrigin(request: { headers: Pick<Headers, "get"> }): void {
   if (isCrossSite(request.headers)) throw new ShopError("forbidden", "Cross-site requests are not allowed.");
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { signId, verifySignedId } from "../base/signed-value";
-import { cookiesIn, WAITER_COOKIE } from "./cookie-names";
+import { cookieIn, WAITER_COOKIE } from "./cookie-names";
 
 /**
  * The waiter cookie's value: a random id signed for this purpose alone, so a cart cookie is never
@@ -15,11 +15,9 @@ export const verifyWaiterCookie = (value: string | undefined | null): string | n
 /** The cookie value for `waiterId`. */
 export const signWaiterId = (waiterId: string): string => signId(waiterId, PURPOSE);
 
+/** How long the waiter cookie lasts: it outlives any one cart and any one line. */
+export const WAITER_COOKIE_SECONDS = 30 * 24 * 3600;
+
 /** The waiter id of a raw Cookie header's genuine waiter cookie, for the door (which reads no cookies through Next). */
-export function waiterIdInCookies(cookieHeader: string | undefined): string | null {
-  if (!cookieHeader) return null;
-  for (const [name, value] of cookiesIn(cookieHeader)) {
-    if (name === WAITER_COOKIE) return verifyWaiterCookie(value);
-  }
-  return null;
-}
+export const waiterIdInCookies = (cookieHeader: string | undefined): string | null =>
+  verifyWaiterCookie(cookieIn(cookieHeader, WAITER_COOKIE));

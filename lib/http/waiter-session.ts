@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { WAITER_COOKIE } from "./cookie-names";
 import { cookieOptions } from "./cookie-options";
 import { newRandomId } from "../base/ids";
-import { signWaiterId, verifyWaiterCookie } from "./waiter-cookie";
+import { signWaiterId, verifyWaiterCookie, WAITER_COOKIE_SECONDS } from "./waiter-cookie";
 
 /**
  * Who waits in line: a random id in a signed httpOnly cookie (signed for this purpose alone, so a
@@ -11,7 +11,6 @@ import { signWaiterId, verifyWaiterCookie } from "./waiter-cookie";
  * shopper go into whichever cart they have then (lib/hold/hand-off.ts).
  */
 export { WAITER_COOKIE } from "./cookie-names";
-const THIRTY_DAYS = 30 * 24 * 3600;
 
 export { verifyWaiterCookie } from "./waiter-cookie";
 
@@ -25,6 +24,6 @@ export async function waiterIdForJoining(): Promise<string> {
   const known = await currentWaiterId();
   if (known) return known;
   const id = newRandomId();
-  (await cookies()).set(WAITER_COOKIE, signWaiterId(id), cookieOptions(THIRTY_DAYS));
+  (await cookies()).set(WAITER_COOKIE, signWaiterId(id), cookieOptions(WAITER_COOKIE_SECONDS));
   return id;
 }

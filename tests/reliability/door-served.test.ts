@@ -19,6 +19,37 @@ const servedAtDoor = async (request: string) =>
   value(await scrape(`${web.url}/api/metrics`, auth), "holdcart_door_served_total", { request });
 
 describe("requests the door serves itself", () => {
+  it("joining the line: 201 and a waiter cookie, then already_waiting; 403 cross-site, 415 not JSON, 400 a body it does not take", async () => {
+    const productId = await createProduct(0);
+    const before = await servedAtDoor("line_join");
+    const shopper = new Shopper(web.url);
+    const joined = await rawRequest(`${web.url}/api/waitlist`, { method: "POST", body: { productId, quantity: 2 } });
+    expect(joined.status).toBe(201);
+    expect(JSON.parse(joined.body).entry).toMatchObject({ productId, quantity: 2, position: 1, offer: null });
+    const cookie = String(joined.headers["set-cookie"]);
+    expect(cookie).toMatch(/^waiter=[^;]+; Path=\/; Expires=[^;]+; Max-Age=2592000; Secure; HttpOnly; SameSite=lax$/);
+    const again = await rawRequest(`${web.url}/api/waitlist`, {
+      method: "POST",
+      body: { productId, quantity: 1 },
+      headers: { cookie: cookie.split(";")[0] ?? "" },
+    });
+    expect(JSON.parse(again.body).error.code).toBe("already_waiting");
+    expect(again.headers["set-cookie"]).toBeUndefined(); // the waiter it has is kept
+
+    const crossSite = await rawRequest(`${web.url}/api/waitlist`, {
+      method: "POST",
+      body: { productId, quantity: 1 },
+      headers: { origin: "https://elsewhere.example" },
+    });
+    expect([crossSite.status, JSON.parse(crossSite.body).error.code]).toEqual([403, "forbidden"]);
+    const notJson = await shopper.request("POST", "/api/waitlist");
+    expect([notJson.status, notJson.body.error.code]).toEqual([415, "unsupported_media_type"]);
+    const tooMany = await shopper.join(productId, 99);
+    expect([tooMany.status, tooMany.body.error.code]).toEqual([400, "invalid_quantity"]);
+    expect(shopper.cookies.has("waiter")).toBe(false); // refused before a waiter id was given
+    expect(await servedAtDoor("line_join")).toBe(before + 5);
+  });
+
   it("a read of the line: the caller's places, none without a cookie, 400 for a bad wait, and a long poll answered with the offer", async () => {
     const productId = await createProduct(1);
     const holder = new Shopper(web.url);

@@ -1,12 +1,9 @@
-import { config } from "@/lib/base/config";
-import { addItemSchema } from "@/lib/cart/schemas";
-import { stockUnitOf } from "@/lib/catalog/variants";
 import { currentCartId } from "@/lib/http/cart-session";
 import { json, mutation, route } from "@/lib/http/handler";
 import { clientIp, readJson } from "@/lib/http/request";
+import { joinLine, lineJoinSchema } from "@/lib/http/line-join";
 import { currentWaiterId, waiterIdForJoining } from "@/lib/http/waiter-session";
 import { lineRead } from "@/lib/streams/offer-wait";
-import { joinWaitlist } from "@/lib/waitlist/entries";
 
 /**
  * The caller's places in line, and the offers they turned into. With `?wait=N` (1-25 s), a long
@@ -18,13 +15,17 @@ export const GET = route(async (request) =>
   json(await lineRead(await currentWaiterId(), new URL(request.url).searchParams.get("wait"), request.signal)),
 );
 
-/** Join the line for a product that cannot be held now: 201; 409 in_stock / already_waiting. */
+/**
+ * Join the line for a product that cannot be held now: 201; 409 in_stock / already_waiting. The
+ * production web server answers it at its door (lib/http/door/line-join.ts): this route serves
+ * `npm run dev`.
+ */
 export const POST = mutation(async (request) => {
-  const { quantity, ...named } = await readJson(request, addItemSchema(config().maxQtyPerLine));
+  const body = await readJson(request, lineJoinSchema());
   const waiter = {
     waiterId: await waiterIdForJoining(),
     clientKey: clientIp(request.headers),
     cartId: await currentCartId(),
   };
-  return json({ entry: await joinWaitlist(waiter, await stockUnitOf(named), quantity) }, 201);
+  return json(await joinLine(body, waiter), 201);
 });

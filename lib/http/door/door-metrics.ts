@@ -29,20 +29,24 @@ export function doorRefusals(): Record<DoorReason, { inc: () => void }> {
 }
 
 /** What the door serves itself, Next never running for it. */
-export type DoorServed = "stock_stream" | "line_read";
+export type DoorServed = "stock_stream" | "line_read" | "line_join";
 
 /**
- * Requests the door served itself (lib/http/door/stock-stream.ts, line-read.ts): the live stock
- * stream and the read of the line, which need nothing of Next's. Per process, like the refusals.
+ * Requests the door served itself (lib/http/door/stock-stream.ts, line-read.ts, line-join.ts): the
+ * live stock stream, the read of the line and joining it, which need nothing of Next's. Per process, like the refusals.
  */
 export function doorServed(): Record<DoorServed, { inc: () => void }> {
   return once("doorServed", (registry) => {
     const counter = new Counter({
       name: "holdcart_door_served_total",
-      help: "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream) and line_read (GET /api/waitlist, with or without ?wait).",
+      help: "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream) and line_read (GET /api/waitlist, with or without ?wait), line_join (POST /api/waitlist).",
       labelNames: ["request"] as const,
       registers: [registry],
     });
-    return { stock_stream: counter.labels("stock_stream"), line_read: counter.labels("line_read") };
+    return {
+      stock_stream: counter.labels("stock_stream"),
+      line_read: counter.labels("line_read"),
+      line_join: counter.labels("line_join"),
+    };
   });
 }

@@ -10,6 +10,7 @@ import type { ShopError } from "../../base/shop-error";
 import { CART_COOKIE, cookiesIn, WAITER_COOKIE } from "../cookie-names";
 import { isJsonBody, MAX_BODY_BYTES } from "../request";
 import { isCrossSite } from "../same-origin";
+import { headersOf } from "../raw-request";
 import { verifyWaiterCookie } from "../waiter-cookie";
 import { readBody, replayed } from "./body-replay";
 import { isStockStream } from "./stock-stream";
@@ -66,7 +67,7 @@ export function knownAddRefusal(req: IncomingMessage): Promise<KnownAddRefusal |
     length <= MAX_BODY_BYTES &&
     isJsonBody(headers["content-type"]) &&
     !holdsOrWaits(headers.cookie) &&
-    !isCrossSite({ get: (name) => headerOf(headers, name) });
+    !isCrossSite(headersOf(headers));
   if (!applies) return null;
   return readBody(req, length).then((body) => {
     if (body === null) return { forNext: req }; // gone: nobody reads the answer
@@ -86,11 +87,6 @@ function refusalOfAdd(body: Buffer): KnownAddRefusal | null {
   if (!add.success || add.data.variantId !== undefined || add.data.productId === undefined) return null;
   return addRefusalOf(add.data.productId);
 }
-
-const headerOf = (headers: IncomingHttpHeaders, name: string): string | null => {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(", ") : (value ?? null);
-};
 
 /**
  * Whether the request brings a cart or a place in line (signed cookies): the add may go to a cart
