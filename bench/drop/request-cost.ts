@@ -18,7 +18,7 @@ export type RequestCost = {
   api: Record<ApiKind, { cpuMs: number; n: number }>;
 };
 
-export type ApiKind = "floor" | "product" | "soldOutAdd" | "lineRead" | "streamOpened";
+export type ApiKind = "floor" | "product" | "soldOutAdd" | "lineJoin" | "lineRead" | "streamOpened";
 
 const webCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 
@@ -91,7 +91,8 @@ export async function requestCost(
   const refusals = refused.replies.filter((r) => r.code === "rate_limited" || r.code === "insufficient_stock").length;
 
   // The drop's own requests, each from a shopper of its own: the product as JSON, an add refused
-  // because the units are gone (the sale is over), the line read, a stream opened and dropped.
+  // because the units are gone (the sale is over), a join of the line (the sale is over, so the
+  // ledger has been checked), the line read, a stream opened and dropped.
   // First Next's own floor, a route that answers "ok": what any request through the framework
   // costs on this machine today, to read the others (and other days' runs) against.
   const API = 300;
@@ -99,6 +100,7 @@ export async function requestCost(
     ["floor", (c) => c.call("page", "GET", "/api/health/live")],
     ["product", (c) => c.call("page", "GET", `/api/products/${slug}`)],
     ["soldOutAdd", (c) => c.call("add", "POST", "/api/cart/items", { body: { productId, quantity: 1 } })],
+    ["lineJoin", (c) => c.call("join", "POST", "/api/waitlist", { body: { productId, quantity: 1 } })],
     ["lineRead", (c) => c.call("waitlist", "GET", "/api/waitlist")],
     ["streamOpened", (c) => c.abandonStream(`/api/stock/stream?ids=${productId}`, false)],
   ];
