@@ -27,6 +27,7 @@ import { Recorder, type Outcome } from "./client";
 import { replay, type History } from "./history";
 import { requestCost, type RequestCost } from "./request-cost";
 import { rowLockHeld, scrapeText, type RowLockHeld } from "./row-lock";
+import { sharedPageFigures, type SharedPageFigures } from "./shared-pages";
 import { checkLedger, type LedgerCheck } from "./ledger-check";
 import { drawFigures, type DrawFigures } from "./draw";
 import { childPids, Monitor, redisServerPid, type MonitorResult } from "./monitor";
@@ -187,6 +188,8 @@ export type DropResult = {
   monitor: Omit<MonitorResult, "sampledMaxHeld" | "sampledOverCap" | "samples">;
   /** How long the product's row stayed locked per statement (invariant 12), web and workers together. */
   rowLock: RowLockHeld;
+  /** The shared pages' views and renders over the warm-up and the sale. */
+  sharedPages: SharedPageFigures;
   /** Web CPU per product page view, catalog page view and door refusal, measured after the sale. */
   cost: RequestCost;
   /** The draw's figures (mode "draw"), null in a race. */
@@ -485,12 +488,12 @@ async function play(
         : []),
     ];
     // Every hold has ended by now: the histograms hold the whole sale's statements.
-    const rowLock = rowLockHeld(
-      await Promise.all([
-        scrapeText(`${web.url}/api/metrics`, { authorization: `Bearer ${env.ADMIN_TOKEN}` }),
-        ...workerMetricsPorts.map((port) => scrapeText(`http://127.0.0.1:${port}/metrics`)),
-      ]),
-    );
+    const scrapes = await Promise.all([
+      scrapeText(`${web.url}/api/metrics`, { authorization: `Bearer ${env.ADMIN_TOKEN}` }),
+      ...workerMetricsPorts.map((port) => scrapeText(`http://127.0.0.1:${port}/metrics`)),
+    ]);
+    const rowLock = rowLockHeld(scrapes);
+    const sharedPages = sharedPageFigures(scrapes[0] ?? "");
     progress("measuring what a page view and a refusal cost the web");
     const cost = await requestCost(web.url, web.pids(), {
       slug,
@@ -609,6 +612,7 @@ async function play(
       },
       monitor: monitorShown,
       rowLock,
+      sharedPages,
       cost,
       draw,
       webLog,

@@ -65,6 +65,11 @@ export function toMarkdown(r: DropResult, { machine, command }: { machine: strin
     `| machine load average (1 min) at the start / end | ${r.monitor.loadAverage.start} / ${r.monitor.loadAverage.end} |`,
     `| load generator's event-loop delay p50 / p99 / max ms | ${r.monitor.loadGeneratorLoopDelayMs.p50} / ${r.monitor.loadGeneratorLoopDelayMs.p99} / ${r.monitor.loadGeneratorLoopDelayMs.max} |`,
     `| bots' streams opened and abandoned | ${n(r.streams.botAttempts)} (${n(r.streams.botAccepted)} accepted, the rest refused or dropped first); open after the close: ${n(r.streams.openAfterClose)} |`,
+    ...(r.sharedPages
+      ? [
+          `| shared page views (catalog, product pages; warm-up and sale): hit / miss / stale; Next's renders of them | ${n(r.sharedPages.hit)} / ${n(r.sharedPages.miss)} / ${n(r.sharedPages.stale)}; ${n(r.sharedPages.renders)} |`,
+        ]
+      : []),
     `| web CPU per product page view / catalog page view / refusal at the door, ms (measured after the sale) | ${n(r.cost.productPage.cpuMs)} / ${n(r.cost.catalogPage.cpuMs)} / ${n(r.cost.refusal.cpuMs)} (${n(r.cost.refusal.n)} refusals) |`,
     `| web CPU per API request, ms (after the sale): Next's floor (a route that answers "ok") / product JSON / add refused, sold out / line joined / line read / stream opened and dropped | ${n(r.cost.api.floor.cpuMs)} / ${n(r.cost.api.product.cpuMs)} / ${n(r.cost.api.soldOutAdd.cpuMs)} / ${n(r.cost.api.lineJoin?.cpuMs)} / ${n(r.cost.api.lineRead.cpuMs)} / ${n(r.cost.api.streamOpened.cpuMs)} |`,
     `| the product's row locked per statement (invariant 12): batches n, p50 / p99 / max ms; releases n, p50 / p99 / max ms (bucket bounds) | ${n(r.rowLock.batch.n)}: ${pair(r.rowLock.batch.p50Ms, r.rowLock.batch.p99Ms)} / ${n(r.rowLock.batch.maxMs)}; ${n(r.rowLock.release.n)}: ${pair(r.rowLock.release.p50Ms, r.rowLock.release.p99Ms)} / ${n(r.rowLock.release.maxMs)} |`,

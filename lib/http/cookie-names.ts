@@ -22,9 +22,20 @@ export function* cookiesIn(header: string): Generator<[name: string, value: stri
   }
 }
 
-/** The value of the first cookie named `name` in a raw Cookie header, if any. */
+/**
+ * The value of the cookie named `name` in a raw Cookie header, read as Next reads it (its
+ * `cookies().get`): the last of several, percent-decoded, a value that does not decode skipped.
+ */
 export function cookieIn(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const [n, value] of cookiesIn(header)) if (n === name) return value;
-  return undefined;
+  let found: string | undefined;
+  for (const [n, value] of cookiesIn(header)) {
+    if (n !== name) continue;
+    try {
+      found = decodeURIComponent(value);
+    } catch {
+      // as Next: a value that does not decode is no value
+    }
+  }
+  return found;
 }

@@ -4,7 +4,9 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from "node:net";
 import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
+import { COALESCE_MS } from "../streams/stock-hub";
 import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
+import { pageMetrics } from "./page-metrics";
 import { sharedPagePath } from "./shared-page";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -34,13 +36,25 @@ const RENDER_HEADER = "x-holdcart-render";
 export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: number }): Promise<Handler> {
   if (maxAgeMs <= 0) return handle;
   const render = await loopbackRenderer(handle);
-  const cache = new PageCache({ render, maxAgeMs });
+  const { viewed, rendered } = pageMetrics();
+  const cache = new PageCache({
+    render: (path) => {
+      rendered.inc();
+      return render(path);
+    },
+    maxAgeMs,
+    // A page is as fresh as the stock stream's messages, which go out at most once per COALESCE_MS.
+    minSpacingMs: COALESCE_MS,
+  });
   onStockChanges(() => cache.invalidate());
   return (req, res) => {
     const path = sharedPagePath(req.method, req.url, req.headers);
     if (path === null) return handle(req, res);
     return cache.get(path).then(
-      ({ page, source }) => send(req, res, page, source),
+      ({ page, source }) => {
+        viewed[source].inc();
+        send(req, res, page, source);
+      },
       (error: unknown) => {
         log.warn("page_render_failed", { path, error: reason(error), then: "rendering it for this view" });
         return handle(req, res);

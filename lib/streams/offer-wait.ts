@@ -1,6 +1,7 @@
 import "server-only";
 import { ShopError } from "../base/shop-error";
 import { entriesOf, type WaitlistEntry } from "../waitlist/entries";
+import { trackStream } from "./open-streams";
 import { watchOffers } from "./stock-watch";
 
 /** The longest a read of the line waits for an offer (`GET /api/waitlist?wait=`), in seconds. */
@@ -34,6 +35,8 @@ export async function entriesWhenOffered(
   let offered = () => {};
   const notice = new Promise<void>((resolve) => (offered = resolve));
   const stopWatching = watchOffers(waiterId, { deliver: () => offered() });
+  // A stopping web server answers it at once, with the line as it is.
+  const untrack = trackStream(() => offered());
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const entries = await entriesOf(waiterId);
@@ -49,6 +52,7 @@ export async function entriesWhenOffered(
   } finally {
     clearTimeout(timer);
     stopWatching();
+    untrack();
   }
 }
 

@@ -10,6 +10,7 @@ export function writeJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.destroyed) return; // the client left while it was being read: nobody reads the answer
+  const text = JSON.stringify(body); // before the head: a body that cannot be written is refused whole
   res.writeHead(status, { ...apiHeaders(status), "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }

@@ -25,6 +25,7 @@ export const isLineJoin = (method: string | undefined, url: string): boolean =>
  * rush's largest share. `client` is the door's key for the caller, the one the caps count under.
  */
 export function serveLineJoin(req: IncomingMessage, res: ServerResponse, client: string): void {
+  if (res.destroyed) return; // left while the door asked Redis for its rate: its body is gone too
   const { headers } = req;
   const length = Number(headers["content-length"] ?? 0);
   try {

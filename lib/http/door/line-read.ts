@@ -19,7 +19,9 @@ export function serveLineRead(req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? "";
   const query = url.indexOf("?");
   const wait = query === -1 ? null : new URLSearchParams(url.slice(query + 1)).get("wait");
-  // A long poll ends with its request (the client left: nothing waits for an offer for it).
+  // A long poll ends with its request (the client left: nothing waits for an offer for it). A
+  // client that left while the door asked Redis for its rate is gone already.
+  if (res.destroyed) return;
   const gone = new AbortController();
   res.once("close", () => gone.abort());
   lineRead(waiterIdInCookies(req.headers.cookie), wait, gone.signal).then(

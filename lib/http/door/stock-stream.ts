@@ -35,12 +35,16 @@ export function serveStockStream(req: IncomingMessage, res: ServerResponse, clie
     res.writeHead(200, STOCK_STREAM_HEADERS);
     return void res.end();
   }
-  // The stream ends with its request, however that ends (invariant 10).
+  // The stream ends with its request, however that ends (invariant 10). A client that left while
+  // the door asked Redis for its rate is gone already: its 'close' came before this listener.
+  if (res.destroyed) return;
   const gone = new AbortController();
   res.once("close", () => gone.abort());
   openStockStream({ productIds, client, waiterId: waiterIdInCookies(req.headers.cookie), signal: gone.signal }).then(
     (stream) => {
-      if (!stream) return void res.destroy(); // the client left before it began
+      // Ended before it began: the client left, or the server is stopping (as the route, an empty
+      // 200; the page's EventSource opens it again, on another process).
+      if (!stream) return void (res.destroyed ? undefined : res.writeHead(200, STOCK_STREAM_HEADERS).end());
       res.writeHead(200, STOCK_STREAM_HEADERS);
       // Back pressure from the socket reaches the stream, which drops a reader too slow for it.
       // A stream that errs (too slow) is cut, as Next cuts it; one that ends (the server stopping) ends.
