@@ -15,8 +15,8 @@ export const isStockStream = (method: string | undefined, url: string): boolean 
 /**
  * The live stock stream served by the door itself, with the answers of Next's route
  * (app/api/stock/stream) and the same stream (lib/streams/stock-stream.ts): its slot, hub and
- * offers are this process's, shared through globalThis. A stream needs nothing of Next's but
- * costed, opened through Next, 3.4-4.2 ms of the web's CPU, and in a drop a thousand pages open
+ * offers are this process's, shared through globalThis. A stream needs nothing of Next's, yet
+ * opened through Next it cost 3.1-4.3 ms of the web's CPU, and in a drop a thousand pages open
  * one in the first seconds while the bots open forty at a time. `client` is the door's key for
  * the caller, the one the caps count under.
  */
