@@ -32,28 +32,15 @@ export type PageCacheOptions = {
   staleAtMostMs?: number;
   /** Pages kept at most (the oldest go first): the catalog and its products' pages fit many times. */
   maxPages?: number;
-  /**
-   * The least time from the start of one render of a page to the start of the next. In a rush,
-   * when every hold is a change, a page is otherwise rendered back to back, each render as costly
-   * as a view without the cache (in `npm run drop`: renders of one product page took most of a
-   * process's page CPU); spaced, the views meanwhile get the newest render.
-   */
-  minSpacingMs?: number;
   now?: () => number;
 };
 
-/** A render; `generation` and `startedAt` are those of its start, which may wait for `minSpacingMs`. */
 type Render = { page: Promise<RenderedPage>; startedAt: number; generation: number };
 type Finished = { page: RenderedPage; startedAt: number; generation: number };
 type Queued = { page: Promise<RenderedPage>; start: () => void };
 
 /** One path's renders: at most one in flight, and at most one more asked for after it. */
-type Slot = {
-  rendering: Render | null;
-  queued: Queued | null;
-  finished: Finished | null;
-  lastStartedAt: number | null;
-};
+type Slot = { rendering: Render | null; queued: Queued | null; finished: Finished | null };
 
 /**
  * The pages every shopper without a cart shares (lib/pages/shared-page.ts), each rendered once and
@@ -76,7 +63,6 @@ export class PageCache {
   private readonly staleWaitMs: number;
   private readonly staleAtMostMs: number;
   private readonly maxPages: number;
-  private readonly minSpacingMs: number;
   private readonly now: () => number;
   /** Bumped by every change: a render of an earlier generation is not the page as it is now. */
   private generation = 0;
@@ -87,7 +73,6 @@ export class PageCache {
     staleWaitMs = 200,
     staleAtMostMs = 30_000,
     maxPages = 1_000,
-    minSpacingMs = 0,
     now = () => performance.now(),
   }: PageCacheOptions) {
     this.render = render;
@@ -95,7 +80,6 @@ export class PageCache {
     this.staleWaitMs = staleWaitMs;
     this.staleAtMostMs = staleAtMostMs;
     this.maxPages = maxPages;
-    this.minSpacingMs = minSpacingMs;
     this.now = now;
   }
 
@@ -141,8 +125,7 @@ export class PageCache {
 
   /** The render that began after the last change: in flight, or asked for after the one in flight. */
   private freshRender(path: string, slot: Slot, rendering: Render): Promise<RenderedPage> {
-    // A render still waiting for its start will begin after every change so far.
-    if (rendering.generation >= this.generation) return rendering.page;
+    if (rendering.generation === this.generation) return rendering.page;
     slot.queued ??= this.queue(path, slot);
     return slot.queued.page;
   }
@@ -156,17 +139,7 @@ export class PageCache {
   }
 
   private start(path: string, slot: Slot): Promise<RenderedPage> {
-    const wait = slot.lastStartedAt === null ? 0 : slot.lastStartedAt + this.minSpacingMs - this.now();
-    // Until it starts, it counts as begun after every change (Infinity): it will be.
-    const start = { startedAt: 0, generation: Number.POSITIVE_INFINITY };
-    const begin = () => {
-      start.startedAt = this.now();
-      start.generation = this.generation;
-      slot.lastStartedAt = start.startedAt;
-      return this.render(path);
-    };
-    const page = wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)).then(begin) : begin();
-    const render: Render = Object.assign(start, { page });
+    const render: Render = { page: this.render(path), startedAt: this.now(), generation: this.generation };
     slot.rendering = render;
     const done = () => {
       slot.rendering = null;
@@ -189,7 +162,7 @@ export class PageCache {
     if (slot) {
       this.slots.delete(path); // re-inserted last: the Map's order is the age order eviction uses
     } else {
-      slot = { rendering: null, queued: null, finished: null, lastStartedAt: null };
+      slot = { rendering: null, queued: null, finished: null };
     }
     this.slots.set(path, slot);
     for (const [oldest, { rendering }] of this.slots) {

@@ -4,7 +4,6 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from "node:net";
 import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
-import { COALESCE_MS } from "../streams/stock-hub";
 import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { pageMetrics } from "./page-metrics";
 import { sharedPagePath } from "./shared-page";
@@ -43,8 +42,6 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
       return render(path);
     },
     maxAgeMs,
-    // A page is as fresh as the stock stream's messages, which go out at most once per COALESCE_MS.
-    minSpacingMs: COALESCE_MS,
   });
   onStockChanges(() => cache.invalidate());
   return (req, res) => {

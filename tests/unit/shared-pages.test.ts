@@ -190,48 +190,6 @@ describe("a page rendered once for every view", () => {
     expect(n.renders()).toBe(2);
   });
 
-  it("with minSpacingMs, a page's renders start at least that far apart; the views meanwhile get the newest render", async () => {
-    vi.useFakeTimers();
-    try {
-      let now = 0;
-      const n = next();
-      const cache = new PageCache({ render: n.render, maxAgeMs: 60_000, minSpacingMs: 250, now: () => now });
-      const first = text(cache.get("/"));
-      n.answer(0, html("9 left"));
-      expect(await first).toBe("9 left");
-
-      // A change 100 ms after the last render began: the next render waits until 250 ms.
-      cache.invalidate();
-      now = 100;
-      const waiter = text(cache.get("/"));
-      const other = text(cache.get("/"));
-      expect(n.renders()).toBe(1);
-      now = 300;
-      await vi.advanceTimersByTimeAsync(200);
-      expect(await other).toBe("9 left (stale)");
-      await vi.advanceTimersByTimeAsync(0);
-      expect(n.renders()).toBe(2); // begun at 250 (by its timer), after every change so far
-      cache.invalidate(); // a change while it renders: its views are asked for one more render
-      n.answer(1, html("8 left"));
-      expect(await waiter).toBe("8 left");
-      const after = text(cache.get("/"));
-      await vi.advanceTimersByTimeAsync(250);
-      expect(n.renders()).toBe(3);
-      n.answer(2, html("7 left"));
-      expect(await after).toBe("7 left");
-
-      // Long after the last one, a render starts at once.
-      cache.invalidate();
-      now = 10_000;
-      const later = text(cache.get("/"));
-      expect(n.renders()).toBe(4);
-      n.answer(3, html("6 left"));
-      expect(await later).toBe("6 left");
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
   it("a failed render fails its views (they go to Next) and the next view renders again", async () => {
     const n = next();
     const cache = new PageCache({ render: n.render, maxAgeMs: 60_000 });
