@@ -52,14 +52,21 @@ export function JoinWaitlist({
   const lastRefresh = useRef(0);
 
   // The line moved (someone joined, left, or was handed units): re-read this shopper's place.
-  // So did a drop that opened (its draw gave every entrant an offer or a place).
+  // So did a drop that opened (its draw gave every entrant an offer or a place). A change inside
+  // the spacing is read at its end, not dropped: the last change is the one that must be read.
   const waitingNow = stock.waiting;
   const dropOpen = stock.drop === null;
   const inLine = entry !== null && entry.offer === null;
   useEffect(() => {
-    if (!inLine || performance.now() - lastRefresh.current < REFRESH_PLACE_MS) return;
-    lastRefresh.current = performance.now();
-    void refreshHoldAction().then((r) => r.ok && store.setState({ waiting: r.state.waiting }));
+    if (!inLine) return;
+    const readPlace = () => {
+      lastRefresh.current = performance.now();
+      void refreshHoldAction().then((r) => r.ok && store.setState({ waiting: r.state.waiting }));
+    };
+    const wait = lastRefresh.current + REFRESH_PLACE_MS - performance.now();
+    if (wait <= 0) return readPlace();
+    const timer = setTimeout(readPlace, wait);
+    return () => clearTimeout(timer);
   }, [waitingNow, dropOpen, inLine, store]);
 
   // In the draw: when its time comes the page asks for the result itself too (the stream's news
