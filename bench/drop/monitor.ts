@@ -14,7 +14,7 @@ import { get } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Sql } from "postgres";
-import { childrenOf, cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
+import { childrenRunning, cpuMsOf, rssMbOf } from "../../scripts/harness/process-stats";
 import { percentile } from "../stats";
 import type { Side } from "./addresses";
 
@@ -301,15 +301,7 @@ const safeCpu = (pid: number): number | null => {
 };
 
 /** Child processes of this one whose command line mentions `needle` (the workers the harness started). */
-export function childPids(needle: string): number[] {
-  return childrenOf(process.pid).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-    } catch {
-      return false; // exited meanwhile
-    }
-  });
-}
+export const childPids = (needle: string): number[] => childrenRunning(process.pid, needle);
 
 /** The redis-server listening on `port`, by its command line (`redis-server 127.0.0.1:6379`). */
 export function redisServerPid(port: number): number | null {

@@ -40,6 +40,17 @@ function childrenByParent(): Map<number, number[]> {
 /** The live child processes of `pid` (the cluster's web processes of a primary). */
 export const childrenOf = (pid: number): number[] => childrenByParent().get(pid) ?? [];
 
+/** The live children of `pid` whose command line mentions `needle` (a zombie's is empty). */
+export function childrenRunning(pid: number, needle: string): number[] {
+  return childrenOf(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, "utf8").includes(needle);
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
+}
+
 /** Every process below `pid` (a keeper's services, a postmaster and its backends). */
 export function descendantsOf(pid: number): number[] {
   const children = childrenByParent();

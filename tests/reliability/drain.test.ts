@@ -1,12 +1,11 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { addToCart } from "@/lib/cart/mutations";
 import { pg } from "@/lib/db/client";
 import { countersOf, createProduct } from "../support/ledger";
-import { childrenOf } from "../../scripts/harness/process-stats";
+import { childrenRunning } from "../../scripts/harness/process-stats";
 import { WebProcess } from "../../scripts/harness/web-process";
 import { freePort } from "../../scripts/harness/redis-server";
 import { waitFor } from "../support/wait-for";
@@ -101,10 +100,8 @@ describe("stopping and crashing without losing requests", () => {
       stdio: "ignore",
     });
     const url = `http://127.0.0.1:${port}/api/health`;
-    const workerPid = () =>
-      childrenOf(start.pid as number).find((pid) =>
-        readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dist/worker.mjs"),
-      ) ?? null;
+    // The killed worker may be gone between listing the children and reading its command line.
+    const workerPid = () => childrenRunning(start.pid as number, "dist/worker.mjs")[0] ?? null;
     try {
       await waitFor(async () => (await fetch(url).catch(() => null))?.status === 200 && workerPid() !== null, {
         timeout: 30_000,
