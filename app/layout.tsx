@@ -23,10 +23,8 @@ const NOTHING: HoldState = { cart: EMPTY_CART, ended: null, waiting: [] };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // The header needs the hold; a Redis or Postgres outage must not take the whole page down with it.
-  const [hold, flash] = await Promise.all([
-    readHoldState(await currentCartId(), await currentWaiterId()).catch(() => NOTHING),
-    readFlash(),
-  ]);
+  const [cartId, waiterId] = [await currentCartId(), await currentWaiterId()];
+  const [hold, flash] = await Promise.all([readHoldState(cartId, waiterId).catch(() => NOTHING), readFlash()]);
   const { cartTtlSeconds, holdWarningSeconds, maxQtyPerLine } = config();
   const settings: HoldSettings = {
     holdSeconds: cartTtlSeconds,
@@ -42,7 +40,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <CartStoreProvider state={hold} settings={settings}>
+        <CartStoreProvider state={hold} settings={settings} renderedForNobody={cartId === null && waiterId === null}>
           <SiteHeader />
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-4 sm:py-8">
             <FlashMessage flash={flash} />

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { db } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
+import { SCRIPTS_COOKIE } from "../lib/http/shared-render-cookies";
 import { redis } from "../lib/redis/client";
 import { childrenOf, cpuMsOf } from "../scripts/harness/process-stats";
 import { freePort } from "../scripts/harness/redis-server";
@@ -326,7 +327,8 @@ type Measure = (scenario: string, target: HttpRow["target"], server: Server, opt
 /**
  * Page views of the shop as it is seeded (`npm run db:seed`: 12 products), on a web server of its
  * own over a database of its own: a browser without a cart gets the render it shares with every
- * other such view (lib/pages/); a shopper with a cart gets a page rendered for them.
+ * other such view (lib/pages/), and so does a shopper with a cart whose browser runs the pages'
+ * script (which then reads the hold); without scripts a shopper with a cart gets a page rendered for them.
  */
 async function pageViews(measure: Measure, port: number): Promise<void> {
   const shopDb = new URL(process.env.DATABASE_URL as string);
@@ -356,9 +358,20 @@ async function pageViews(measure: Measure, port: number): Promise<void> {
     await measure("6. a product page (HTML), no cart", "holdcart", shop, { url: product });
     await measure("7. the catalog page (HTML, 12 products), no cart", "holdcart", shop, { url: `${shop.url}/` });
     const shoppers = await cartCookies(shop.url, mug.id, "cart", 50);
-    await measure("8. a product page (HTML), a shopper with a cart", "holdcart", shop, {
+    await measure("8. a product page (HTML), a shopper with a cart whose browser runs no scripts", "holdcart", shop, {
       url: product,
       setupClient: withCookies(shoppers),
+    });
+    // With the pages' script the same shopper is sent the shared render, and the page then asks for
+    // the hold: the two together are what their page view costs.
+    const scripted = shoppers.map((cookie) => `${cookie}; ${SCRIPTS_COOKIE}=1`);
+    await measure("13. a product page (HTML), a shopper with a cart whose browser runs scripts", "holdcart", shop, {
+      url: product,
+      setupClient: withCookies(scripted),
+    });
+    await measure("14. the read of the hold that page then asks for (GET /api/hold, at the door)", "holdcart", shop, {
+      url: `${shop.url}/api/hold`,
+      setupClient: withCookies(scripted),
     });
   } finally {
     await shop.stop();

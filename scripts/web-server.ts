@@ -11,6 +11,7 @@ import { doorRefusals, doorServed } from "../lib/http/door/door-metrics";
 import { knownRefusal, knownAddRefusal } from "../lib/http/door/known-refusals";
 import { refuseOverRate, writeRefusal } from "../lib/http/door/refusal";
 import { isStockStream, serveStockStream } from "../lib/http/door/stock-stream";
+import { isHoldRead, serveHoldRead } from "../lib/http/door/hold-read";
 import { isLineRead, serveLineRead } from "../lib/http/door/line-read";
 import { isLineJoin, serveLineJoin } from "../lib/http/door/line-join";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
@@ -120,7 +121,8 @@ async function serve(): Promise<void> {
       const client = clientKey(nameClient(req));
       // Admitted by the rate: answered by Next, unless the door already knows the route's refusal
       // or serves the request itself (the live stock stream, reading and joining the line: the
-      // requests every waiting shopper's page makes, which need nothing of Next's).
+      // requests every waiting shopper's page makes; the read of the hold a shared page makes),
+      // which need nothing of Next's.
       const admit = () => {
         const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
         if (known) {
@@ -130,6 +132,10 @@ async function serve(): Promise<void> {
         if (isStockStream(req.method, req.url ?? "/")) {
           served.stock_stream.inc();
           return serveStockStream(req, res, client);
+        }
+        if (isHoldRead(req.method, req.url ?? "/")) {
+          served.hold_read.inc();
+          return serveHoldRead(req, res);
         }
         if (isLineRead(req.method, req.url ?? "/")) {
           served.line_read.inc();

@@ -4,6 +4,7 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from "
 import { createStore, useStore, type StoreApi } from "zustand";
 import type { CartView, EndedHold, HoldState, WaitlistEntry } from "@/lib/hold/cart-types";
 import { refreshHoldAction } from "./actions";
+import { useSharedRenderHold } from "./shared-render";
 
 /** What the pages need of the configuration (the server passes it down). */
 export type HoldSettings = {
@@ -75,16 +76,20 @@ const CartStoreContext = createContext<StoreApi<CartState> | null>(null);
 export function CartStoreProvider({
   state,
   settings,
+  renderedForNobody,
   children,
 }: {
   state: HoldState;
   settings: HoldSettings;
+  /** The render's request had no cart and no place in line: it may be the render every shopper shares. */
+  renderedForNobody: boolean;
   children: ReactNode;
 }) {
   const [store] = useState(() => createCartStore(state, settings));
   useEffect(() => {
     store.setState(fromServer(state));
   }, [state, store]);
+  useSharedRenderHold(store, renderedForNobody);
   useHoldWatch(store);
   return <CartStoreContext.Provider value={store}>{children}</CartStoreContext.Provider>;
 }

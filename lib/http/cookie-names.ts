@@ -9,6 +9,7 @@ export const WAITER_COOKIE = "waiter";
 /** A plain form's one-time message, and the header proxy.ts hands it to the page in (lib/http/flash.ts). */
 export const FLASH_COOKIE = "flash";
 export const FLASH_HEADER = "x-holdcart-flash";
+export { READ_HOLD_COOKIE, SCRIPTS_COOKIE } from "./shared-render-cookies";
 
 /**
  * The name and value of each cookie in a raw Cookie header, as the web server sees it before Next

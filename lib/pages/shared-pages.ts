@@ -6,7 +6,8 @@ import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
 import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { pageMetrics } from "./page-metrics";
-import { sharedPagePath } from "./shared-page";
+import { READ_HOLD_COOKIE } from "../http/cookie-names";
+import { sharedView } from "./shared-page";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -17,8 +18,8 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "da
 const RENDER_HEADER = "x-holdcart-render";
 
 /**
- * Wraps Next's request handler so that a page view shared by every shopper without a cart (the
- * catalog, a product page: lib/pages/shared-page.ts) costs about what sending its bytes costs:
+ * Wraps Next's request handler so that a page view every shopper can share (the catalog, a
+ * product page: lib/pages/shared-page.ts) costs about what sending its bytes costs:
  * the page is rendered by Next once, as a browser without cookies gets it, and that render answers
  * every such view for `maxAgeMs` (PAGE_CACHE_MS). Any stock message (a hold, a release, a restock,
  * a line that moved, a catalog change), from whichever process or machine published it, ends every
@@ -28,9 +29,12 @@ const RENDER_HEADER = "x-holdcart-render";
  * its stock a render behind, marked `x-page-cache: stale` (lib/pages/page-cache.ts). It is the whole
  * page as Next renders it, stock and times included, with or without JavaScript.
  *
- * Views of a shopper with a cart, a place in line or a form's message, and every other request, go
- * to Next as before. The renders go to Next over a loopback socket of this process only, so they
- * pass through exactly the code a browser's request does, from the same build.
+ * A shopper with a cart or a place in line whose browser runs the pages' script is sent the same
+ * render, with a short-lived cookie that has their page read their hold after hydrating
+ * (components/cart/shared-render.ts); without scripts they get their own render, the hold in its
+ * HTML. Views with a form's message, and every other request, go to Next as before. The renders
+ * go to Next over a loopback socket of this process only, so they pass through exactly the code a
+ * browser's request does, from the same build.
  */
 export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: number }): Promise<Handler> {
   if (maxAgeMs <= 0) return handle;
@@ -45,12 +49,13 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
   });
   onStockChanges(() => cache.invalidate());
   return (req, res) => {
-    const path = sharedPagePath(req.method, req.url, req.headers);
-    if (path === null) return handle(req, res);
+    const view = sharedView(req.method, req.url, req.headers);
+    if (view === null) return handle(req, res);
+    const { path } = view;
     return cache.get(path).then(
       ({ page, source }) => {
         viewed[source].inc();
-        send(req, res, page, source);
+        send(req, res, page, source, view.own);
       },
       (error: unknown) => {
         log.warn("page_render_failed", { path, error: reason(error), then: "rendering it for this view" });
@@ -60,11 +65,15 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, source: ViewSource): void {
+/** Tells the page of a shopper who holds something to read it (components/cart/shared-render.ts); a minute is ample for its script to run. */
+const READ_HOLD = `${READ_HOLD_COOKIE}=1; Path=/; Max-Age=60; SameSite=Lax`;
+
+function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, source: ViewSource, own: boolean): void {
   res.writeHead(page.status, {
     ...page.headers,
     "content-length": String(page.body.length),
     "x-page-cache": source,
+    ...(own ? { "set-cookie": READ_HOLD } : {}),
   });
   res.end(req.method === "HEAD" ? undefined : page.body);
 }

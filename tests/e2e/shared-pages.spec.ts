@@ -2,9 +2,10 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import { ADMIN_TOKEN } from "../../playwright.config";
 import { countdownSeconds, countersOf, shownStock } from "./support";
 
-// A catalog or product page viewed by a browser that holds nothing is answered from one render
-// shared by every such view (lib/pages/), until a stock change ends it. What a shopper sees must
-// not tell: the stock is the ledger's, live with JavaScript and in the HTML without it.
+// A catalog or product page is answered from one render shared by every view (lib/pages/), until a
+// stock change ends it: a browser that holds nothing gets it, and so does one that holds something
+// and runs the pages' script, whose page then reads its hold. What a shopper sees must not tell:
+// the stock is the ledger's, live with JavaScript and in the HTML without it, and the hold is theirs.
 
 const SKILLET = { slug: "cast-iron-skillet", name: "Cast-Iron Skillet" }; // no other suite counts its stock
 const BLANKET = { slug: "linen-throw-blanket", name: "Linen Throw Blanket" }; // 12 in stock, nobody else's
@@ -106,5 +107,38 @@ test("without JavaScript a page shows the stock and the time left as the server 
       await holder.delete("/api/cart");
       await holder.dispose();
     }
+  }
+});
+
+test("a shopper with JavaScript who holds something is sent the shared render, and the page shows their hold", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/products/${SKILLET.slug}`);
+  await page.getByRole("button", { name: `Add ${SKILLET.name} to cart` }).click();
+  await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+  try {
+    // The next full loads are the render everyone shares, sent with word to read the hold.
+    for (const path of [`/products/${BLANKET.slug}`, "/"]) {
+      const response = await page.goto(path);
+      expect(response?.headers()["x-page-cache"]).toMatch(/^(hit|miss|stale)$/);
+      expect((await response?.allHeaders())?.["set-cookie"]).toMatch(/^read-hold=1;/);
+      await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+      expect(await countdownSeconds(page)).toBeGreaterThan(100); // the main server holds for 120 s
+    }
+    const response = await page.goto(`/products/${SKILLET.slug}`);
+    expect(response?.headers()["x-page-cache"]).toMatch(/^(hit|miss|stale)$/);
+    await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+
+    // The same render reaches a browser that holds nothing: its header is its own, empty.
+    const other = await (await browser.newContext()).newPage();
+    await sharedView(other, "/");
+    await expect(other.getByRole("button", { name: "Cart, 0 items" })).toBeVisible();
+    await expect(other.getByRole("timer")).toHaveCount(0);
+    await other.context().close();
+  } finally {
+    await page.request.delete("/api/cart");
+    await context.close();
   }
 });

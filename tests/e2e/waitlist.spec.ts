@@ -142,7 +142,10 @@ test("without JavaScript: join the line, and the open page shows the offer by it
 
     // A unit comes back (the operator restocks). Nobody reloads the page: it waits for the offer by
     // its meta refresh (app/waitlist/wait), and comes back to itself with the offer on it.
-    const restock = await operator.post(`/api/admin/products/${product.id}/stock`, { headers: admin, data: { add: 1 } });
+    const restock = await operator.post(`/api/admin/products/${product.id}/stock`, {
+      headers: admin,
+      data: { add: 1 },
+    });
     expect(restock.status()).toBe(200);
     await expect(waiter.getByTestId("offers")).toContainText("The Plain Form Scarf you waited for is held for you", {
       timeout: 30_000,

@@ -6,9 +6,10 @@ import { Shopper } from "../support/shopper";
 import { openStockStream } from "../../scripts/harness/stock-streams";
 import { WebProcess } from "../../scripts/harness/web-process";
 
-// The door serves the requests every waiting shopper's page makes, which need nothing of Next's
-// (lib/http/door/stock-stream.ts, line-read.ts): the answers are the routes' own, and its counter
-// says the door, not Next, gave them.
+// The door serves the requests every waiting shopper's page makes, and the read of the hold a
+// shared page makes, which need nothing of Next's (lib/http/door/stock-stream.ts, line-read.ts,
+// line-join.ts, hold-read.ts): the answers are the routes' own, and its counter says the door,
+// not Next, gave them.
 const web = new WebProcess({ WEB_CONCURRENCY: "1", RATE_LIMIT_PER_SECOND: "0" });
 
 beforeAll(() => web.start());
@@ -75,6 +76,29 @@ describe("requests the door serves itself", () => {
     expect(answered.status).toBe(200);
     expect(answered.body.entries[0]).toMatchObject({ productId, offer: { units: 1 } });
     expect(await servedAtDoor("line_read")).toBe(before + 4);
+  });
+
+  it("a read of the hold: the cart and the places in line of the caller, nothing for a stranger, and it changes no cookie", async () => {
+    const held = await createProduct(3);
+    const soldOut = await createProduct(0);
+    const shopper = new Shopper(web.url);
+    expect((await shopper.add(held, 2)).status).toBe(200);
+    expect((await shopper.join(soldOut, 1)).status).toBe(201);
+    const before = await servedAtDoor("hold_read");
+
+    const jar = new Map(shopper.cookies);
+    const hold = await shopper.request("GET", "/api/hold");
+    expect(hold.status).toBe(200);
+    expect(shopper.cookies).toEqual(jar);
+    expect(hold.body.cart.items).toEqual([expect.objectContaining({ productId: held, quantity: 2 })]);
+    expect(hold.body.cart.ttlMs).toBeGreaterThan(0);
+    expect(hold.body.ended).toBeNull();
+    expect(hold.body.waiting).toEqual([expect.objectContaining({ productId: soldOut, quantity: 1, offer: null })]);
+
+    const stranger = await new Shopper(web.url).request("GET", "/api/hold");
+    expect(stranger.status).toBe(200);
+    expect(stranger.body).toMatchObject({ cart: { items: [], expiresAt: null }, ended: null, waiting: [] });
+    expect(await servedAtDoor("hold_read")).toBe(before + 2);
   });
 
   it("the live stock stream: its snapshot, then each change; HEAD its head; 400 for an id that is not one", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
-import { sharedPagePath } from "@/lib/pages/shared-page";
+import { sharedView } from "@/lib/pages/shared-page";
 
 const html = (text: string, keep = true): RenderedPage => ({
   status: 200,
@@ -26,17 +26,30 @@ const text = async (view: Promise<{ page: RenderedPage; source: string }>) => {
 };
 
 describe("which page views share one render", () => {
-  const view = (url: string, headers: Record<string, string> = {}, method = "GET") =>
-    sharedPagePath(method, url, headers);
+  const view = (url: string, headers: Record<string, string> = {}, method = "GET") => sharedView(method, url, headers);
 
   it("the catalog and a product page, viewed by a browser that holds nothing", () => {
-    expect(view("/")).toBe("/");
-    expect(view("/products/wool-beanie", { accept: "text/html", cookie: "theme=dark" })).toBe("/products/wool-beanie");
-    expect(view("/products/wool-beanie", {}, "HEAD")).toBe("/products/wool-beanie");
+    expect(view("/")).toEqual({ path: "/", own: false });
+    expect(view("/products/wool-beanie", { accept: "text/html", cookie: "theme=dark" })).toEqual({
+      path: "/products/wool-beanie",
+      own: false,
+    });
+    expect(view("/products/wool-beanie", {}, "HEAD")).toEqual({ path: "/products/wool-beanie", own: false });
   });
 
-  it("not a shopper's own page: a cart, a place in line, a form's message", () => {
-    for (const cookie of ["cart=abc.def", "theme=dark; waiter=abc.def", "flash=%7B%7D", " cart = x"]) {
+  it("a cart or a place in line shares it only in a browser that runs the pages' script, told to read its hold", () => {
+    for (const cookie of ["cart=abc.def", "theme=dark; waiter=abc.def", " cart = x"]) {
+      expect(view("/products/wool-beanie", { cookie })).toBeNull();
+      expect(view("/products/wool-beanie", { cookie: `${cookie}; scripts=1` })).toEqual({
+        path: "/products/wool-beanie",
+        own: true,
+      });
+    }
+    expect(view("/", { cookie: "scripts=1" })).toEqual({ path: "/", own: false });
+  });
+
+  it("never a form's message", () => {
+    for (const cookie of ["flash=%7B%7D", "scripts=1; flash=%7B%7D", "cart=x; scripts=1; flash=%7B%7D"]) {
       expect(view("/products/wool-beanie", { cookie })).toBeNull();
     }
     expect(view("/", { "x-holdcart-flash": "{}" })).toBeNull();

@@ -1,0 +1,37 @@
+"use client";
+
+import { useEffect } from "react";
+import type { StoreApi } from "zustand";
+import { READ_HOLD_COOKIE, SCRIPTS_COOKIE } from "@/lib/http/shared-render-cookies";
+import type { HoldState } from "@/lib/hold/cart-types";
+import type { CartState } from "./cart-store";
+
+/**
+ * The browser's half of sharing one render of a page among shoppers who hold something
+ * (lib/pages/shared-pages.ts). Once the page's script runs, it says so in a session cookie, so the
+ * web server may send this browser the shared render from then on. A page rendered for nobody (no
+ * cart, no place in line in its request) that arrived with the server's word to read the hold
+ * asks for it (`GET /api/hold`, answered by the web server before Next): its header, counts and
+ * notices are then the shopper's, a round trip after the page.
+ */
+export function useSharedRenderHold(store: StoreApi<CartState>, renderedForNobody: boolean): void {
+  useEffect(() => {
+    document.cookie = `${SCRIPTS_COOKIE}=1; path=/; samesite=lax`;
+    if (!renderedForNobody || !hasCookie(READ_HOLD_COOKIE)) return;
+    const reading = new AbortController();
+    void readHold(reading.signal).then((hold) => hold && store.getState().adopt(hold));
+    return () => reading.abort();
+  }, [renderedForNobody, store]);
+}
+
+const hasCookie = (name: string) => document.cookie.split(";").some((pair) => pair.trim().startsWith(`${name}=`));
+
+/** The shopper's hold, or null when it cannot be read now (an outage: the page stays as rendered). */
+async function readHold(signal: AbortSignal): Promise<HoldState | null> {
+  try {
+    const response = await fetch("/api/hold", { signal, cache: "no-store" });
+    return response.ok ? ((await response.json()) as HoldState) : null;
+  } catch {
+    return null; // left the page, or the network failed
+  }
+}
