@@ -118,6 +118,8 @@ test("a shopper with JavaScript who holds something is sent the shared render, a
   await page.goto(`/products/${SKILLET.slug}`);
   await page.getByRole("button", { name: `Add ${SKILLET.name} to cart` }).click();
   await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+  // The header counts the add at once; the cart is the browser's when the action's answer set its cookie.
+  await expect.poll(async () => (await context.cookies()).some((c) => c.name === "cart")).toBe(true);
   try {
     // The next full loads are the render everyone shares, sent with word to read the hold.
     for (const path of [`/products/${BLANKET.slug}`, "/"]) {
