@@ -8,6 +8,7 @@ import { NoScriptOfferWait } from "@/components/waitlist/no-script-offer-wait";
 import { OfferBanner } from "@/components/waitlist/offer-banner";
 import { EMPTY_CART, type HoldState } from "@/lib/hold/cart-types";
 import { readHoldState } from "@/lib/shopper/hold-state";
+import { MARK_HOLD_READING } from "@/lib/http/shared-render-cookies";
 import { config } from "@/lib/base/config";
 import { currentCartId } from "@/lib/http/cart-session";
 import { readFlash } from "@/lib/http/flash";
@@ -25,6 +26,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // The header needs the hold; a Redis or Postgres outage must not take the whole page down with it.
   const [cartId, waiterId] = [await currentCartId(), await currentWaiterId()];
   const [hold, flash] = await Promise.all([readHoldState(cartId, waiterId).catch(() => NOTHING), readFlash()]);
+  // Maybe the render every shopper shares (lib/pages/): its page may have to read the shopper's hold.
+  const renderedForNobody = cartId === null && waiterId === null;
   const { cartTtlSeconds, holdWarningSeconds, maxQtyPerLine } = config();
   const settings: HoldSettings = {
     holdSeconds: cartTtlSeconds,
@@ -32,7 +35,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     maxQtyPerLine,
   };
   return (
-    <html lang="en">
+    // The <html> attribute MARK_HOLD_READING may set before hydration is not React's: no warning for it.
+    <html lang="en" suppressHydrationWarning>
+      <head>{renderedForNobody && <script dangerouslySetInnerHTML={{ __html: MARK_HOLD_READING }} />}</head>
       <body className="flex min-h-screen flex-col bg-stone-50 font-sans text-stone-900 antialiased">
         <a
           href="#main"
@@ -40,7 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <CartStoreProvider state={hold} settings={settings} renderedForNobody={cartId === null && waiterId === null}>
+        <CartStoreProvider state={hold} settings={settings} renderedForNobody={renderedForNobody}>
           <SiteHeader />
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-4 sm:py-8">
             <FlashMessage flash={flash} />

@@ -33,6 +33,7 @@ export function CartButton() {
   const badge = (
     <span
       data-testid="cart-count"
+      data-hold-count
       className="ml-2 inline-flex min-w-6 justify-center rounded-full bg-stone-900 px-2 text-sm text-white"
     >
       {count}

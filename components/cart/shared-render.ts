@@ -2,7 +2,7 @@
 
 import { useEffect } from "react";
 import type { StoreApi } from "zustand";
-import { READ_HOLD_COOKIE, SCRIPTS_COOKIE } from "@/lib/http/shared-render-cookies";
+import { HOLD_READING_ATTRIBUTE, READ_HOLD_COOKIE, SCRIPTS_COOKIE } from "@/lib/http/shared-render-cookies";
 import type { HoldState } from "@/lib/hold/cart-types";
 import type { CartState } from "./cart-store";
 
@@ -12,14 +12,21 @@ import type { CartState } from "./cart-store";
  * web server may send this browser the shared render from then on. A page rendered for nobody (no
  * cart, no place in line in its request) that arrived with the server's word to read the hold
  * asks for it (`GET /api/hold`, answered by the web server before Next): its header, counts and
- * notices are then the shopper's, a round trip after the page.
+ * notices are then the shopper's, a round trip after the page (until then the header's count is
+ * hidden: app/layout.tsx marks the page before its first paint).
  */
 export function useSharedRenderHold(store: StoreApi<CartState>, renderedForNobody: boolean): void {
   useEffect(() => {
     document.cookie = `${SCRIPTS_COOKIE}=1; path=/; samesite=lax`;
-    if (!renderedForNobody || !hasCookie(READ_HOLD_COOKIE)) return;
+    const done = () => document.documentElement.removeAttribute(HOLD_READING_ATTRIBUTE);
+    if (!renderedForNobody || !hasCookie(READ_HOLD_COOKIE)) return done();
     const reading = new AbortController();
-    void readHold(reading.signal).then((hold) => hold && store.getState().adopt(hold));
+    // A read that fails leaves the count hidden: the shared render's 0 would be wrong.
+    void readHold(reading.signal).then((hold) => {
+      if (!hold) return;
+      store.getState().adopt(hold);
+      done();
+    });
     return () => reading.abort();
   }, [renderedForNobody, store]);
 }

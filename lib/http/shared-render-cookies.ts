@@ -15,3 +15,13 @@ export const SCRIPTS_COOKIE = "scripts";
  * httpOnly, short-lived): the page, rendered for nobody, reads the shopper's hold after hydrating.
  */
 export const READ_HOLD_COOKIE = "read-hold";
+
+/**
+ * On a page rendered for nobody that the server told to read the hold, this attribute is on
+ * <html> from before the first paint until the hold is read: the header's count is hidden
+ * meanwhile (app/globals.css), rather than showing the 0 of the shared render.
+ */
+export const HOLD_READING_ATTRIBUTE = "data-hold-reading";
+
+/** The inline script, first in <head>, that sets it (a script: the cookie is the browser's). */
+export const MARK_HOLD_READING = `document.cookie.split(";").some(function(c){return c.trim().indexOf("${READ_HOLD_COOKIE}=")===0})&&document.documentElement.setAttribute("${HOLD_READING_ATTRIBUTE}","")`;

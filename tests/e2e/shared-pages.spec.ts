@@ -133,10 +133,26 @@ test("a shopper with JavaScript who holds something is sent the shared render, a
     expect(response?.headers()["x-page-cache"]).toMatch(/^(hit|miss|stale)$/);
     await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
 
+    // Until the hold is read the header shows no count (not the shared render's 0).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/hold", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`/products/${BLANKET.slug}`);
+    await expect(page.getByRole("button", { name: "Cart, 0 items" })).toBeVisible(); // hydrated, not yet read
+    await expect(page.getByTestId("cart-count")).toBeHidden();
+    release();
+    await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+    await expect(page.getByTestId("cart-count")).toHaveText("1");
+    await page.unroute("**/api/hold");
+
     // The same render reaches a browser that holds nothing: its header is its own, empty.
     const other = await (await browser.newContext()).newPage();
     await sharedView(other, "/");
     await expect(other.getByRole("button", { name: "Cart, 0 items" })).toBeVisible();
+    await expect(other.getByTestId("cart-count")).toHaveText("0");
     await expect(other.getByRole("timer")).toHaveCount(0);
     await other.context().close();
   } finally {
