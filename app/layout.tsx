@@ -45,7 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <CartStoreProvider state={hold} settings={settings} renderedForNobody={renderedForNobody}>
+        <CartStoreProvider state={hold} settings={settings}>
           <SiteHeader />
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-4 sm:py-8">
             <FlashMessage flash={flash} />

@@ -76,20 +76,17 @@ const CartStoreContext = createContext<StoreApi<CartState> | null>(null);
 export function CartStoreProvider({
   state,
   settings,
-  renderedForNobody,
   children,
 }: {
   state: HoldState;
   settings: HoldSettings;
-  /** The render's request had no cart and no place in line: it may be the render every shopper shares. */
-  renderedForNobody: boolean;
   children: ReactNode;
 }) {
   const [store] = useState(() => createCartStore(state, settings));
   useEffect(() => {
     store.setState(fromServer(state));
   }, [state, store]);
-  useSharedRenderHold(store, renderedForNobody);
+  useSharedRenderHold(store);
   useHoldWatch(store);
   return <CartStoreContext.Provider value={store}>{children}</CartStoreContext.Provider>;
 }

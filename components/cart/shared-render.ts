@@ -2,7 +2,7 @@
 
 import { useEffect } from "react";
 import type { StoreApi } from "zustand";
-import { HOLD_READING_ATTRIBUTE, READ_HOLD_COOKIE, SCRIPTS_COOKIE } from "@/lib/http/shared-render-cookies";
+import { HOLD_READING_ATTRIBUTE, SCRIPTS_COOKIE } from "@/lib/http/shared-render-cookies";
 import type { HoldState } from "@/lib/hold/cart-types";
 import type { CartState } from "./cart-store";
 
@@ -10,28 +10,26 @@ import type { CartState } from "./cart-store";
  * The browser's half of sharing one render of a page among shoppers who hold something
  * (lib/pages/shared-pages.ts). Once the page's script runs, it says so in a session cookie, so the
  * web server may send this browser the shared render from then on. A page rendered for nobody (no
- * cart, no place in line in its request) that arrived with the server's word to read the hold
- * asks for it (`GET /api/hold`, answered by the web server before Next): its header, counts and
- * notices are then the shopper's, a round trip after the page (until then the header's count is
- * hidden: app/layout.tsx marks the page before its first paint).
+ * cart, no place in line in its request) that arrived with the server's word to read the hold is
+ * marked so before its first paint (MARK_HOLD_READING, app/layout.tsx: its header's count hidden);
+ * it asks for the hold (`GET /api/hold`, answered by the web server before Next), and its header,
+ * counts and notices are then the shopper's, a round trip after the page.
  */
-export function useSharedRenderHold(store: StoreApi<CartState>, renderedForNobody: boolean): void {
+export function useSharedRenderHold(store: StoreApi<CartState>): void {
   useEffect(() => {
     document.cookie = `${SCRIPTS_COOKIE}=1; path=/; samesite=lax`;
-    const done = () => document.documentElement.removeAttribute(HOLD_READING_ATTRIBUTE);
-    if (!renderedForNobody || !hasCookie(READ_HOLD_COOKIE)) return done();
+    const page = document.documentElement;
+    if (!page.hasAttribute(HOLD_READING_ATTRIBUTE)) return;
     const reading = new AbortController();
     // A read that fails leaves the count hidden: the shared render's 0 would be wrong.
     void readHold(reading.signal).then((hold) => {
       if (!hold) return;
       store.getState().adopt(hold);
-      done();
+      page.removeAttribute(HOLD_READING_ATTRIBUTE);
     });
     return () => reading.abort();
-  }, [renderedForNobody, store]);
+  }, [store]);
 }
-
-const hasCookie = (name: string) => document.cookie.split(";").some((pair) => pair.trim().startsWith(`${name}=`));
 
 /** The shopper's hold, or null when it cannot be read now (an outage: the page stays as rendered). */
 async function readHold(signal: AbortSignal): Promise<HoldState | null> {
