@@ -21,8 +21,9 @@ const nextConfig: NextConfig = {
   // packages out of the server bundle so they load exactly as in the worker.
   serverExternalPackages: ["ioredis", "postgres", "prom-client"],
   poweredByHeader: false,
-  // Answers are small JSON and HTML; compressing them cost more CPU than it saved bytes. A
-  // proxy in front (which production has) compresses where it pays.
+  // Answers are small JSON and HTML made for one request; compressing them cost more CPU than it
+  // saved bytes. A proxy in front (which production has) compresses where it pays. The shared
+  // renders of the catalog and product pages are compressed once each (lib/pages/page-encoding.ts).
   compress: false,
   typedRoutes: false,
   allowedDevOrigins: devOrigins(),

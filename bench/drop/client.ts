@@ -5,6 +5,7 @@
  * own; a cookie jar like a browser's; and every answer recorded for the report.
  */
 import { Agent, request, type ClientRequest, type IncomingMessage } from "node:http";
+import { gunzipSync } from "node:zlib";
 
 export type Actor = "shopper" | "bot";
 export type Kind =
@@ -27,6 +28,9 @@ export type Outcome = {
 export type Reply = { status: number; code: string | null; body: any; ms: number; retryAfterS: number | null };
 
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A page asked for as a browser asks over plain HTTP (Brotli it asks for over HTTPS only). */
+export const PAGE_HEADERS = { accept: "text/html", "accept-encoding": "gzip, deflate" };
 const KEEP_SERVER_ERRORS = 20;
 
 /** Every answer of the sale, and the first few 5xx bodies to show what went wrong. */
@@ -127,7 +131,8 @@ export class HttpClient {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
+            const raw = Buffer.concat(chunks);
+            const text = (res.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
             const status = res.statusCode ?? 0;
             const retry = Number(res.headers["retry-after"]);
             resolve(done(status, status >= 400 ? errorCode(text) : null, text, Number.isFinite(retry) ? retry : null));

@@ -6,7 +6,7 @@
  * most, beside Next's own floor (a route that answers "ok": the machine's pace that day).
  */
 import { cpuMsOf } from "../../scripts/harness/process-stats";
-import { HttpClient, Recorder, type Reply } from "./client";
+import { HttpClient, PAGE_HEADERS, Recorder, type Reply } from "./client";
 
 export type RequestCost = {
   /** Web CPU ms per view, and how many views it was measured over. */
@@ -52,8 +52,6 @@ async function measured(
   return { cpuMs: Math.max(0, cpuMs), replies };
 }
 
-const HTML = { accept: "text/html" };
-
 export async function requestCost(
   base: string,
   pids: readonly number[],
@@ -67,7 +65,9 @@ export async function requestCost(
   const recorder = new Recorder(); // its own: these answers are not the sale's
   // Each view from a shopper of its own (as in a drop), so none is over its rate.
   const view = (path: string) => (i: number) =>
-    new HttpClient(base, shopperAddress(i), "shopper", recorder, 1).call("page", "GET", path, { headers: HTML });
+    new HttpClient(base, shopperAddress(i), "shopper", recorder, 1).call("page", "GET", path, {
+      headers: PAGE_HEADERS,
+    });
   const PAGES = 300;
   // Warm: the first views compile and fill caches; they are not what a drop's thousandth view costs.
   await measured(pids, 0, 20, 5, view(`/products/${slug}`));

@@ -10,7 +10,7 @@
  * is refused the add (not_released) and enters the draw instead, waiting for the result like any
  * place in line, patient from the release on.
  */
-import { HttpClient, type Reply } from "./client";
+import { HttpClient, PAGE_HEADERS, type Reply } from "./client";
 import { shopperAddress } from "./addresses";
 import { between, seeded, sleep } from "./random";
 import { streamPath, type Sale } from "./sale";
@@ -159,7 +159,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
         (e: { productId: number; offer: unknown }) => e.productId === sale.productId && e.offer,
       );
     const pagePath = `/products/${sale.slug}`;
-    const html = { accept: "text/html" };
+    const html = PAGE_HEADERS;
     const polling = (async () => {
       // A page reads the line on load (an offer made before the stream listened shows there). In
       // the draw, the page reads its result a second after the release by itself
@@ -229,7 +229,7 @@ export async function playShopper(sale: Sale, index: number, seed: number): Prom
     if (closed.aborted) return log;
     // The product page as a browser asks for it (its scripts and styles come from a CDN or the
     // browser's cache, and the door does not count them).
-    await client.call("page", "GET", `/products/${sale.slug}`, { headers: { accept: "text/html" } });
+    await client.call("page", "GET", `/products/${sale.slug}`, { headers: PAGE_HEADERS });
     const quantity = rnd() < 0.7 ? 1 : 2;
     const added = await add(quantity);
     if (added.status === 200) return await holding();

@@ -9,7 +9,7 @@
  * with their holds' TTL, long before the ledger is checked.
  */
 import { warmUpAddress } from "./addresses";
-import { HttpClient, Recorder } from "./client";
+import { HttpClient, PAGE_HEADERS, Recorder } from "./client";
 
 /** How many clients warm the store up at once: enough to open both processes' pools. */
 const CLIENTS = 40;
@@ -19,7 +19,7 @@ export async function warmUp(base: string, product: { id: number; slug: string }
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, i) => {
       const client = new HttpClient(base, warmUpAddress(i), "shopper", recorder);
-      await client.call("page", "GET", `/products/${product.slug}`, { headers: { accept: "text/html" } });
+      await client.call("page", "GET", `/products/${product.slug}`, { headers: PAGE_HEADERS });
       await client.call("page", "GET", `/api/products/${product.slug}`);
       await client.call("add", "POST", "/api/cart/items", { body: { productId: product.id, quantity: 1 } });
       await client.call("cart", "GET", "/api/cart");
@@ -27,7 +27,7 @@ export async function warmUp(base: string, product: { id: number; slug: string }
       await client.call("join", "POST", "/api/waitlist", { body: { productId: product.id, quantity: 1 } });
       await client.call("waitlist", "GET", "/api/waitlist");
       await client.call("leave", "DELETE", `/api/waitlist/${product.id}`);
-      await client.call("page", "GET", `/products/${product.slug}`, { headers: { accept: "text/html" } });
+      await client.call("page", "GET", `/products/${product.slug}`, { headers: PAGE_HEADERS });
       const stream = await client.stream(`/api/stock/stream?ids=${product.id}`, () => {});
       stream.close();
     }),

@@ -6,6 +6,7 @@ import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
 import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { pageMetrics } from "./page-metrics";
+import { encodeBody, preferredEncoding } from "./page-encoding";
 import { READ_HOLD_COOKIE } from "../http/cookie-names";
 import { sharedView } from "./shared-page";
 
@@ -27,7 +28,8 @@ const RENDER_HEADER = "x-holdcart-render";
  * The view after a change waits for a render begun after it, for up to 200 ms; past that (a rush,
  * when every hold is a change and renders queue behind adds) it is sent the newest render there is,
  * its stock a render behind, marked `x-page-cache: stale` (lib/pages/page-cache.ts). It is the whole
- * page as Next renders it, stock and times included, with or without JavaScript.
+ * page as Next renders it, stock and times included, with or without JavaScript, compressed once
+ * for the browsers that accept Brotli or gzip (./page-encoding.ts).
  *
  * A shopper with a cart or a place in line whose browser runs the pages' script is sent the same
  * render, with a short-lived cookie that has their page read their hold after hydrating
@@ -69,13 +71,24 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
 const READ_HOLD = `${READ_HOLD_COOKIE}=1; Path=/; Max-Age=60; SameSite=Lax`;
 
 function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, source: ViewSource, own: boolean): void {
+  const encoding = preferredEncoding(req.headers["accept-encoding"]);
+  const encoded = encoding && page.encoded?.[encoding];
+  const body = encoded || page.body;
   res.writeHead(page.status, {
     ...page.headers,
-    "content-length": String(page.body.length),
+    ...(page.encoded ? { vary: varyOnEncoding(page.headers.vary) } : {}),
+    ...(encoded ? { "content-encoding": encoding } : {}),
+    "content-length": String(body.length),
     "x-page-cache": source,
     ...(own ? { "set-cookie": READ_HOLD } : {}),
   });
-  res.end(req.method === "HEAD" ? undefined : page.body);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/** Next's Vary with Accept-Encoding added: a cache in front keeps each encoding apart. */
+function varyOnEncoding(vary: string | string[] | undefined): string {
+  const named = [vary ?? []].flat().join(", ");
+  return named ? `${named}, Accept-Encoding` : "Accept-Encoding";
 }
 
 /**
@@ -112,7 +125,7 @@ async function loopbackRenderer(handle: Handler): Promise<(path: string) => Prom
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", reject);
-          response.on("end", () => resolve(renderedPage(response, Buffer.concat(chunks))));
+          response.on("end", () => renderedPage(response, Buffer.concat(chunks)).then(resolve, reject));
         },
       );
       call.on("timeout", () => call.destroy(new Error(`rendering ${path} took over ${RENDER_TIMEOUT_MS} ms`)));
@@ -121,11 +134,14 @@ async function loopbackRenderer(handle: Handler): Promise<(path: string) => Prom
     });
 }
 
-function renderedPage(response: IncomingMessage, body: Buffer): RenderedPage {
+async function renderedPage(response: IncomingMessage, body: Buffer): Promise<RenderedPage> {
   const headers: RenderedPage["headers"] = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
   const status = response.statusCode ?? 500;
-  return { status, headers, body, keep: status === 200 && headers["set-cookie"] === undefined };
+  const keep = status === 200 && headers["set-cookie"] === undefined;
+  // Compressed once here, for the many views it answers; an answer not kept goes out as it is.
+  const encode = keep && headers["content-encoding"] === undefined;
+  return { status, headers, body, keep, ...(encode ? { encoded: await encodeBody(body) } : {}) };
 }

@@ -1,3 +1,5 @@
+import { get } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { db } from "@/lib/db/client";
@@ -91,5 +93,30 @@ describe("pages shared across web processes", () => {
     expect(await viewsOfBoth()).toEqual(Array(12).fill(22));
     const own = await view(first, cart);
     expect(own).toEqual({ left: 22, shared: null });
+  });
+
+  it("a browser that accepts Brotli or gzip is sent the shared render compressed; one that does not, as Next wrote it", async () => {
+    await untilShared(first);
+    // Node's http client, not fetch, which would decode the page before the test saw it.
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ body: Buffer; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+        const headers = acceptEncoding ? { "accept-encoding": acceptEncoding } : {};
+        get(`${first.url}/products/${slug}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+        }).on("error", reject);
+      });
+    // One render answers all three (nothing changes in between, and it lives a minute).
+    const [plain, br, gzip] = [await raw(), await raw("gzip, deflate, br"), await raw("gzip, deflate")];
+    expect([plain, br, gzip].map((r) => r.headers["x-page-cache"])).toEqual(["hit", "hit", "hit"]);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+    expect(br.body.length).toBeLessThan(plain.body.length / 3);
+    // A cache in front keeps the encodings apart.
+    for (const { headers } of [plain, br, gzip]) expect(headers.vary).toMatch(/, Accept-Encoding$/);
   });
 });

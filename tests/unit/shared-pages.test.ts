@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
 import { sharedView } from "@/lib/pages/shared-page";
+import { encodeBody, preferredEncoding } from "@/lib/pages/page-encoding";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
 const html = (text: string, keep = true): RenderedPage => ({
   status: 200,
@@ -225,5 +227,28 @@ describe("a page rendered once for every view", () => {
     expect(await text(cache.get("/products/c"))).toBe("/products/c (hit)");
     void cache.get("/products/a");
     expect(n.renders()).toBe(4);
+  });
+});
+
+describe("a shared render, compressed once", () => {
+  it("is sent in Brotli or gzip to a browser that accepts it, else as Next wrote it", () => {
+    // What Chromium sends over HTTPS and over plain HTTP, and what a client without one gets.
+    expect(preferredEncoding("gzip, deflate, br, zstd")).toBe("br");
+    expect(preferredEncoding("gzip, deflate")).toBe("gzip");
+    expect(preferredEncoding(undefined)).toBeNull();
+    expect(preferredEncoding("identity")).toBeNull();
+    // q=0 refuses an encoding, by name or through "*".
+    expect(preferredEncoding("br;q=0, gzip;q=0.5")).toBe("gzip");
+    expect(preferredEncoding("br; q=0, *")).toBe("gzip");
+    expect(preferredEncoding("*;q=0")).toBeNull();
+    expect(preferredEncoding("GZIP")).toBe("gzip");
+  });
+
+  it("each encoding decodes to the bytes Next rendered", async () => {
+    const page = Buffer.from(`<ul>${"<li>A product card, 12 left</li>".repeat(2_000)}</ul>`);
+    const { br, gzip } = await encodeBody(page);
+    expect(brotliDecompressSync(br as Buffer).equals(page)).toBe(true);
+    expect(gunzipSync(gzip as Buffer).equals(page)).toBe(true);
+    expect((br as Buffer).length).toBeLessThan(page.length / 20);
   });
 });
