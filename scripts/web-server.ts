@@ -26,6 +26,7 @@ import { log } from "../lib/base/log";
 import { ShopError } from "../lib/base/shop-error";
 import { endEveryStream } from "../lib/streams/open-streams";
 import { withPageCache } from "../lib/pages/shared-pages";
+import { logNextErrorsAsLines } from "../lib/http/next-error-log";
 
 /**
  * The production web server: Next's request handler behind a plain Node HTTP server, so every
@@ -55,6 +56,8 @@ async function serve(): Promise<void> {
   (globalThis as Record<symbol, unknown>)[WEB_SERVER_MARK] = true;
   const app = next({ dev: false, port, hostname: "0.0.0.0" });
   await app.prepare();
+  // After the start-up checks (instrumentation.ts), which print to stderr and exit.
+  logNextErrorsAsLines();
   startWebProcessMetrics();
   // Catalog and product page views without a cart: one render shared until the stock changes.
   // Behind the door: a shared view still counts against its client's rate.

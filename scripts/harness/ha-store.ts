@@ -517,6 +517,9 @@ async function storeEvent(
     strayRejections: [...web.lines.slice(webFrom), ...worker.lines.slice(workerFrom)].filter((l) =>
       /unhandledRejection|unhandled_rejection|uncaughtException/.test(l),
     ).length,
+    // The store logs one JSON line per event, Next's errors included (lib/http/next-error-log.ts).
+    linesNotJson: [...web.lines.slice(webFrom), ...worker.lines.slice(workerFrom)].filter((l) => !l.startsWith("{"))
+      .length,
     webErrorLines: web.errors(webFrom).slice(0, 12),
     workerErrorLines: worker.errors(workerFrom).slice(0, 12),
     pass: false,
@@ -525,6 +528,7 @@ async function storeEvent(
     otherFailures.length === 0 &&
     result.busyPagesNotSayingSo === 0 &&
     result.strayRejections === 0 &&
+    result.linesNotJson === 0 &&
     noAnswer.length === 0 &&
     result.answers503WithoutRetryAfter === 0 &&
     !!back &&
