@@ -28,8 +28,7 @@ export function nextErrorLine(args: unknown[]): {
 } {
   const error = args.find((a): a is ErrorLike => a instanceof Error);
   if (!error) {
-    // eslint-disable-next-line no-control-regex -- Next's colour codes
-    const said = args.map((a) => String(a).replace(/\u001b\[[0-9;]*m/g, "")).join(" ");
+    const said = args.map((a) => String(a).replace(/\u001b\[[0-9;]*m/g, "")).join(" "); // Next's colour codes taken out
     return { level: "error", event: "next_error", fields: { message: said.split("\n")[0]?.trim() ?? "" } };
   }
   const cause = error.cause instanceof Error ? (error.cause as ErrorLike) : null;
