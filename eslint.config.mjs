@@ -16,6 +16,17 @@ export default defineConfig([
     },
   },
   {
+    // Links fetch on click only (components/layout/shop-link.tsx says why).
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
+    ignores: ["components/layout/shop-link.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "next/link", message: "Use ShopLink (components/layout/shop-link.tsx): no prefetch." }] },
+      ],
+    },
+  },
+  {
     // lib/ in layers (docs/architecture.md): a room imports only the rooms below it.
     files: ["lib/**/*.{ts,tsx}"],
     rules: { "import/no-restricted-paths": ["error", { zones: layerZones() }] },

@@ -23,7 +23,7 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Answers are small JSON and HTML made for one request; compressing them cost more CPU than it
   // saved bytes. A proxy in front (which production has) compresses where it pays. The shared
-  // renders of the catalog and product pages are compressed once each (lib/pages/page-encoding.ts).
+  // renders of the catalog and product pages are compressed once each (lib/base/content-encoding.ts).
   compress: false,
   typedRoutes: false,
   allowedDevOrigins: devOrigins(),

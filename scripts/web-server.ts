@@ -14,6 +14,7 @@ import { isStockStream, serveStockStream } from "../lib/http/door/stock-stream";
 import { isHoldRead, serveHoldRead } from "../lib/http/door/hold-read";
 import { isLineRead, serveLineRead } from "../lib/http/door/line-read";
 import { isLineJoin, serveLineJoin } from "../lib/http/door/line-join";
+import { serveStaticFile, staticFileFor, staticFiles } from "../lib/http/door/static-files";
 import { declaredBodyProblem, originForm, requestLineProblem } from "../lib/http/raw-request";
 import { startWebProcessMetrics } from "../lib/metrics/web-process";
 import { redis } from "../lib/redis/client";
@@ -68,6 +69,7 @@ async function serve(): Promise<void> {
   if (store.status === "wait") store.connect().catch(() => {});
   const overLimit = rateLimit ? createRateCheck(store, rateLimit) : null;
   const publicFiles = publicFilePaths(path.join(process.cwd(), "public"));
+  const files = staticFiles(process.cwd());
   const refusals = doorRefusals();
   const served = doorServed();
 
@@ -117,6 +119,12 @@ async function serve(): Promise<void> {
         });
         if (close) req.socket.destroySoon();
         return;
+      }
+      // The build's scripts and styles and the files of public/, from memory (never counted).
+      const file = staticFileFor(files, req.method, req.url);
+      if (file) {
+        served.static_file.inc();
+        return serveStaticFile(req, res, file);
       }
       // A page (not the JSON API, which answers 503 itself) that fails to render while Postgres
       // or Redis is unavailable says the store is busy for a moment: 503, not Next's 500.

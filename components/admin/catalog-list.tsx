@@ -1,5 +1,5 @@
 import Image from "next/image";
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import type { AdminProduct } from "@/lib/catalog/catalog-rows";
 import { formatCents } from "@/lib/base/money";
 import { AddVariantForm, ArchiveForm } from "./catalog-forms";
@@ -54,9 +54,9 @@ function CatalogEntry({
             {archived ? (
               <span className="break-all">/products/{product.slug}</span>
             ) : (
-              <Link href={`/products/${product.slug}`} className="break-all underline hover:text-stone-900">
+              <ShopLink href={`/products/${product.slug}`} className="break-all underline hover:text-stone-900">
                 /products/{product.slug}
-              </Link>
+              </ShopLink>
             )}{" "}
             <span className="whitespace-nowrap">· {formatCents(product.priceCents)}</span>
           </p>

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { useState, useTransition } from "react";
 import type { RenderedStock } from "@/components/product/live-stock";
 import { useViewerState } from "@/components/product/use-viewer-state";
@@ -80,9 +80,9 @@ export function AddToCart({
         ) : (
           <p className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm font-medium text-emerald-900">
             <span>✓ {shown.text}</span>
-            <Link href="/cart" className="font-semibold underline underline-offset-2">
+            <ShopLink href="/cart" className="font-semibold underline underline-offset-2">
               View cart
-            </Link>
+            </ShopLink>
           </p>
         ))}
     </div>

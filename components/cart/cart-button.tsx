@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { useRef, useState, useSyncExternalStore } from "react";
 import { CartLines } from "./cart-lines";
 import { itemCount, useCartStore } from "./cart-store";
@@ -41,10 +41,10 @@ export function CartButton() {
   );
   if (!hydrated) {
     return (
-      <Link href="/cart" className={badgeClass} aria-label={label}>
+      <ShopLink href="/cart" className={badgeClass} aria-label={label}>
         Cart
         {badge}
-      </Link>
+      </ShopLink>
     );
   }
   return (
@@ -82,13 +82,13 @@ export function CartButton() {
             </button>
           </div>
           <div className="flex-1 overflow-y-auto">{open && <CartLines compact />}</div>
-          <Link
+          <ShopLink
             href="/cart"
             onClick={close}
             className="rounded-md bg-stone-900 px-4 py-3 text-center font-semibold text-white hover:bg-stone-700"
           >
             View cart and check out
-          </Link>
+          </ShopLink>
         </div>
       </dialog>
     </>

@@ -1,7 +1,7 @@
 "use client";
 
 import Image from "next/image";
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { useState, useTransition, type FormEvent } from "react";
 import { formatCents } from "@/lib/base/money";
 import { emptyCartAction, emptyCartForm, setQuantityAction, setQuantityForm } from "./actions";
@@ -95,9 +95,9 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
       {cart.items.length === 0 ? (
         <p className="text-stone-600">
           {ended ? "Nothing is held for you now." : "Your cart is empty."}{" "}
-          <Link href="/" className="font-medium text-stone-900 underline underline-offset-2">
+          <ShopLink href="/" className="font-medium text-stone-900 underline underline-offset-2">
             Browse the shop
-          </Link>
+          </ShopLink>
           .
         </p>
       ) : (
@@ -107,7 +107,7 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
             <ul className="divide-y divide-stone-200" aria-label="Items in your cart">
               {cart.items.map((item) => (
                 <li key={item.productId} className="flex flex-wrap items-center gap-x-4 gap-y-3 py-4">
-                  <Link href={`/products/${item.slug}`} tabIndex={-1} aria-hidden="true" className="shrink-0">
+                  <ShopLink href={`/products/${item.slug}`} tabIndex={-1} aria-hidden="true" className="shrink-0">
                     <Image
                       src={item.imageUrl}
                       alt=""
@@ -116,11 +116,14 @@ export function CartLines({ compact = false }: { compact?: boolean }) {
                       unoptimized
                       className="rounded-lg border border-stone-200 bg-stone-100"
                     />
-                  </Link>
+                  </ShopLink>
                   <div className="min-w-0 flex-1 basis-32">
-                    <Link href={`/products/${item.slug}`} className="block font-medium text-stone-900 hover:underline">
+                    <ShopLink
+                      href={`/products/${item.slug}`}
+                      className="block font-medium text-stone-900 hover:underline"
+                    >
                       {item.name}
-                    </Link>
+                    </ShopLink>
                     <p className="text-sm text-stone-600">{formatCents(item.unitPriceCents)} each</p>
                     <p className="text-sm font-medium tabular-nums text-stone-900">
                       {formatCents(item.unitPriceCents * item.quantity)}

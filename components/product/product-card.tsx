@@ -1,5 +1,5 @@
 import Image from "next/image";
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { AddToCart } from "@/components/cart/add-to-cart";
 import { JoinWaitlist } from "@/components/waitlist/join-waitlist";
 import type { CatalogProduct } from "@/lib/catalog/catalog-listing";
@@ -35,12 +35,12 @@ export function ProductCard({ product }: { product: CatalogProduct }) {
       </div>
       <div className="flex flex-1 flex-col gap-2 p-4">
         <h2 id={titleId} className="font-semibold">
-          <Link
+          <ShopLink
             href={`/products/${product.slug}`}
             className="after:absolute after:inset-0 after:content-[''] group-hover:underline focus-visible:outline-none"
           >
             {product.name}
-          </Link>
+          </ShopLink>
         </h2>
         <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 text-sm">
           <span className="text-base font-semibold">{formatCents(product.priceCents)}</span>

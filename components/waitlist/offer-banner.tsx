@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { useTransition, type FormEvent } from "react";
 import { useCartStore, useCartStoreApi } from "@/components/cart/cart-store";
 import { useRemaining } from "@/components/cart/countdown";
@@ -50,12 +50,12 @@ export function OfferBanner() {
             </p>
           )}
           <div className="ml-auto flex items-center gap-3">
-            <Link
+            <ShopLink
               href="/cart#checkout"
               className="inline-flex min-h-11 items-center rounded-md bg-emerald-800 px-4 font-semibold text-white hover:bg-emerald-900"
             >
               Check out now
-            </Link>
+            </ShopLink>
             <form action={leaveWaitlistForm} onSubmit={decline(offer.productId)}>
               <input type="hidden" name="productId" value={offer.productId} />
               <ReturnTo />

@@ -6,8 +6,9 @@ import { isBackendUnavailable } from "./error-response";
  * `console.error`: the error inspected whole, its stack in minified chunks, a failed query's SQL
  * and parameters and its cause, 20-40 lines for one failed page. The web process's log is one JSON
  * object per line (lib/base/log.ts), so there each becomes one line: the error's first line, its
- * cause's (a failed query's reason is its cause: "connect ECONNREFUSED ..."), its code and the
- * digest Next shows in the page (how an operator finds the line a shopper's page points to). A
+ * cause's (a failed query's reason is its cause: "connect ECONNREFUSED ..."), its code and its
+ * digest (the number Next sends the browser in place of the message, so a report from a
+ * shopper's browser leads to this line). A
  * render that failed because Postgres or Redis was unavailable is a warning (the page said "busy
  * for a moment", lib/http/backend-outage.ts); any other is an error.
  */

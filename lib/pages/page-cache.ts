@@ -1,11 +1,11 @@
-import type { EncodedBodies } from "./page-encoding";
+import type { EncodedBodies } from "../base/content-encoding";
 
 /** A rendered page as the web server sends it again: status, headers and the whole body. */
 export type RenderedPage = {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
-  /** The body compressed, for views that accept it (a page that is kept: ./page-encoding.ts). */
+  /** The body compressed, for views that accept it (a page that is kept: lib/base/content-encoding.ts). */
   encoded?: EncodedBodies;
   /** Next set a cookie or answered other than 200: sent to the requests that waited for it, never kept. */
   keep: boolean;

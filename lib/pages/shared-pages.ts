@@ -6,7 +6,7 @@ import { onStockChanges } from "../hold/stock-feed";
 import { log, reason } from "../base/log";
 import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { pageMetrics } from "./page-metrics";
-import { encodeBody, preferredEncoding } from "./page-encoding";
+import { bodyFor, encodeBody } from "../base/content-encoding";
 import { READ_HOLD_COOKIE } from "../http/cookie-names";
 import { sharedView } from "./shared-page";
 
@@ -29,7 +29,7 @@ const RENDER_HEADER = "x-holdcart-render";
  * when every hold is a change and renders queue behind adds) it is sent the newest render there is,
  * its stock a render behind, marked `x-page-cache: stale` (lib/pages/page-cache.ts). It is the whole
  * page as Next renders it, stock and times included, with or without JavaScript, compressed once
- * for the browsers that accept Brotli or gzip (./page-encoding.ts).
+ * for the browsers that accept Brotli or gzip (lib/base/content-encoding.ts).
  *
  * A shopper with a cart or a place in line whose browser runs the pages' script is sent the same
  * render, with a short-lived cookie that has their page read their hold after hydrating
@@ -71,13 +71,11 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
 const READ_HOLD = `${READ_HOLD_COOKIE}=1; Path=/; Max-Age=60; SameSite=Lax`;
 
 function send(req: IncomingMessage, res: ServerResponse, page: RenderedPage, source: ViewSource, own: boolean): void {
-  const encoding = preferredEncoding(req.headers["accept-encoding"]);
-  const encoded = encoding && page.encoded?.[encoding];
-  const body = encoded || page.body;
+  const { body, encoding } = bodyFor(req.headers["accept-encoding"], page.body, page.encoded);
   res.writeHead(page.status, {
     ...page.headers,
     ...(page.encoded ? { vary: varyOnEncoding(page.headers.vary) } : {}),
-    ...(encoded ? { "content-encoding": encoding } : {}),
+    ...(encoding ? { "content-encoding": encoding } : {}),
     "content-length": String(body.length),
     "x-page-cache": source,
     ...(own ? { "set-cookie": READ_HOLD } : {}),

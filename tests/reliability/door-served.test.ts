@@ -1,15 +1,18 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProduct } from "../support/ledger";
 import { scrape, value } from "../support/prometheus";
 import { rawRequest } from "../support/raw-client";
 import { Shopper } from "../support/shopper";
+import { waitFor } from "../support/wait-for";
 import { openStockStream } from "../../scripts/harness/stock-streams";
 import { WebProcess } from "../../scripts/harness/web-process";
 
 // The door serves the requests every waiting shopper's page makes, and the read of the hold a
 // shared page makes, which need nothing of Next's (lib/http/door/stock-stream.ts, line-read.ts,
-// line-join.ts, hold-read.ts): the answers are the routes' own, and its counter says the door,
-// not Next, gave them.
+// line-join.ts, hold-read.ts), and the build's static files (static-files.ts): the answers are
+// the routes' (or Next's) own, and its counter says the door, not Next, gave them.
 const web = new WebProcess({ WEB_CONCURRENCY: "1", RATE_LIMIT_PER_SECOND: "0" });
 
 beforeAll(() => web.start());
@@ -122,5 +125,51 @@ describe("requests the door serves itself", () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.code).toBe("invalid_request");
     expect(await servedAtDoor("stock_stream")).toBe(before + 3);
+  });
+
+  it("the build's scripts and a picture of public/: Next's headers, compressed for a browser that asks, 304 when unchanged", async () => {
+    const before = await servedAtDoor("static_file");
+    const script = readdirSync(".next/static/chunks").find((name) => name.endsWith(".js")) as string;
+    const onDisk = readFileSync(`.next/static/chunks/${script}`);
+    const url = `${web.url}/_next/static/chunks/${script}`;
+
+    const plain = await rawRequest(url, {});
+    expect(plain.status).toBe(200);
+    expect(plain.bytes.equals(onDisk)).toBe(true);
+    expect(plain.headers["content-type"]).toBe("application/javascript; charset=UTF-8");
+    expect(plain.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    // Compressed the first time it was asked for, off the event loop: there by the next ask.
+    const br = await waitFor(
+      async () => {
+        const answer = await rawRequest(url, { headers: { "accept-encoding": "gzip, deflate, br" } });
+        return answer.headers["content-encoding"] === "br" ? answer : null;
+      },
+      { timeout: 5_000, interval: 20, what: "the script compressed" },
+    );
+    expect(brotliDecompressSync(br.bytes).equals(onDisk)).toBe(true);
+    const gzip = await rawRequest(url, { headers: { "accept-encoding": "gzip, deflate" } });
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gzip.bytes).equals(onDisk)).toBe(true);
+
+    // public/ is asked again each time: answered 304 while it is the same file.
+    const picture = await rawRequest(`${web.url}/products/wool-beanie.svg`, {});
+    expect(picture.status).toBe(200);
+    expect(picture.headers["content-type"]).toBe("image/svg+xml");
+    expect(picture.bytes.equals(readFileSync("public/products/wool-beanie.svg"))).toBe(true);
+    expect(picture.headers["cache-control"]).toBe("public, max-age=0");
+    const etag = picture.headers.etag as string;
+    const again = await rawRequest(`${web.url}/products/wool-beanie.svg`, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    expect(again.bytes.length).toBe(0);
+    const head = await rawRequest(`${web.url}/products/wool-beanie.svg`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe(String(picture.bytes.length));
+
+    // A path that merely looks like a file is Next's (here its 404 page).
+    const missing = await rawRequest(`${web.url}/_next/static/chunks/no-such-chunk.js`, {});
+    expect(missing.status).toBe(404);
+    // The plain ask, the compressed ones (one or more), gzip, the picture, its 304 and its HEAD.
+    expect(await servedAtDoor("static_file")).toBeGreaterThanOrEqual(before + 6);
   });
 });

@@ -1,6 +1,12 @@
 import { request } from "node:http";
 
-export type RawResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+export type RawResponse = {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** The body's bytes as sent (compressed when the answer says so). */
+  bytes: Buffer;
+};
 
 /**
  * One HTTP request from a chosen loopback source address (127.0.0.2, …), so the server sees a
@@ -28,9 +34,10 @@ export function rawRequest(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
-        );
+        res.on("end", () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString("utf8"), bytes });
+        });
       },
     );
     req.on("timeout", () => req.destroy(new Error("timed out")));

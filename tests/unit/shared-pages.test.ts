@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
 import { sharedView } from "@/lib/pages/shared-page";
-import { encodeBody, preferredEncoding } from "@/lib/pages/page-encoding";
+import { encodeBody, preferredEncoding } from "@/lib/base/content-encoding";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
 const html = (text: string, keep = true): RenderedPage => ({

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Image from "next/image";
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { notFound } from "next/navigation";
 import { PlacedAt } from "@/components/orders/placed-at";
 import { formatCents } from "@/lib/base/money";
@@ -63,9 +63,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               <div className="min-w-0 flex-1">
                 <p className="font-medium">
                   <span className="text-stone-500">{item.quantity} ×</span>{" "}
-                  <Link href={`/products/${item.slug}`} className="hover:underline">
+                  <ShopLink href={`/products/${item.slug}`} className="hover:underline">
                     {item.name}
-                  </Link>
+                  </ShopLink>
                 </p>
                 <p className="text-sm text-stone-500">{formatCents(item.unitPriceCents)} each</p>
               </div>
@@ -81,12 +81,12 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         </p>
       </div>
 
-      <Link
+      <ShopLink
         href="/"
         className="mt-8 inline-flex items-center justify-center rounded-md bg-stone-900 px-5 py-2.5 font-medium text-white transition hover:bg-stone-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-stone-900"
       >
         Continue shopping
-      </Link>
+      </ShopLink>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Image from "next/image";
-import Link from "next/link";
+import { ShopLink } from "@/components/layout/shop-link";
 import { notFound, redirect } from "next/navigation";
 import { connection } from "next/server";
 import { AddToCart } from "@/components/cart/add-to-cart";
@@ -64,9 +64,9 @@ export default async function ProductPage({ params, searchParams }: Props) {
           className="aspect-[16/10] w-full rounded-xl border border-stone-200 bg-stone-100 object-cover md:aspect-square"
         />
         <div className="flex flex-col gap-3 md:gap-4">
-          <Link href="/" className="text-sm text-stone-600 hover:underline">
+          <ShopLink href="/" className="text-sm text-stone-600 hover:underline">
             ← All products
-          </Link>
+          </ShopLink>
           <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
           <p className="text-2xl font-semibold">{formatCents(unit.priceCents)}</p>
           {option !== null && (

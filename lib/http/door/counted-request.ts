@@ -23,19 +23,21 @@ const APP_ICONS = new Set(["/icon.svg", "/favicon.ico"]);
 
 /** The URL paths of the files under `dir` (the app's `public/`), read once at start. */
 export function publicFilePaths(dir: string): Set<string> {
-  const paths = new Set<string>();
-  const walk = (folder: string, prefix: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return; // no public/ at all
-    }
-    for (const entry of entries) {
-      if (entry.isDirectory()) walk(path.join(folder, entry.name), `${prefix}/${entry.name}`);
-      else paths.add(`${prefix}/${encodeURI(entry.name)}`);
-    }
-  };
-  walk(dir, "");
-  return paths;
+  return new Set(filesUnder(dir, "").map(([, urlPath]) => urlPath));
+}
+
+/** Every file under `dir` and the URL path it is served at (under `prefix`); none when `dir` is missing. */
+export function filesUnder(dir: string, prefix: string): [file: string, urlPath: string][] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return []; // no such folder (no public/, or no build)
+  }
+  return entries.flatMap((entry): [string, string][] => {
+    const file = path.join(dir, entry.name);
+    const urlPath = `${prefix}/${encodeURI(entry.name)}`;
+    if (entry.isDirectory()) return filesUnder(file, urlPath);
+    return entry.isFile() ? [[file, urlPath]] : [];
+  });
 }

@@ -6,7 +6,7 @@ const REASONS = ["over_rate", "stream_cap", "new_carts", "not_released", "sold_o
 /** Why the door answered a request itself, before Next ran. */
 export type DoorReason = (typeof REASONS)[number];
 
-const SERVED = ["stock_stream", "line_read", "line_join", "hold_read"] as const;
+const SERVED = ["stock_stream", "line_read", "line_join", "hold_read", "static_file"] as const;
 /** What the door serves itself, Next never running for it. */
 export type DoorServed = (typeof SERVED)[number];
 
@@ -24,13 +24,14 @@ export const doorRefusals = () =>
 
 /**
  * Requests the door served itself (lib/http/door/stock-stream.ts, line-read.ts, line-join.ts,
- * hold-read.ts): the live stock stream, the read of the line and joining it, the read of the hold,
- * which need nothing of Next's. Per process, like the refusals.
+ * hold-read.ts, static-files.ts): the live stock stream, the read of the line and joining it, the
+ * read of the hold, the build's scripts and styles and the files of public/, which need nothing of
+ * Next's. Per process, like the refusals.
  */
 export const doorServed = () =>
   doorCounter(
     "holdcart_door_served_total",
-    "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream), line_read (GET /api/waitlist, with or without ?wait), line_join (POST /api/waitlist), hold_read (GET /api/hold).",
+    "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream), line_read (GET /api/waitlist, with or without ?wait), line_join (POST /api/waitlist), hold_read (GET /api/hold), static_file (a file of the build's /_next/static/ or of public/, or its 304).",
     "request",
     SERVED,
   );
