@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import autocannon, { type Options, type Result } from "autocannon";
 import { sql } from "drizzle-orm";
@@ -382,6 +382,20 @@ async function pageViews(measure: Measure, port: number): Promise<void> {
     await measure("14. the read of the hold that page then asks for (GET /api/hold, at the door)", "holdcart", shop, {
       url: `${shop.url}/api/hold`,
       setupClient: withCookies(scripted, browser),
+    });
+    // What a browser new to the shop asks for with its first page besides the page: the build's
+    // scripts and styles and the pictures, sent by the door from memory (lib/http/door/static-files.ts).
+    const chunks = path.join(ROOT, ".next/static/chunks");
+    const [largest] = readdirSync(chunks)
+      .filter((name) => name.endsWith(".js"))
+      .sort((a, b) => statSync(path.join(chunks, b)).size - statSync(path.join(chunks, a)).size);
+    await measure("15. the largest script of the build (a page's first view asks for ten)", "holdcart", shop, {
+      url: `${shop.url}/_next/static/chunks/${largest}`,
+      headers: browser,
+    });
+    await measure("16. a product's picture (public/)", "holdcart", shop, {
+      url: `${shop.url}/products/enamel-camp-mug.svg`,
+      headers: browser,
     });
   } finally {
     await shop.stop();
