@@ -46,8 +46,8 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
  * compressed (Next compresses nothing: next.config.ts), 3-4 times fewer bytes. The headers are
  * Next's: `/_next/static/` is named by its content, cached for a year; a file of `public/` is
  * asked again each time (`max-age=0`), answered 304 when its ETag matches. Read once when the
- * web process starts: a build never changes under a running server, and Next too serves only
- * the `public/` files that were there when it started. A CDN in front does the same job better.
+ * web process starts: a build never changes under a running server, and `public/` is part of the
+ * release (the operator's pictures are in Postgres: app/images/). A CDN in front does it better.
  */
 export function staticFiles(root: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
@@ -58,7 +58,7 @@ export function staticFiles(root: string): Map<string, StaticFile> {
       if (!type) continue;
       const body = readFileSync(file);
       if (body.length > MAX_FILE_BYTES) continue;
-      const etag = `W/"${createHash("sha1").update(body).digest("base64url").slice(0, 27)}"`;
+      const etag = `W/"${createHash("sha1").update(body).digest("base64url")}"`;
       files.set(urlPath, {
         body,
         headers: { "content-type": type, "cache-control": cacheControl, etag },
