@@ -8,7 +8,7 @@ import { PageCache, type RenderedPage, type ViewSource } from "./page-cache";
 import { pageMetrics } from "./page-metrics";
 import { bodyFor, encodeBody } from "../base/content-encoding";
 import { READ_HOLD_COOKIE } from "../http/cookie-names";
-import { sharedView } from "./shared-page";
+import { renderRequest, sharedView } from "./shared-page";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -34,7 +34,9 @@ const RENDER_HEADER = "x-holdcart-render";
  * A shopper with a cart or a place in line whose browser runs the pages' script is sent the same
  * render, with a short-lived cookie that has their page read their hold after hydrating
  * (components/cart/shared-render.ts); without scripts they get their own render, the hold in its
- * HTML. Views with a form's message, and every other request, go to Next as before. The renders
+ * HTML. A client navigation to such a page (Next's RSC request) by a browser that holds nothing
+ * shares the payload Next renders for it with every navigation that asks the same way. Views with
+ * a form's message, and every other request, go to Next as before. The renders
  * go to Next over a loopback socket of this process only, so they pass through exactly the code a
  * browser's request does, from the same build.
  */
@@ -43,9 +45,9 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
   const render = await loopbackRenderer(handle);
   const { viewed, rendered } = pageMetrics();
   const cache = new PageCache({
-    render: (path) => {
+    render: (key) => {
       rendered.inc();
-      return render(path);
+      return render(renderRequest(key));
     },
     maxAgeMs,
   });
@@ -53,14 +55,13 @@ export async function withPageCache(handle: Handler, { maxAgeMs }: { maxAgeMs: n
   return (req, res) => {
     const view = sharedView(req.method, req.url, req.headers);
     if (view === null) return handle(req, res);
-    const { path } = view;
-    return cache.get(path).then(
+    return cache.get(view.key).then(
       ({ page, source }) => {
         viewed[source].inc();
         send(req, res, page, source, view.own);
       },
       (error: unknown) => {
-        log.warn("page_render_failed", { path, error: reason(error), then: "rendering it for this view" });
+        log.warn("page_render_failed", { path: view.url, error: reason(error), then: "rendering it for this view" });
         return handle(req, res);
       },
     );
@@ -94,7 +95,9 @@ function varyOnEncoding(vary: string | string[] | undefined): string {
  * (`exclusive`, so under node's cluster each process renders its own pages). It answers only
  * requests that carry this process's random token.
  */
-async function loopbackRenderer(handle: Handler): Promise<(path: string) => Promise<RenderedPage>> {
+async function loopbackRenderer(
+  handle: Handler,
+): Promise<(asked: { url: string; headers: Record<string, string> }) => Promise<RenderedPage>> {
   const token = randomBytes(16).toString("hex");
   const server = createServer((req, res) => {
     if (req.headers[RENDER_HEADER] !== token) {
@@ -108,16 +111,16 @@ async function loopbackRenderer(handle: Handler): Promise<(path: string) => Prom
   server.unref();
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  return (path) =>
+  return ({ url, headers }) =>
     new Promise<RenderedPage>((resolve, reject) => {
       const call = request(
         {
           host: "127.0.0.1",
           port,
-          path,
+          path: url,
           agent,
           timeout: RENDER_TIMEOUT_MS,
-          headers: { accept: "text/html", [RENDER_HEADER]: token },
+          headers: { ...headers, [RENDER_HEADER]: token },
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -126,7 +129,7 @@ async function loopbackRenderer(handle: Handler): Promise<(path: string) => Prom
           response.on("end", () => renderedPage(response, Buffer.concat(chunks)).then(resolve, reject));
         },
       );
-      call.on("timeout", () => call.destroy(new Error(`rendering ${path} took over ${RENDER_TIMEOUT_MS} ms`)));
+      call.on("timeout", () => call.destroy(new Error(`rendering ${url} took over ${RENDER_TIMEOUT_MS} ms`)));
       call.on("error", reject);
       call.end();
     });

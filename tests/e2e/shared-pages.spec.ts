@@ -160,3 +160,41 @@ test("a shopper with JavaScript who holds something is sent the shared render, a
     await context.close();
   }
 });
+
+test("a click from the catalog to a product shares Next's render of the page with every browser that holds nothing; a shopper's own click does not", async ({
+  browser,
+}) => {
+  const [context, otherContext] = [await browser.newContext(), await browser.newContext()];
+  const [page, other] = [await context.newPage(), await otherContext.newPage()];
+  /** Clicks the product on the catalog: the answer to the click's request of the page's payload (Next's RSC request). */
+  const click = async (on: Page) => {
+    const payload = on.waitForResponse((r) => r.url().includes(`/products/${BLANKET.slug}?_rsc=`));
+    await on.getByRole("link", { name: BLANKET.name, exact: true }).click();
+    await expect(on.getByRole("heading", { level: 1, name: BLANKET.name })).toBeVisible();
+    return payload;
+  };
+  try {
+    // Two browsers on the catalog click the same product one after the other: the second click is
+    // sent the render the first one's made (again, when a stock change or PAGE_CACHE_MS ended it).
+    await expect(async () => {
+      await Promise.all([page.goto("/"), other.goto("/")]);
+      await click(page);
+      expect((await click(other)).headers()["x-page-cache"]).toBe("hit");
+    }).toPass({ timeout: 20_000 });
+    const { available } = await countersOf(page.request, BLANKET.slug);
+    await expect(other.getByTestId("stock")).toHaveText(`${available} left`);
+
+    // Holding something, the shopper's clicks are rendered for them, and the header keeps the hold.
+    await page.getByRole("button", { name: `Add ${BLANKET.name} to cart` }).click();
+    await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+    await expect.poll(async () => (await context.cookies()).some((c) => c.name === "cart")).toBe(true);
+    const home = page.waitForResponse((r) => new URL(r.url()).pathname === "/" && r.url().includes("_rsc="));
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Shop" }).click();
+    expect((await home).headers()["x-page-cache"]).toBeUndefined();
+    expect((await click(page)).headers()["x-page-cache"]).toBeUndefined();
+    await expect(page.getByRole("button", { name: "Cart, 1 item" })).toBeVisible();
+  } finally {
+    await page.request.delete("/api/cart");
+    await Promise.all([context.close(), otherContext.close()]);
+  }
+});

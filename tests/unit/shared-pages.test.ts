@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { PageCache, type RenderedPage } from "@/lib/pages/page-cache";
-import { sharedView } from "@/lib/pages/shared-page";
+import { renderRequest, sharedView } from "@/lib/pages/shared-page";
 import { encodeBody, preferredEncoding } from "@/lib/base/content-encoding";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
@@ -29,25 +29,31 @@ const text = async (view: Promise<{ page: RenderedPage; source: string }>) => {
 
 describe("which page views share one render", () => {
   const view = (url: string, headers: Record<string, string> = {}, method = "GET") => sharedView(method, url, headers);
+  /** A page load, as the view says it: the page's path, asked for as HTML. */
+  const page = (path: string, own = false) => ({
+    key: JSON.stringify([path, { accept: "text/html" }]),
+    url: path,
+    headers: { accept: "text/html" },
+    own,
+  });
 
   it("the catalog and a product page, viewed by a browser that holds nothing", () => {
-    expect(view("/")).toEqual({ path: "/", own: false });
-    expect(view("/products/wool-beanie", { accept: "text/html", cookie: "theme=dark" })).toEqual({
-      path: "/products/wool-beanie",
-      own: false,
-    });
-    expect(view("/products/wool-beanie", {}, "HEAD")).toEqual({ path: "/products/wool-beanie", own: false });
+    expect(view("/")).toEqual(page("/"));
+    expect(view("/products/wool-beanie", { accept: "text/html", cookie: "theme=dark" })).toEqual(
+      page("/products/wool-beanie"),
+    );
+    expect(view("/products/wool-beanie", {}, "HEAD")).toEqual(page("/products/wool-beanie"));
+    expect(renderRequest(page("/").key)).toEqual({ url: "/", headers: { accept: "text/html" } });
   });
 
   it("a cart or a place in line shares it only in a browser that runs the pages' script, told to read its hold", () => {
     for (const cookie of ["cart=abc.def", "theme=dark; waiter=abc.def", " cart = x"]) {
       expect(view("/products/wool-beanie", { cookie })).toBeNull();
-      expect(view("/products/wool-beanie", { cookie: `${cookie}; scripts=1` })).toEqual({
-        path: "/products/wool-beanie",
-        own: true,
-      });
+      expect(view("/products/wool-beanie", { cookie: `${cookie}; scripts=1` })).toEqual(
+        page("/products/wool-beanie", true),
+      );
     }
-    expect(view("/", { cookie: "scripts=1" })).toEqual({ path: "/", own: false });
+    expect(view("/", { cookie: "scripts=1" })).toEqual(page("/"));
   });
 
   it("never a form's message", () => {
@@ -57,8 +63,32 @@ describe("which page views share one render", () => {
     expect(view("/", { "x-holdcart-flash": "{}" })).toBeNull();
   });
 
-  it("not Next's own requests of a page's payload, other pages, queries or writes", () => {
-    expect(view("/products/wool-beanie", { rsc: "1" })).toBeNull();
+  it("a client navigation by a browser that holds nothing: one render per URL and Next's headers, its cookies left out", () => {
+    const tree = "%5B%22%22%2C%7B%7D%5D";
+    const asked = { rsc: "1", "next-router-state-tree": tree, "next-url": "/", cookie: "scripts=1; theme=dark" };
+    const navigation = view("/products/wool-beanie?_rsc=abc12", asked);
+    const headers = { accept: "*/*", rsc: "1", "next-router-state-tree": tree, "next-url": "/" };
+    expect(navigation).toEqual({
+      key: JSON.stringify(["/products/wool-beanie?_rsc=abc12", headers]),
+      url: "/products/wool-beanie?_rsc=abc12",
+      headers,
+      own: false,
+    });
+    // Another tree (from another page, or a refresh) is another render.
+    const fromElsewhere = view("/products/wool-beanie?_rsc=abc12", { ...asked, "next-router-state-tree": "x" });
+    expect(fromElsewhere?.key).not.toBe(navigation?.key);
+    // Someone's own: their hold may be in the payload (a refresh renders the layout).
+    expect(view("/products/wool-beanie?_rsc=abc12", { ...asked, cookie: "cart=x; scripts=1" })).toBeNull();
+    expect(view("/products/wool-beanie?_rsc=abc12", { ...asked, cookie: "waiter=x" })).toBeNull();
+    expect(view("/products/wool-beanie?_rsc=abc12", { ...asked, cookie: "flash=%7B%7D" })).toBeNull();
+    // Only Next's own form of it.
+    expect(view("/products/wool-beanie", asked)).toBeNull();
+    expect(view("/products/wool-beanie?_rsc=abc12&variant=2", asked)).toBeNull();
+    expect(view("/products/wool-beanie?_rsc=abc12", { ...asked, rsc: "0" })).toBeNull();
+    expect(view("/cart?_rsc=abc12", asked)).toBeNull();
+  });
+
+  it("not prefetches without RSC, other pages, queries or writes", () => {
     expect(view("/", { "next-router-prefetch": "1" })).toBeNull();
     for (const url of [
       "/cart",
@@ -67,6 +97,7 @@ describe("which page views share one render", () => {
       "/products/Wool",
       "/products/a/b",
       "/?_rsc=x",
+      "/?variant=1",
       "/api/products",
     ]) {
       expect(view(url)).toBeNull();
