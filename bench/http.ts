@@ -329,6 +329,11 @@ export async function httpBenchmarks(seconds: number, progress: (line: string) =
   return rows;
 }
 
+/** Next's router tree of the catalog page, as a click on it sends it (Next-Router-State-Tree). */
+const CATALOG_TREE = encodeURIComponent(
+  JSON.stringify(["", { children: ["__PAGE__", {}, null, null, 0] }, null, null, 16]),
+);
+
 type Measure = (scenario: string, target: HttpRow["target"], server: Server, options: Options) => Promise<void>;
 
 /**
@@ -396,6 +401,15 @@ async function pageViews(measure: Measure, port: number): Promise<void> {
     await measure("16. a product's picture (public/)", "holdcart", shop, {
       url: `${shop.url}/products/enamel-camp-mug.svg`,
       headers: browser,
+    });
+    // A click on the catalog's product: Next's request of the page's payload, as the catalog's
+    // router sends it. Its `_rsc` is Next's hash of these headers: asked once with none, Next
+    // redirects to the right one.
+    const click = { rsc: "1", "next-router-state-tree": CATALOG_TREE, "next-url": "/", ...browser };
+    const redirect = await fetch(`${product}?_rsc=0`, { headers: click, redirect: "manual" });
+    await measure("17. a click's request of a product page (RSC payload), no cart", "holdcart", shop, {
+      url: `${shop.url}${redirect.headers.get("location")}`,
+      headers: click,
     });
   } finally {
     await shop.stop();

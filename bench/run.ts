@@ -82,7 +82,7 @@ const httpSummary = (connections: number) => {
 const pageSummary = () => {
   const cpu = (scenario: string) => http.find((r) => r.scenario.startsWith(scenario))?.cpuMsPerRequest ?? NaN;
   const scripted = cpu("13.") + cpu("14.");
-  return `- page views of the seeded shop, web CPU per view (target ≤ 1 ms): product page ${cpu("6.")} ms, catalog ${cpu("7.")} ms (no cart: the shared render); a shopper with a cart, ${scripted.toFixed(3)} ms with scripts (the shared render and the read of the hold), ${cpu("8.")} ms without (rendered for them); the bench's catalog of 501 products ${cpu("5.")} ms compressed, ${cpu("5b.")} ms to a client that accepts no compression (2.2 MB of HTML); the files a new browser asks for with it, ${cpu("15.")} ms a script, ${cpu("16.")} ms a picture`;
+  return `- page views of the seeded shop, web CPU per view (target ≤ 1 ms): product page ${cpu("6.")} ms, catalog ${cpu("7.")} ms (no cart: the shared render); a shopper with a cart, ${scripted.toFixed(3)} ms with scripts (the shared render and the read of the hold), ${cpu("8.")} ms without (rendered for them); the bench's catalog of 501 products ${cpu("5.")} ms compressed, ${cpu("5b.")} ms to a client that accepts no compression (2.2 MB of HTML); the files a new browser asks for with it, ${cpu("15.")} ms a script, ${cpu("16.")} ms a picture; a click's payload of a product page ${cpu("17.")} ms`;
 };
 /** Web CPU per refusal at the door (target ≤ 0.05 ms), against the same held 429 from Node alone. */
 const refusalSummary = () => {
