@@ -127,7 +127,7 @@ describe("requests the door serves itself", () => {
     expect(await servedAtDoor("stock_stream")).toBe(before + 3);
   });
 
-  it("the build's scripts and a picture of public/: Next's headers, compressed for a browser that asks, 304 when unchanged", async () => {
+  it("the build's scripts, a picture of public/ and the icon: Next's headers, compressed for a browser that asks, 304 when unchanged", async () => {
     const before = await servedAtDoor("static_file");
     const script = readdirSync(".next/static/chunks").find((name) => name.endsWith(".js")) as string;
     const onDisk = readFileSync(`.next/static/chunks/${script}`);
@@ -166,10 +166,16 @@ describe("requests the door serves itself", () => {
     expect(head.status).toBe(200);
     expect(head.headers["content-length"]).toBe(String(picture.bytes.length));
 
+    // The app's icon, as Next's metadata route answers it (every page links to it with a hash).
+    const icon = await rawRequest(`${web.url}/icon.svg?icon.0123abcd.svg`, {});
+    expect(icon.status).toBe(200);
+    expect(icon.bytes.equals(readFileSync("app/icon.svg"))).toBe(true);
+    expect(icon.headers["cache-control"]).toBe("public, max-age=0, must-revalidate");
+
     // A path that merely looks like a file is Next's (here its 404 page).
     const missing = await rawRequest(`${web.url}/_next/static/chunks/no-such-chunk.js`, {});
     expect(missing.status).toBe(404);
-    // The plain ask, the compressed ones (one or more), gzip, the picture, its 304 and its HEAD.
-    expect(await servedAtDoor("static_file")).toBeGreaterThanOrEqual(before + 6);
+    // The plain ask, the compressed ones (one or more), gzip, the picture, its 304, its HEAD, the icon.
+    expect(await servedAtDoor("static_file")).toBeGreaterThanOrEqual(before + 7);
   });
 });
