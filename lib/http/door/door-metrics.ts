@@ -31,7 +31,7 @@ export const doorRefusals = () =>
 export const doorServed = () =>
   doorCounter(
     "holdcart_door_served_total",
-    "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream), line_read (GET /api/waitlist, with or without ?wait), line_join (POST /api/waitlist), hold_read (GET /api/hold), static_file (a file of the build's /_next/static/ or of public/, or its 304).",
+    "Requests the web server answered itself, without Next: stock_stream (GET or HEAD /api/stock/stream), line_read (GET /api/waitlist, with or without ?wait), line_join (POST /api/waitlist), hold_read (GET /api/hold), static_file (a file of the build's /_next/static/ or of public/, or the app's icon, or its 304).",
     "request",
     SERVED,
   );
