@@ -88,7 +88,13 @@ export function staticFileFor(
 }
 
 export function serveStaticFile(req: IncomingMessage, res: ServerResponse, file: StaticFile): void {
-  if (file.encoded === null) file.encoding ??= encodeBody(file.body).then((encoded) => void (file.encoded = encoded));
+  // Compressed once, off the event loop; meanwhile (or if that failed) sent as it is.
+  if (file.encoded === null) {
+    file.encoding ??= encodeBody(file.body).then(
+      (encoded) => void (file.encoded = encoded),
+      () => void (file.encoded = {}),
+    );
+  }
   const ifNoneMatch = req.headers["if-none-match"];
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === file.etag || tag.trim() === "*")) {
     res.writeHead(304, {
