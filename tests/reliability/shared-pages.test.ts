@@ -126,4 +126,43 @@ describe("pages shared across web processes", () => {
     // A cache in front keeps the encodings apart.
     for (const { headers } of [plain, br, gzip]) expect(headers.vary).toMatch(/, Accept-Encoding$/);
   });
+
+  it("a click's request of a product page (Next's RSC request) shares one render with every browser that holds nothing and asks the same way", async () => {
+    // One process, a render that lives a minute: which view renders and which shares is certain.
+    const alone = new WebProcess({ ...env, WEB_CONCURRENCY: "1" });
+    await alone.start();
+    try {
+      // The catalog's router tree, as a click on it sends it; `_rsc` is Next's hash of the
+      // headers, learnt from the redirect Next answers a wrong one with.
+      const tree = encodeURIComponent(
+        JSON.stringify(["", { children: ["__PAGE__", {}, null, null, 0] }, null, null, 16]),
+      );
+      const click = { rsc: "1", "next-router-state-tree": tree, "next-url": "/" };
+      const asked = await fetch(`${alone.url}/products/${slug}?_rsc=0`, { headers: click, redirect: "manual" });
+      expect(asked.status).toBe(307);
+      const url = `${alone.url}${asked.headers.get("location")}`;
+      const payload = async (cookie?: string) => {
+        const response = await fetch(url, { headers: { ...click, ...(cookie ? { cookie } : {}) } });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-type")).toMatch(/^text\/x-component/);
+        return { shared: response.headers.get("x-page-cache"), body: await response.text() };
+      };
+      expect((await payload()).shared).toBe("miss");
+      // The next asks share it (asked again while a stock change from the suites beside this one
+      // ends it in between).
+      const shared = await waitFor(
+        async () => {
+          const next = await payload("theme=dark; scripts=1");
+          return next.shared === "hit" ? next : null;
+        },
+        { timeout: 10_000, interval: 5, what: "a click's payload from the shared render" },
+      );
+      expect(shared.body).toContain(`"${slug}"`);
+      // A browser with a cart or a place in line gets a payload rendered for it.
+      expect((await payload("cart=x.y; scripts=1")).shared).toBeNull();
+      expect((await payload("waiter=x.y")).shared).toBeNull();
+    } finally {
+      await alone.stop();
+    }
+  });
 });
