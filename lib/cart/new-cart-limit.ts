@@ -9,7 +9,7 @@ const WINDOW_MS = 60_000;
 /** Clients remembered as refused, at most; past it the ones whose refusal is over are forgotten. */
 const MAX_REMEMBERED = 10_000;
 
-// On globalThis, like the stream slots: the door (scripts/web-server.ts) and the routes are
+// On globalThis, like the stream slots: the door (lib/http/door/door.ts) and the routes are
 // bundled apart, and both must read the one map of the process.
 const globalForRefused = globalThis as unknown as { __holdcartNewCartsRefused?: Map<string, number> };
 const refusedUntil = () => (globalForRefused.__holdcartNewCartsRefused ??= new Map<string, number>());

@@ -15,7 +15,7 @@ type Known = {
   learning: Map<number, Promise<void>>;
   listening: boolean;
 };
-// On globalThis, like the stream slots: the door (scripts/web-server.ts) answers the adds the
+// On globalThis, like the stream slots: the door (lib/http/door/door.ts) answers the adds the
 // routes' refusals taught, and the two are bundled apart.
 const globalForKnown = globalThis as unknown as { __holdcartSoldOut?: Known };
 const known = (globalForKnown.__holdcartSoldOut ??= {

@@ -8,7 +8,7 @@ const HORIZON_MS = 1_000;
 // database's, whose clock opens the drop.
 const NEAR_RELEASE_MS = 5_000;
 
-// On globalThis, like the sold-out flags: the door (scripts/web-server.ts) answers the adds the
+// On globalThis, like the sold-out flags: the door (lib/http/door/door.ts) answers the adds the
 // routes' refusals taught, and the two are bundled apart. The fact is the release (epoch ms).
 const globalForKnown = globalThis as unknown as { __holdcartUnreleased?: KnownUntil<number> };
 const until = (globalForKnown.__holdcartUnreleased ??= new KnownUntil<number>());

@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from "node:net";
 
 /**
  * Who the client is, as far as per-client rules (invariant 9, new-cart and stream limits) go.
- * Decided once per request by the web server (scripts/web-server.ts) from what the client
+ * Decided once per request by the door (lib/http/door/door.ts) from what the client
  * cannot choose, and handed to Next as the only X-Forwarded-For entry.
  */
 
