@@ -13,11 +13,16 @@ export type StockLabelProps = {
   className?: string;
 };
 
-const inCarts = (units: number) => `${units} in ${units === 1 ? "a cart" : "carts"}`;
+/** The units in carts beside what is left, the reader's own named as theirs. */
+function inCarts(units: number, mine: number): string {
+  if (mine >= units) return `${units} in your cart`;
+  const all = `${units} in ${units === 1 ? "a cart" : "carts"}`;
+  return mine > 0 ? `${all}, ${mine} in yours` : all;
+}
 
 /**
  * What a shopper can do about a product's stock, in one phrase: "42 left", "Only 2 left · 3 in
- * carts", "Sold out" (nothing held: it will not come back by itself), or, when every unit is in
+ * carts" ("· 1 in your cart" when the one is theirs), "Sold out" (nothing held: it will not come back by itself), or, when every unit is in
  * someone's cart, that it is held and when the first hold ends ("The first hold ends in 4:12.").
  */
 export function StockLabel({ available, reserved, releaseInMs, mine = 0, className = "" }: StockLabelProps) {
@@ -27,7 +32,7 @@ export function StockLabel({ available, reserved, releaseInMs, mine = 0, classNa
     return (
       <span className={className}>
         <span className="font-semibold text-amber-700">Only {available} left</span>
-        {reserved > 0 && <span className="text-stone-500"> · {inCarts(reserved)}</span>}
+        {reserved > 0 && <span className="text-stone-500"> · {inCarts(reserved, mine)}</span>}
       </span>
     );
   }

@@ -44,6 +44,14 @@ describe("the stock label tells held from sold", () => {
     expect(label({ available: 2, reserved: 0, releaseInMs: null })).toBe("Only 2 left");
     expect(label({ available: 42, reserved: 7, releaseInMs: 60_000 })).toBe("42 left");
   });
+
+  it("names the reader's own units among those in carts: not somebody else's hold", () => {
+    expect(label({ available: 2, reserved: 1, releaseInMs: 60_000, mine: 1 })).toBe("Only 2 left · 1 in your cart");
+    expect(label({ available: 2, reserved: 2, releaseInMs: 60_000, mine: 2 })).toBe("Only 2 left · 2 in your cart");
+    expect(label({ available: 2, reserved: 3, releaseInMs: 60_000, mine: 1 })).toBe(
+      "Only 2 left · 3 in carts, 1 in yours",
+    );
+  });
 });
 
 describe("how long a hold lasts, in words", () => {
