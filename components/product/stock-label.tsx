@@ -22,8 +22,9 @@ function inCarts(units: number, mine: number): string {
 
 /**
  * What a shopper can do about a product's stock, in one phrase: "42 left", "Only 2 left · 3 in
- * carts" ("· 1 in your cart" when the one is theirs), "Sold out" (nothing held: it will not come back by itself), or, when every unit is in
- * someone's cart, that it is held and when the first hold ends ("The first hold ends in 4:12.").
+ * carts" ("· 1 in your cart" when the one is theirs), "Sold out" (nothing held: it will not come
+ * back by itself), or, when every unit is in someone's cart, that it is held and when the first
+ * hold ends ("The first hold ends in 4:12.").
  */
 export function StockLabel({ available, reserved, releaseInMs, mine = 0, className = "" }: StockLabelProps) {
   if (available > 0) {

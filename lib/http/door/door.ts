@@ -32,9 +32,9 @@ export type DoorOptions = {
 /**
  * The door: every request to the production web server meets it before Next, so that what it
  * refuses or answers itself costs a small fraction of a request Next answers. In order:
- * - a request Next would answer with a 500 before any route runs (an absolute-form target for
- *   another host, TRACE, a broken % escape) or whose body is too long or of no declared length:
- *   refused before the body is read;
+ * - a request for another host, one Next would answer with a 500 before any route runs (TRACE,
+ *   a broken % escape), or one whose body is too long or of no declared length: refused before
+ *   the body is read;
  * - the build's scripts and styles and the files of public/: sent from memory, never counted;
  * - the client named by what it cannot choose (X-Forwarded-For overwritten), and counted against
  *   its rate: over it, 429 `rate_limited`, held back (lib/http/door/refusal.ts);
