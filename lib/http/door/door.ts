@@ -74,7 +74,7 @@ export function door({ handle, overLimit, trustedProxyHops, root }: DoorOptions)
     // body too long to take or of no declared length: refused before it is read, the connection
     // closed after the answer, so a stalled upload holds no buffer.
     const problem =
-      requestLineProblem(req.method ?? "GET", req.url) ??
+      requestLineProblem(req.method ?? "GET", target) ??
       declaredBodyProblem(req.method ?? "GET", req.headers["content-length"], req.headers["transfer-encoding"]);
     if (problem) {
       const close = problem.code === "payload_too_large" || problem.code === "length_required";
@@ -86,38 +86,38 @@ export function door({ handle, overLimit, trustedProxyHops, root }: DoorOptions)
       return;
     }
     // The build's scripts and styles and the files of public/, from memory (never counted).
-    const file = staticFileFor(files, req.method, req.url);
+    const file = staticFileFor(files, req.method, target);
     if (file) {
       served.static_file.inc();
       return serveStaticFile(req, res, file);
     }
     // A page (not the JSON API, which answers 503 itself) that fails to render while Postgres
     // or Redis is unavailable says the store is busy for a moment: 503, not Next's 500.
-    if (!req.url.startsWith("/api/")) answerBusyDuringOutage(res);
+    if (!target.startsWith("/api/")) answerBusyDuringOutage(res);
     const client = clientKey(nameClient(req));
     // Admitted by the rate: answered by Next, unless the door already knows the route's refusal
     // or serves the request itself (the live stock stream, reading and joining the line: the
     // requests every waiting shopper's page makes; the read of the hold a shared page makes),
     // which need nothing of Next's.
     const admit = () => {
-      const known = knownRefusal(req.method, req.url ?? "/", req.headers, client);
+      const known = knownRefusal(req.method, target, req.headers, client);
       if (known) {
         refusals[known.reason].inc();
         return writeRefusal(res, known.refusal);
       }
-      if (isStockStream(req.method, req.url ?? "/")) {
+      if (isStockStream(req.method, target)) {
         served.stock_stream.inc();
         return serveStockStream(req, res, client);
       }
-      if (isHoldRead(req.method, req.url ?? "/")) {
+      if (isHoldRead(req.method, target)) {
         served.hold_read.inc();
         return serveHoldRead(req, res);
       }
-      if (isLineRead(req.method, req.url ?? "/")) {
+      if (isLineRead(req.method, target)) {
         served.line_read.inc();
         return serveLineRead(req, res);
       }
-      if (isLineJoin(req.method, req.url ?? "/")) {
+      if (isLineJoin(req.method, target)) {
         served.line_join.inc();
         return serveLineJoin(req, res, client);
       }
@@ -129,7 +129,7 @@ export function door({ handle, overLimit, trustedProxyHops, root }: DoorOptions)
         writeRefusal(res, decided.refusal);
       });
     };
-    if (!overLimit || !countsTowardRate(req.url ?? "/", publicFiles)) return admit();
+    if (!overLimit || !countsTowardRate(target, publicFiles)) return admit();
     const overRate = (retryAfter: number) => {
       refusals.over_rate.inc();
       refuseOverRate(res, retryAfter);

@@ -9,7 +9,8 @@ import { filesUnder } from "./counted-request";
 /** A file the door sends from memory, compressed the first time it is asked for. */
 type StaticFile = {
   body: Buffer;
-  headers: Record<string, string>;
+  type: string;
+  cacheControl: string;
   etag: string;
   encoded: EncodedBodies | null;
   encoding: Promise<void> | null;
@@ -61,7 +62,8 @@ export function staticFiles(root: string): Map<string, StaticFile> {
     const etag = `W/"${createHash("sha1").update(body).digest("base64url")}"`;
     files.set(urlPath, {
       body,
-      headers: { "content-type": type, "cache-control": cacheControl, etag },
+      type,
+      cacheControl,
       etag,
       encoded: COMPRESSED.has(ext) ? {} : null,
       encoding: null,
@@ -97,17 +99,15 @@ export function serveStaticFile(req: IncomingMessage, res: ServerResponse, file:
   }
   const ifNoneMatch = req.headers["if-none-match"];
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === file.etag || tag.trim() === "*")) {
-    res.writeHead(304, {
-      etag: file.etag,
-      "cache-control": file.headers["cache-control"] as string,
-      vary: "Accept-Encoding",
-    });
+    res.writeHead(304, { etag: file.etag, "cache-control": file.cacheControl, vary: "Accept-Encoding" });
     res.end();
     return;
   }
   const { body, encoding } = bodyFor(req.headers["accept-encoding"], file.body, file.encoded);
   res.writeHead(200, {
-    ...file.headers,
+    "content-type": file.type,
+    "cache-control": file.cacheControl,
+    etag: file.etag,
     vary: "Accept-Encoding",
     ...(encoding ? { "content-encoding": encoding } : {}),
     "content-length": String(body.length),
